@@ -1,0 +1,55 @@
+/** Grad mode: `no_grad`, `enable_grad`, `set_grad_enabled`, `is_grad_enabled`. */
+
+let enabled = true;
+
+/** `torch.is_grad_enabled()`. */
+export function is_grad_enabled(): boolean {
+  return enabled;
+}
+
+function withMode<T>(mode: boolean, fn: () => T): T {
+  const prev = enabled;
+  enabled = mode;
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    enabled = prev;
+    throw e;
+  }
+  if (result instanceof Promise) {
+    // the mode holds until the promise settles, as a `with` block around an await would
+    return result.finally(() => {
+      enabled = prev;
+    }) as T;
+  }
+  enabled = prev;
+  return result;
+}
+
+/**
+ * `torch.no_grad()`: runs `fn` without recording operations for autograd.
+ * Differs from PyTorch: a context manager becomes a callback.
+ * @example torch.no_grad(() => { a.sub_(a.grad!.mul(lr)); });
+ */
+export function no_grad<T>(fn: () => T): T {
+  return withMode(false, fn);
+}
+
+/** `torch.enable_grad()`: records operations inside `fn` even within `no_grad`. */
+export function enable_grad<T>(fn: () => T): T {
+  return withMode(true, fn);
+}
+
+/**
+ * `torch.set_grad_enabled(mode)`: sets grad mode globally, or for `fn` only when given.
+ * @example torch.set_grad_enabled(false); // as in PyTorch's function form
+ */
+export function set_grad_enabled<T>(mode: boolean, fn?: () => T): T | undefined {
+  if (fn) return withMode(mode, fn);
+  enabled = mode;
+  return undefined;
+}
+
+/** `torch.inference_mode(fn)`: in torchlab the same as no_grad. */
+export const inference_mode = no_grad;

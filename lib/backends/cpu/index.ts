@@ -1,0 +1,297 @@
+/** The CPU backend: storages are typed arrays; kernels are strided loops in plain TypeScript. */
+
+import type { ArgReduceOp, Backend, PointwiseFn, ReduceOp, ScanOp, Storage, View } from '../../backend.js';
+import type { DType, TypedArray } from '../../dtype.js';
+import { registerBackend } from '../../device.js';
+import { numelOf } from '../../shape.js';
+import { BLOCK, BlockAlgebra } from './algebra.js';
+import { collapse, gather, scatterRows, unravel } from './strided.js';
+import { matmulKernel } from './matmul.js';
+
+export class CpuStorage implements Storage {
+  version = 0;
+  constructor(
+    readonly backend: Backend,
+    readonly dtype: DType,
+    readonly data: TypedArray,
+  ) {}
+  get size(): number {
+    return this.data.length;
+  }
+}
+
+function data(s: Storage): TypedArray {
+  if (!(s instanceof CpuStorage)) throw new Error(`expected a cpu storage, got one of ${s.backend.type}`);
+  return s.data;
+}
+
+const INT64_NAN = -9223372036854775808;
+
+/** Applies the store semantics of dtypes a typed array cannot express itself. */
+function finalize(buf: Float64Array, n: number, dtype: DType): void {
+  if (dtype.name === 'bool') {
+    for (let i = 0; i < n; i++) buf[i] = buf[i] !== 0 ? 1 : 0;
+  } else if (dtype.name === 'int64') {
+    for (let i = 0; i < n; i++) {
+      const x = buf[i]!;
+      buf[i] = Number.isFinite(x) ? Math.trunc(x) : INT64_NAN;
+    }
+  }
+}
+
+const algebra = new BlockAlgebra();
+const scratch: Float64Array[] = [];
+function scratchBuf(k: number, n = BLOCK): Float64Array {
+  let b = scratch[k];
+  if (!b || b.length < n) scratch[k] = b = new Float64Array(Math.max(n, BLOCK));
+  return b;
+}
+
+/** Walks `shape` in blocks, handing each block's length and starting multi-index to `body`. */
+function forBlocks(shape: readonly number[], total: number, body: (n: number, start: number[]) => void): void {
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let s = 0; s < total; s += BLOCK) {
+    const n = Math.min(BLOCK, total - s);
+    unravel(s, shape, idx);
+    body(n, idx);
+  }
+}
+
+function pointwise(fn: PointwiseFn, out: View, inputs: readonly (View | number)[]): void {
+  const total = numelOf(out.shape);
+  if (total === 0) return;
+  const views = inputs.filter((x): x is View => typeof x !== 'number');
+  const c = collapse(out.shape, [out.strides, ...views.map((v) => v.strides)]);
+  if (c.shape.length === 0) c.shape.push(1), c.strides.forEach((s) => s.push(0));
+  const dst = data(out.storage);
+  const srcs = views.map((v) => data(v.storage));
+  forBlocks(c.shape, total, (n, start) => {
+    algebra.reset(n);
+    let k = 0;
+    const xs = inputs.map((x) => {
+      if (typeof x === 'number') return algebra.c(x);
+      const buf = algebra.tmp();
+      gather(srcs[k]!, x.offset, c.shape, c.strides[k + 1]!, start, n, buf);
+      k++;
+      return buf;
+    });
+    const r = fn.f(algebra, ...xs);
+    finalize(r, n, out.dtype);
+    scatterRows(dst, out.offset, c.shape, c.strides[0]!, start, n, r);
+  });
+}
+
+/** Calls body(o, buf, m) with the m values of each outer position o gathered into buf. */
+function forRows(input: View, k: number, body: (o: number, buf: Float64Array, m: number) => void): void {
+  const nd = input.shape.length;
+  const outerShape = input.shape.slice(0, nd - k);
+  const innerShape = input.shape.slice(nd - k);
+  const m = numelOf(innerShape);
+  const outer = numelOf(outerShape);
+  const ic = collapse(innerShape, [input.strides.slice(nd - k)]);
+  if (ic.shape.length === 0) ic.shape.push(1), ic.strides[0]!.push(0);
+  const zero = new Array<number>(ic.shape.length).fill(0);
+  const src = data(input.storage);
+  const buf = scratchBuf(0, m);
+  const oidx = new Array<number>(outerShape.length).fill(0);
+  const ostr = input.strides.slice(0, nd - k);
+  for (let o = 0; o < outer; o++) {
+    unravel(o, outerShape, oidx);
+    let base = input.offset;
+    for (let d = 0; d < oidx.length; d++) base += oidx[d]! * ostr[d]!;
+    if (m > 0) gather(src, base, ic.shape, ic.strides[0]!, zero, m, buf);
+    body(o, buf, m);
+  }
+}
+
+/** Writes per-outer-position results (in row-major order of out's shape) into a strided view. */
+function writeRows(out: View, values: Float64Array): void {
+  const total = numelOf(out.shape);
+  if (total === 0) return;
+  finalize(values, total, out.dtype);
+  const c = collapse(out.shape, [out.strides]);
+  if (c.shape.length === 0) c.shape.push(1), c.strides[0]!.push(0);
+  const start = new Array<number>(c.shape.length).fill(0);
+  scatterRows(data(out.storage), out.offset, c.shape, c.strides[0]!, start, total, values);
+}
+
+function reduceRow(op: ReduceOp, b: Float64Array, m: number): number {
+  switch (op) {
+    case 'sum': {
+      let s = 0;
+      for (let i = 0; i < m; i++) s += b[i]!;
+      return s;
+    }
+    case 'prod': {
+      let s = 1;
+      for (let i = 0; i < m; i++) s *= b[i]!;
+      return s;
+    }
+    case 'max': {
+      let s = -Infinity;
+      for (let i = 0; i < m; i++) {
+        const x = b[i]!;
+        if (x !== x) return NaN;
+        if (x > s) s = x;
+      }
+      return s;
+    }
+    case 'min': {
+      let s = Infinity;
+      for (let i = 0; i < m; i++) {
+        const x = b[i]!;
+        if (x !== x) return NaN;
+        if (x < s) s = x;
+      }
+      return s;
+    }
+    case 'all':
+      for (let i = 0; i < m; i++) if (b[i] === 0) return 0;
+      return 1;
+    case 'any':
+      for (let i = 0; i < m; i++) if (b[i] !== 0) return 1;
+      return 0;
+  }
+}
+
+function readView(v: View): TypedArray {
+  const n = numelOf(v.shape);
+  const src = data(v.storage);
+  const out = new v.dtype.array(n);
+  if (n === 0) return out;
+  const c = collapse(v.shape, [v.strides]);
+  if (c.shape.length === 1 && c.strides[0]![0] === 1) {
+    out.set(src.subarray(v.offset, v.offset + n));
+    return out;
+  }
+  if (c.shape.length === 0) c.shape.push(1), c.strides[0]!.push(0);
+  const buf = new Float64Array(n);
+  gather(src, v.offset, c.shape, c.strides[0]!, new Array<number>(c.shape.length).fill(0), n, buf);
+  out.set(buf);
+  return out;
+}
+
+export const cpuBackend: Backend = {
+  type: 'cpu',
+  alloc(dtype, numel) {
+    return new CpuStorage(cpuBackend, dtype, new dtype.array(numel));
+  },
+  fromArray(dtype, arr) {
+    return new CpuStorage(cpuBackend, dtype, arr);
+  },
+  read: readView,
+  write(dst, values) {
+    const n = numelOf(dst.shape);
+    const buf = new Float64Array(n);
+    for (let i = 0; i < n; i++) buf[i] = values[i]!;
+    writeRows(dst, buf);
+  },
+  pointwise,
+  reduce(op, input, out, k) {
+    const res = new Float64Array(numelOf(out.shape));
+    forRows(input, k, (o, b, m) => {
+      res[o] = reduceRow(op, b, m);
+    });
+    writeRows(out, res);
+  },
+  argreduce(op: ArgReduceOp, input, values, indices) {
+    const n = numelOf(indices.shape);
+    const vals = new Float64Array(n);
+    const idx = new Float64Array(n);
+    const better = op === 'max' ? (x: number, y: number) => x > y : (x: number, y: number) => x < y;
+    forRows(input, 1, (o, b, m) => {
+      let bi = 0;
+      let bv = b[0]!;
+      if (bv === bv) {
+        for (let i = 1; i < m; i++) {
+          const x = b[i]!;
+          if (x !== x) {
+            bi = i;
+            bv = x;
+            break;
+          }
+          if (better(x, bv)) {
+            bv = x;
+            bi = i;
+          }
+        }
+      }
+      vals[o] = bv;
+      idx[o] = bi;
+    });
+    if (values) writeRows(values, vals);
+    writeRows(indices, idx);
+  },
+  scan(op: ScanOp, input, out, indices) {
+    const n = numelOf(out.shape);
+    const res = new Float64Array(n);
+    const idx = indices ? new Float64Array(n) : null;
+    forRows(input, 1, (o, b, m) => {
+      const base = o * m;
+      let acc = op === 'cumprod' ? 1 : op === 'cumsum' ? 0 : b[0]!;
+      let ai = 0;
+      for (let i = 0; i < m; i++) {
+        const x = b[i]!;
+        if (op === 'cumsum') acc += x;
+        else if (op === 'cumprod') acc *= x;
+        else if (acc === acc && (x !== x || (op === 'cummax' ? x >= acc : x <= acc))) {
+          acc = x;
+          ai = i;
+        }
+        res[base + i] = acc;
+        if (idx) idx[base + i] = ai;
+      }
+    });
+    writeRows(out, res);
+    if (indices && idx) writeRows(indices, idx);
+  },
+  sort(input, values, indices, descending) {
+    const n = numelOf(values.shape);
+    const vals = new Float64Array(n);
+    const idx = new Float64Array(n);
+    let order: number[] = [];
+    forRows(input, 1, (o, b, m) => {
+      if (order.length !== m) order = Array.from({ length: m }, (_, i) => i);
+      else for (let i = 0; i < m; i++) order[i] = i;
+      // NaN sorts as the largest value, as in PyTorch; ties keep their order (stable)
+      const key = (i: number) => b[i]!;
+      order.sort((i, j) => {
+        const x = key(i);
+        const y = key(j);
+        const xn = x !== x;
+        const yn = y !== y;
+        let c = xn || yn ? (xn === yn ? 0 : xn ? 1 : -1) : x < y ? -1 : x > y ? 1 : 0;
+        if (descending) c = -c;
+        return c !== 0 ? c : i - j;
+      });
+      const base = o * m;
+      for (let i = 0; i < m; i++) {
+        vals[base + i] = b[order[i]!]!;
+        idx[base + i] = order[i]!;
+      }
+    });
+    writeRows(values, vals);
+    writeRows(indices, idx);
+  },
+  matmul(a, m, out) {
+    matmulKernel(data(a.storage), a, data(m.storage), m, data(out.storage), out);
+  },
+  take(src, offsets, out) {
+    const s = data(src);
+    const off = readView(offsets);
+    const n = off.length;
+    const buf = new Float64Array(n);
+    for (let i = 0; i < n; i++) buf[i] = s[off[i]!]!;
+    writeRows(out, buf);
+  },
+  put(dst, offsets, values, accumulate) {
+    const d = data(dst);
+    const off = readView(offsets);
+    const vals = readView(values);
+    const n = off.length;
+    if (accumulate) for (let i = 0; i < n; i++) d[off[i]!] = d[off[i]!]! + vals[i]!;
+    else for (let i = 0; i < n; i++) d[off[i]!] = vals[i]!;
+  },
+};
+
+registerBackend('cpu', () => cpuBackend);

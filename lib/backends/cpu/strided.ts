@@ -1,0 +1,137 @@
+/** Strided walks over views: collapse mergeable dims, then copy rows in tight loops. */
+
+import type { TypedArray } from '../../dtype.js';
+
+/** Merges adjacent dims that every operand walks contiguously, and drops size-1 dims. */
+export function collapse(shape: readonly number[], stridesList: readonly (readonly number[])[]): {
+  shape: number[];
+  strides: number[][];
+} {
+  const outShape: number[] = [];
+  const outStrides: number[][] = stridesList.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = outShape.length - 1;
+    let merge = last >= 0;
+    if (merge) {
+      for (let k = 0; k < stridesList.length; k++) {
+        if (outStrides[k]![last] !== stridesList[k]![d]! * n) {
+          merge = false;
+          break;
+        }
+      }
+    }
+    if (merge) {
+      outShape[last] = outShape[last]! * n;
+      for (let k = 0; k < stridesList.length; k++) outStrides[k]![last] = stridesList[k]![d]!;
+    } else {
+      outShape.push(n);
+      for (let k = 0; k < stridesList.length; k++) outStrides[k]!.push(stridesList[k]![d]!);
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** The element offset of multi-index `idx`. */
+export function offsetOf(base: number, idx: readonly number[], strides: readonly number[]): number {
+  let p = base;
+  for (let d = 0; d < idx.length; d++) p += idx[d]! * strides[d]!;
+  return p;
+}
+
+/** Sets `idx` to the multi-index of flat position `flat` in row-major `shape`. */
+export function unravel(flat: number, shape: readonly number[], idx: number[]): void {
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d]!;
+    idx[d] = flat % n;
+    flat = Math.floor(flat / n);
+  }
+}
+
+/**
+ * Copies `n` elements of a strided operand, starting at multi-index `start`, into `buf`.
+ * 0-d shapes (one element) are handled by the caller passing shape [1].
+ */
+export function gather(
+  src: TypedArray,
+  base: number,
+  shape: readonly number[],
+  strides: readonly number[],
+  start: readonly number[],
+  n: number,
+  buf: Float64Array,
+): void {
+  const last = shape.length - 1;
+  const nL = shape[last]!;
+  const sL = strides[last]!;
+  const ctr = start.slice();
+  let p = offsetOf(base, start, strides);
+  let j = ctr[last]!;
+  let i = 0;
+  while (i < n) {
+    const m = Math.min(nL - j, n - i);
+    if (sL === 1) {
+      for (let t = 0; t < m; t++) buf[i + t] = src[p + t]!;
+    } else if (sL === 0) {
+      buf.fill(src[p]!, i, i + m);
+    } else {
+      for (let t = 0, q = p; t < m; t++, q += sL) buf[i + t] = src[q]!;
+    }
+    i += m;
+    p += m * sL;
+    j += m;
+    if (j === nL && i < n) {
+      j = 0;
+      p -= nL * sL;
+      for (let d = last - 1; d >= 0; d--) {
+        ctr[d]!++;
+        p += strides[d]!;
+        if (ctr[d]! < shape[d]!) break;
+        p -= shape[d]! * strides[d]!;
+        ctr[d] = 0;
+      }
+    }
+  }
+}
+
+/** The inverse of gather: writes `n` values of `buf` into a strided destination. */
+export function scatterRows(
+  dst: TypedArray,
+  base: number,
+  shape: readonly number[],
+  strides: readonly number[],
+  start: readonly number[],
+  n: number,
+  buf: Float64Array,
+): void {
+  const last = shape.length - 1;
+  const nL = shape[last]!;
+  const sL = strides[last]!;
+  const ctr = start.slice();
+  let p = offsetOf(base, start, strides);
+  let j = ctr[last]!;
+  let i = 0;
+  while (i < n) {
+    const m = Math.min(nL - j, n - i);
+    if (sL === 1) {
+      for (let t = 0; t < m; t++) dst[p + t] = buf[i + t]!;
+    } else {
+      for (let t = 0, q = p; t < m; t++, q += sL) dst[q] = buf[i + t]!;
+    }
+    i += m;
+    p += m * sL;
+    j += m;
+    if (j === nL && i < n) {
+      j = 0;
+      p -= nL * sL;
+      for (let d = last - 1; d >= 0; d--) {
+        ctr[d]!++;
+        p += strides[d]!;
+        if (ctr[d]! < shape[d]!) break;
+        p -= shape[d]! * strides[d]!;
+        ctr[d] = 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/** Python's exception names, so messages read as PyTorch's do (`RuntimeError: ...`). */
+export class RuntimeError extends Error {
+  override name = 'RuntimeError';
+}
+export class IndexError extends Error {
+  override name = 'IndexError';
+}
+export class ValueError extends Error {
+  override name = 'ValueError';
+}
+export class NotImplementedError extends Error {
+  override name = 'NotImplementedError';
+}

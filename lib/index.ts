@@ -1,0 +1,18 @@
+/**
+ * torchlab: PyTorch for TypeScript notebooks.
+ * @example
+ * import torch from 'torchlab';
+ * const x = torch.randn(3, 3, {requires_grad: true});
+ * x.pow(2).sum().backward();
+ */
+
+import { torch } from './torch.js';
+
+export default torch;
+export { torch };
+export { Tensor } from './tensor.js';
+export type { Scalar, TensorOrScalar, ValuesIndices, IndexItem } from './tensor.js';
+export { DType } from './dtype.js';
+export { Device } from './device.js';
+export { Size } from './size.js';
+export type { TensorOptions } from './ops/creation.js';
