@@ -373,6 +373,11 @@ export class Tensor {
     return cp.inplace(this, pw.addcdiv(this, t1, t2, opts?.value ?? 1, this));
   }
   where(condition: Tensor, other: TensorOrScalar): Tensor { return pw.where(condition, this, other); }
+  /** `+x`: returns x itself, as PyTorch does. */
+  positive(): Tensor {
+    if (this.dtype === dt.bool) throw new RuntimeError('The `+` operator, on a bool tensor is not supported.');
+    return this;
+  }
 
   // ---- reductions ----
 

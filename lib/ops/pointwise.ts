@@ -35,7 +35,15 @@ export interface PointwiseDef {
   readonly grad?: (g: Tensor, xs: Operand[], out: Tensor, params: readonly number[]) => (Tensor | null)[];
   /** Validates operands (dtype errors PyTorch raises). */
   readonly check?: (xs: Operand[]) => void;
+  /** grad_fn name when the second operand is a tensor, where PyTorch names it differently. */
+  readonly nodeT?: string;
+  /** The second operand must be a tensor (PyTorch has no scalar overload). */
+  readonly tensorOnly?: boolean;
+  /** PyTorch's kernel name and the compute dtypes it rejects ("frac_cpu" not implemented for 'Long'). */
+  readonly unsupported?: readonly [string, readonly dt.DTypeName[]];
 }
+
+const pyType = (v: Scalar): string => (typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? 'int' : 'float');
 
 const fnCache = new Map<F, PointwiseFn>();
 function kernelOf(def: PointwiseDef): PointwiseFn {
@@ -62,9 +70,15 @@ export const cTypeName = (d: DType): string => typeNames[d.name]!;
  */
 export function runPointwise(def: PointwiseDef, xs: Operand[], params: readonly number[] = [], out?: Tensor): Tensor {
   def.check?.(xs);
+  if (def.tensorOnly && !isT(xs[1])) {
+    throw new TypeError(`${def.name}(): argument 'other' (position 2) must be Tensor, not ${pyType(xs[1] as Scalar)}`);
+  }
   const tensors = xs.filter(isT);
   const device = sameDevice(tensors);
   let compute = dt.result_type(...xs.map((x) => (isT(x) ? { dtype: x.dtype, dim: x._shape.length } : x)));
+  if (def.unsupported && def.unsupported[1].includes(compute.name)) {
+    throw new RuntimeError(`"${def.unsupported[0]}" not implemented for '${cTypeName(compute)}'`);
+  }
   if (def.kind === 'float' && !compute.is_floating_point) compute = dt.get_default_dtype();
   const outDtype = def.kind === 'bool' ? dt.bool : compute;
   const shape = tensors.length === 1 ? tensors[0]!._shape : broadcastShapes(...tensors.map((t) => t._shape));
@@ -89,7 +103,7 @@ export function runPointwise(def: PointwiseDef, xs: Operand[], params: readonly 
     const req = xs.map((x) => isT(x) && x.requires_grad);
     const savedIdx = def.saves ? def.saves(req) : [];
     const saved = savedIdx.map((i) => (i === xs.length ? result : (xs[i] as Tensor))).filter(isT);
-    record(def.node, xs, [result], saved, (grads) => {
+    record(def.nodeT && isT(xs[1]) ? def.nodeT : def.node, xs, [result], saved, (grads) => {
       const g = grads[0]!;
       const gs = def.grad!(g, xs, result, params);
       return xs.map((x, i) => {
@@ -129,7 +143,7 @@ function u(name: string, kind: Kind, f: F, saves?: (req: boolean[]) => number[],
 const zerosGrad = (g: Tensor): Tensor => g.mul(0);
 
 export const unaryNames = [
-  'neg', 'negative', 'abs', 'sign', 'sgn', 'exp', 'exp2', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'relu', 'erf', 'floor', 'ceil', 'trunc', 'fix', 'round', 'frac', 'isnan', 'isfinite', 'isinf', 'isposinf', 'isneginf', 'signbit', 'logical_not', 'positive',
+  'neg', 'negative', 'abs', 'sign', 'sgn', 'exp', 'exp2', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'relu', 'erf', 'floor', 'ceil', 'trunc', 'fix', 'round', 'frac', 'isnan', 'isfinite', 'isinf', 'isposinf', 'isneginf', 'signbit', 'logical_not',
 ] as const;
 export type UnaryName = (typeof unaryNames)[number];
 
@@ -144,7 +158,7 @@ export const unaryOps: Record<UnaryName, PointwiseDef> = {
   exp2: u('exp2', 'float', (A, x) => A.pow(A.c(2), x), outOnly(1), (g, _x, y) => g.mul(y).mul(L)),
   expm1: u('expm1', 'float', (A, x) => A.expm1(x), outOnly(1), (g, _x, y) => g.mul(y.add(1))),
   log: u('log', 'float', (A, x) => A.log(x), selfOnly, (g, x) => g.div(x)),
-  log1p: u('log1p', 'float', (A, x) => A.log1p(x), selfOnly, (g, x) => g.div(x.add(1))),
+  log1p: u('log1p', 'float', (A, x) => A.log1p(x), selfOnly, (g, x) => g.div(x.add(1)), 'Log1PBackward0'),
   log2: u('log2', 'float', (A, x) => A.log2(x), selfOnly, (g, x) => g.div(x.mul(L))),
   log10: u('log10', 'float', (A, x) => A.log10(x), selfOnly, (g, x) => g.div(x.mul(L10))),
   sqrt: u('sqrt', 'float', (A, x) => A.sqrt(x), outOnly(1), (g, _x, y) => g.div(y.mul(2))),
@@ -173,7 +187,7 @@ export const unaryOps: Record<UnaryName, PointwiseDef> = {
   trunc: u('trunc', 'promote', (A, x) => A.trunc(x), none, zerosGrad),
   fix: u('fix', 'promote', (A, x) => A.trunc(x), none, zerosGrad, 'TruncBackward0'),
   round: u('round', 'promote', (A, x) => A.round(x), none, zerosGrad),
-  frac: u('frac', 'promote', (A, x) => A.sub(x, A.trunc(x)), none, (g) => g),
+  frac: { ...u('frac', 'promote', (A, x) => A.sub(x, A.trunc(x)), none, (g) => g), unsupported: ['frac_cpu', ['bool', 'uint8', 'int32', 'int64']] },
   isnan: u('isnan', 'bool', (A, x) => A.isnan(x)),
   isfinite: u('isfinite', 'bool', (A, x) => A.isfinite(x)),
   isinf: u('isinf', 'bool', (A, x) => A.and(A.not(A.isfinite(x)), A.not(A.isnan(x)))),
@@ -181,7 +195,6 @@ export const unaryOps: Record<UnaryName, PointwiseDef> = {
   isneginf: u('isneginf', 'bool', (A, x) => A.eq(x, A.c(-Infinity))),
   signbit: u('signbit', 'bool', (A, x) => A.or(A.lt(x, A.c(0)), A.lt(A.div(A.c(1), x), A.c(0)))),
   logical_not: u('logical_not', 'bool', (A, x) => A.not(x)),
-  positive: u('positive', 'promote', (_A, x) => x, none, (g) => g, 'AliasBackward0'),
 };
 
 
@@ -192,7 +205,7 @@ function b(
   saves?: (req: boolean[]) => number[],
   grad?: (g: Tensor, a: Operand, c: Operand, y: Tensor) => [Tensor | null, Tensor | null],
   node?: string,
-  check?: (xs: Operand[]) => void,
+  extra: Partial<PointwiseDef> = {},
 ): PointwiseDef {
   return {
     name,
@@ -201,9 +214,11 @@ function b(
     f,
     ...(saves ? { saves } : {}),
     ...(grad ? { grad: (g: Tensor, xs: Operand[], y: Tensor) => grad(g, xs[0]!, xs[1]!, y) } : {}),
-    ...(check ? { check } : {}),
+    ...extra,
   };
 }
+const tensorOnly = { tensorOnly: true } as const;
+const noBool = (kernel: string) => ({ unsupported: [kernel, ['bool']] as const });
 
 /** `a` as a tensor-or-number operand of tensor methods (numbers act as wrapped scalars). */
 const mulBy = (g: Tensor, x: Operand): Tensor => g.mul(x as TensorOrScalar);
@@ -223,24 +238,29 @@ export const binaryOps: Record<BinaryName, PointwiseDef> = {
   pow: b('pow', 'promote', (A, x, y) => A.pow(x, y), both, (g, x, y, out) => [
     isT(y) || y !== 0 ? powBase(g, x, y) : g.mul(0),
     isT(y) ? g.mul(out).mul(toT(x, g).log().masked_fill(toT(x, g).eq(0).logical_and(y.ge(0)), 0)) : null,
-  ], undefined, checkIntPow),
+  ], undefined, { check: checkIntPow, nodeT: 'PowBackward1', ...noBool('pow') }),
   remainder: b('remainder', 'promote', (A, x, y) => {
     // Python's modulo: the result has the sign of the divisor
     const r = A.fmod(x, y);
     return A.where(A.and(A.ne(r, A.c(0)), A.ne(A.lt(r, A.c(0)), A.lt(y, A.c(0)))), A.add(r, y), r);
-  }, both, (g, x, y) => [g, isT(y) ? g.mul(toT(x, g).div(y, { rounding_mode: 'floor' })).neg() : null]),
-  fmod: b('fmod', 'promote', (A, x, y) => A.fmod(x, y), both, (g, x, y) => [g, isT(y) ? g.mul(toT(x, g).div(y, { rounding_mode: 'trunc' })).neg() : null]),
+  }, both, (g, x, y) => [g, isT(y) ? g.mul(toT(x, g).div(y, { rounding_mode: 'floor' })).neg() : null], undefined,
+  { nodeT: 'RemainderBackward1', ...noBool('remainder_cpu') }),
+  fmod: b('fmod', 'promote', (A, x, y) => A.fmod(x, y), both, (g, x, y) => [g, isT(y) ? g.mul(toT(x, g).div(y, { rounding_mode: 'trunc' })).neg() : null],
+    undefined, { nodeT: 'FmodBackward1', ...noBool('fmod_cpu') }),
   atan2: b('atan2', 'float', (A, x, y) => A.atan2(x, y), both, (g, x, y) => {
     const xt = toT(x, g);
     const d = xt.mul(xt).add(mulSelf(y));
     return [g.mul(y as TensorOrScalar).div(d), isT(y) ? g.mul(xt).div(d).neg() : null];
-  }),
-  maximum: b('maximum', 'promote', (A, x, y) => A.max(x, y), both, (g, x, y) => minmaxGrad(g, x, y, 'gt')),
-  minimum: b('minimum', 'promote', (A, x, y) => A.min(x, y), both, (g, x, y) => minmaxGrad(g, x, y, 'lt')),
-  fmax: b('fmax', 'promote', (A, x, y) => A.where(A.isnan(y), x, A.where(A.isnan(x), y, A.max(x, y))), both, (g, x, y) => minmaxGrad(g, x, y, 'gt')),
-  fmin: b('fmin', 'promote', (A, x, y) => A.where(A.isnan(y), x, A.where(A.isnan(x), y, A.min(x, y))), both, (g, x, y) => minmaxGrad(g, x, y, 'lt')),
-  hypot: b('hypot', 'float', (A, x, y) => A.sqrt(A.add(A.mul(x, x), A.mul(y, y))), both, (g, x, y, out) => [
-    g.mul(x as TensorOrScalar).div(out), isT(y) ? g.mul(y).div(out) : null]),
+  }, undefined, tensorOnly),
+  maximum: b('maximum', 'promote', (A, x, y) => A.max(x, y), both, (g, x, y) => minmaxGrad(g, x, y, 'gt'), undefined, tensorOnly),
+  minimum: b('minimum', 'promote', (A, x, y) => A.min(x, y), both, (g, x, y) => minmaxGrad(g, x, y, 'lt'), undefined, tensorOnly),
+  fmax: b('fmax', 'promote', (A, x, y) => A.where(A.isnan(y), x, A.where(A.isnan(x), y, A.max(x, y))), both,
+    (g, x, y) => minmaxGrad(g, x, y, 'gt'), undefined, tensorOnly),
+  fmin: b('fmin', 'promote', (A, x, y) => A.where(A.isnan(y), x, A.where(A.isnan(x), y, A.min(x, y))), both,
+    (g, x, y) => minmaxGrad(g, x, y, 'lt'), undefined, tensorOnly),
+  hypot: b('hypot', 'promote', (A, x, y) => A.sqrt(A.add(A.mul(x, x), A.mul(y, y))), both, (g, x, y, out) => [
+    g.mul(x as TensorOrScalar).div(out), isT(y) ? g.mul(y).div(out) : null], undefined,
+    { ...tensorOnly, unsupported: ['hypot_cpu', ['bool', 'uint8', 'int32', 'int64']] }),
   eq: cmp('eq', (A, x, y) => A.eq(x, y)),
   ne: cmp('ne', (A, x, y) => A.ne(x, y)),
   lt: cmp('lt', (A, x, y) => A.lt(x, y)),
@@ -252,9 +272,9 @@ export const binaryOps: Record<BinaryName, PointwiseDef> = {
   less_equal: cmp('less_equal', (A, x, y) => A.le(x, y)),
   greater: cmp('greater', (A, x, y) => A.gt(x, y)),
   greater_equal: cmp('greater_equal', (A, x, y) => A.ge(x, y)),
-  logical_and: cmp('logical_and', (A, x, y) => A.and(x, y)),
-  logical_or: cmp('logical_or', (A, x, y) => A.or(x, y)),
-  logical_xor: cmp('logical_xor', (A, x, y) => A.xor(x, y)),
+  logical_and: { ...cmp('logical_and', (A, x, y) => A.and(x, y)), ...tensorOnly },
+  logical_or: { ...cmp('logical_or', (A, x, y) => A.or(x, y)), ...tensorOnly },
+  logical_xor: { ...cmp('logical_xor', (A, x, y) => A.xor(x, y)), ...tensorOnly },
 };
 
 
@@ -303,9 +323,15 @@ const subDef: PointwiseDef = {
   saves: none,
   grad: (g, _xs, _y, [alpha]) => [g, g.mul(-alpha!)],
   check: (xs) => {
-    if (xs.every((x) => (isT(x) ? x.dtype === dt.bool : typeof x === 'boolean'))) {
+    const isBool = (x: Operand) => (isT(x) ? x.dtype === dt.bool : typeof x === 'boolean');
+    if (xs.every(isBool)) {
       throw new RuntimeError(
         'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
+      );
+    }
+    if (xs.some(isBool)) {
+      throw new RuntimeError(
+        'Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
       );
     }
   },

@@ -222,57 +222,90 @@ export function amin(x: Tensor, dim?: Dims | null, keep?: KeepOpts): Tensor {
   return extreme(x, 'min', dim, keep, 'AminBackward0');
 }
 
+function noBoolArg(x: Tensor, op: string): void {
+  if (x.dtype === dt.bool) throw new RuntimeError(`"${op}_cpu" not implemented for 'Bool'`);
+}
 export function argmax(x: Tensor, dim?: number | null, keep?: KeepOpts): Tensor {
+  noBoolArg(x, 'argmax');
   if (dim === undefined || dim === null) return argExtreme(x.reshape(-1), 'max', 0, false, false).indices;
   return argExtreme(x, 'max', dim, keepOf(keep), false).indices;
 }
 export function argmin(x: Tensor, dim?: number | null, keep?: KeepOpts): Tensor {
+  noBoolArg(x, 'argmin');
   if (dim === undefined || dim === null) return argExtreme(x.reshape(-1), 'min', 0, false, false).indices;
   return argExtreme(x, 'min', dim, keepOf(keep), false).indices;
 }
 
+// uint8 inputs keep uint8 results, as in PyTorch
 export function all(x: Tensor, dim?: Dims | null, keep?: KeepOpts): Tensor {
-  return reduceKernel(x, 'all', dimsOf(x, dim), keepOf(keep), dt.bool);
+  return reduceKernel(x, 'all', dimsOf(x, dim), keepOf(keep), x.dtype === dt.uint8 ? dt.uint8 : dt.bool);
 }
 export function any(x: Tensor, dim?: Dims | null, keep?: KeepOpts): Tensor {
-  return reduceKernel(x, 'any', dimsOf(x, dim), keepOf(keep), dt.bool);
+  return reduceKernel(x, 'any', dimsOf(x, dim), keepOf(keep), x.dtype === dt.uint8 ? dt.uint8 : dt.bool);
 }
 
 type VarOpts = boolean | { correction?: number; unbiased?: boolean; keepdim?: boolean } | undefined;
 
-/** `x.var(dim, {correction, keepdim})`; a boolean second argument is `unbiased`, as in PyTorch. */
-export function var_(x: Tensor, dim?: Dims | null, opts?: VarOpts): Tensor {
+function varArgs(x: Tensor, dim: Dims | null | undefined, opts: VarOpts): { dims: number[]; correction: number; keepdim: boolean; n: number } {
   if (!x.dtype.is_floating_point) {
     throw new RuntimeError(`std and var only support floating point and complex dtypes`);
   }
   const o = typeof opts === 'boolean' ? { unbiased: opts } : (opts ?? {});
-  const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
-  const keepdim = o.keepdim ?? false;
   const dims = dimsOf(x, dim);
-  const n = dims.reduce((a, d) => a * x._shape[d]!, 1);
-  const centered = x.sub(x.mean(dims, true));
-  return centered.mul(centered).sum(dims, keepdim).div(Math.max(0, n - correction));
+  return {
+    dims,
+    correction: o.correction ?? (o.unbiased === false ? 0 : 1),
+    keepdim: o.keepdim ?? false,
+    n: dims.reduce((a, d) => a * x._shape[d]!, 1),
+  };
+}
+
+/** `x.var(dim, {correction, keepdim})`; a boolean second argument is `unbiased`, as in PyTorch. */
+export function var_(x: Tensor, dim?: Dims | null, opts?: VarOpts): Tensor {
+  const { dims, correction, keepdim, n } = varArgs(x, dim, opts);
+  const denom = Math.max(0, n - correction);
+  const out = no_grad(() => {
+    const c = x.sub(x.mean(dims, true));
+    return c.mul(c).sum(dims, keepdim).div(denom);
+  });
+  const shape = x._shape.slice();
+  record('VarBackward0', [x], [out], [x], ([g], [xs]) => [
+    expandBack(g!, shape, dims, keepdim).mul(xs!.sub(xs!.mean(dims, true))).mul(2 / denom),
+  ]);
+  return out;
 }
 
 export function std(x: Tensor, dim?: Dims | null, opts?: VarOpts): Tensor {
-  return var_(x, dim, opts).sqrt();
+  const { dims, correction, keepdim, n } = varArgs(x, dim, opts);
+  const denom = Math.max(0, n - correction);
+  const out = no_grad(() => var_(x, dims, { correction, keepdim }).sqrt_());
+  const shape = x._shape.slice();
+  record('StdBackward0', [x], [out], [x, out], ([g], [xs, o]) => [
+    expandBack(g!.div(o!), shape, dims, keepdim).mul(xs!.sub(xs!.mean(dims, true))).div(denom),
+  ]);
+  return out;
 }
 
 export function logsumexp(x: Tensor, dim: Dims, keep?: KeepOpts): Tensor {
   const keepdim = keepOf(keep);
   const dims = dimsOf(x, dim);
   const src = x.dtype.is_floating_point ? x : x.to(dt.get_default_dtype());
-  if (src.numel() === 0) return src.exp().sum(dims, keepdim).log();
-  // shift by the max (detached; infinite maxima shift by 0) so exp cannot overflow
-  const m = no_grad(() => {
+  const out = no_grad(() => {
+    if (src.numel() === 0) return src.exp().sum(dims, keepdim).log();
+    // shift by the max (infinite maxima shift by 0) so exp cannot overflow
     const a = src.amax(dims, true);
-    return a.masked_fill(a.isinf(), 0);
+    const m = a.masked_fill(a.isinf(), 0);
+    const r = src.sub(m).exp().sum(dims, true).log().add(m);
+    return keepdim ? r : dims.length ? r.squeeze(dims) : r;
   });
-  const r = src.sub(m).exp().sum(dims, true).log().add(m);
-  return keepdim ? r : dims.length ? r.squeeze(dims) : r;
+  const shape = x._shape.slice();
+  record('LogsumexpBackward0', [src], [out], [src, out], ([g], [xs, o]) => [
+    expandBack(g!, shape, dims, keepdim).mul(xs!.sub(expandBack(o!, shape, dims, keepdim)).exp()),
+  ]);
+  return out;
 }
 
-/** p-norms: 2 (and 'fro') with a zero-safe gradient, 1, ±Infinity, 0 and general p. */
+/** p-norms over all elements or `dim`: 2 ('fro'), 1, ±Infinity, 0 and general p (NormBackward1). */
 export function norm(x: Tensor, p: number | 'fro', dim?: Dims | null, keep?: KeepOpts): Tensor {
   const keepdim = keepOf(keep);
   if (!x.dtype.is_floating_point) {
@@ -280,23 +313,30 @@ export function norm(x: Tensor, p: number | 'fro', dim?: Dims | null, keep?: Kee
   }
   const dims = dimsOf(x, dim);
   const pn = p === 'fro' ? 2 : p;
-  if (pn === 2) {
-    const sq = reduceKernel(x.detach().mul(x.detach()), 'sum', dims, keepdim, x.dtype);
-    const out = no_grad(() => sq.sqrt_());
-    const shape = x._shape.slice();
-    record(dim === undefined || dim === null ? 'NormBackward0' : 'NormBackward1', [x], [out], [x, out], ([g], [xs, o]) => {
-      const denom = expandBack(o!, shape, dims, keepdim);
-      const scaled = xs!.div(denom).masked_fill(denom.eq(0), 0);
-      return [expandBack(g!, shape, dims, keepdim).mul(scaled)];
-    });
-    return out;
-  }
-  const a = x.abs();
-  if (pn === Infinity) return a.amax(dims, keepdim);
-  if (pn === -Infinity) return a.amin(dims, keepdim);
-  if (pn === 0) return a.ne(0).to(x.dtype).sum(dims, keepdim);
-  if (pn === 1) return a.sum(dims, keepdim);
-  return a.pow(pn).sum(dims, keepdim).pow(1 / pn);
+  const out = no_grad(() => {
+    const a = x.abs();
+    if (pn === 2) return a.mul(a).sum(dims, keepdim).sqrt();
+    if (pn === Infinity) return a.amax(dims, keepdim);
+    if (pn === -Infinity) return a.amin(dims, keepdim);
+    if (pn === 0) return a.ne(0).to(x.dtype).sum(dims, keepdim);
+    if (pn === 1) return a.sum(dims, keepdim);
+    return a.pow(pn).sum(dims, keepdim).pow(1 / pn);
+  });
+  const shape = x._shape.slice();
+  record('NormBackward1', [x], [out], [x, out], ([g], [xs, o]) => {
+    const gx = expandBack(g!, shape, dims, keepdim);
+    const ox = expandBack(o!, shape, dims, keepdim);
+    if (pn === 0) return [gx.mul(0)];
+    if (pn === 1) return [gx.mul(xs!.sgn())];
+    if (pn === Infinity || pn === -Infinity) {
+      const hit = xs!.abs().eq(ox).to(xs!.dtype);
+      return [gx.mul(xs!.sgn()).mul(hit).div(hit.sum(dims, true))];
+    }
+    // d|x|_p / dx = x |x|^(p-2) / |x|_p^(p-1), zero where the norm is zero
+    const scaled = xs!.mul(xs!.abs().pow(pn - 2)).div(ox.pow(pn - 1));
+    return [gx.mul(scaled.masked_fill(ox.eq(0), 0))];
+  });
+  return out;
 }
 
 export { numelOf };

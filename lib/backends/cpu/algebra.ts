@@ -83,7 +83,7 @@ export class BlockAlgebra implements Algebra<B> {
   abs(a: B): B { const o = this.tmp(), n = this.n; for (let i = 0; i < n; i++) o[i] = Math.abs(a[i]!); return o; }
   sign(a: B): B {
     const o = this.tmp(), n = this.n;
-    for (let i = 0; i < n; i++) { const x = a[i]!; o[i] = x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN; }
+    for (let i = 0; i < n; i++) { const x = a[i]!; o[i] = x > 0 ? 1 : x < 0 ? -1 : 0; }
     return o;
   }
   exp(a: B): B { const o = this.tmp(), n = this.n; for (let i = 0; i < n; i++) o[i] = Math.exp(a[i]!); return o; }
