@@ -15,7 +15,7 @@ export function parseSize(args: readonly (number | readonly number[])[], what = 
     if (typeof d !== 'number' || !Number.isInteger(d)) {
       throw new TypeError(`${what} must be a tuple of ints, but got ${JSON.stringify(flat)}`);
     }
-    if (d < 0) throw new RangeError(`Trying to create tensor with negative dimension ${d}: [${flat.join(', ')}]`);
+    if (d < 0) throw new RuntimeError(`Trying to create tensor with negative dimension ${d}: [${flat.join(', ')}]`);
     out.push(d);
   }
   return out;

@@ -8,7 +8,7 @@ import type { Storage } from './backend.js';
 import type { DType } from './dtype.js';
 import * as dt from './dtype.js';
 import { tensorDevice, type Device, type DeviceLike } from './device.js';
-import { RuntimeError } from './errors.js';
+import { RuntimeError, ValueError } from './errors.js';
 import { normDim, numelOf, type Shape } from './shape.js';
 import { Size } from './size.js';
 import { AccumulateGrad, type Node } from './autograd/node.js';
@@ -219,7 +219,7 @@ export class Tensor {
   /** The value of a one-element tensor as a number (a bool tensor gives 1 or 0, where Python gives True/False). */
   item(): number {
     if (this.numel() !== 1) {
-      throw new RuntimeError(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+      throw new ValueError('only one element tensors can be converted to Python scalars');
     }
     return cp.readValues(this)[0]!;
   }

@@ -233,7 +233,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) {
-    values[i] = dt.castScalar(i < half ? start + step * i : end - step * (steps - 1 - i), dtype);
+    values[i] = dt.castScalar(i < half || steps === 1 ? start + step * i : end - step * (steps - 1 - i), dtype);
   }
   return finish(fromValues(values, [steps], dtype, deviceOf(opts)), opts);
 }
