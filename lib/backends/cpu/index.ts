@@ -60,25 +60,59 @@ function forBlocks(shape: readonly number[], total: number, body: (n: number, st
 function pointwise(fn: PointwiseFn, out: View, inputs: readonly (View | number)[]): void {
   const total = numelOf(out.shape);
   if (total === 0) return;
-  const views = inputs.filter((x): x is View => typeof x !== 'number');
-  const c = collapse(out.shape, [out.strides, ...views.map((v) => v.strides)]);
+  const strides: (readonly number[])[] = [out.strides];
+  for (const x of inputs) if (typeof x !== 'number') strides.push(x.strides);
+  const c = collapse(out.shape, strides);
   if (c.shape.length === 0) c.shape.push(1), c.strides.forEach((s) => s.push(0));
   const dst = data(out.storage);
-  const srcs = views.map((v) => data(v.storage));
+  if (c.shape.length === 1 && total <= BLOCK) {
+    linearBlock(fn, out, inputs, c.strides, total, dst);
+    return;
+  }
   forBlocks(c.shape, total, (n, start) => {
     algebra.reset(n);
     let k = 0;
     const xs = inputs.map((x) => {
       if (typeof x === 'number') return algebra.c(x);
       const buf = algebra.tmp();
-      gather(srcs[k]!, x.offset, c.shape, c.strides[k + 1]!, start, n, buf);
       k++;
+      gather(data(x.storage), x.offset, c.shape, c.strides[k]!, start, n, buf);
       return buf;
     });
     const r = fn.f(algebra, ...xs);
     finalize(r, n, out.dtype);
     scatterRows(dst, out.offset, c.shape, c.strides[0]!, start, n, r);
   });
+}
+
+/**
+ * The common case of small ops (a training step on a mini-batch): one block, every operand a
+ * single strided run. Contiguous inputs are read in place; contiguous outputs take one `set`.
+ */
+function linearBlock(fn: PointwiseFn, out: View, inputs: readonly (View | number)[], strides: number[][], n: number, dst: TypedArray): void {
+  algebra.reset(n);
+  const xs: Float64Array[] = [];
+  let k = 0;
+  for (const x of inputs) {
+    if (typeof x === 'number') {
+      xs.push(algebra.c(x));
+      continue;
+    }
+    const s = strides[++k]![0]!;
+    const src = data(x.storage);
+    const buf = algebra.tmp();
+    if (s === 1) {
+      if (src instanceof Float64Array) buf.set(src.subarray(x.offset, x.offset + n));
+      else for (let i = 0, p = x.offset; i < n; i++, p++) buf[i] = src[p]!;
+    } else if (s === 0) buf.fill(src[x.offset]!, 0, n);
+    else for (let i = 0, p = x.offset; i < n; i++, p += s) buf[i] = src[p]!;
+    xs.push(buf);
+  }
+  const r = fn.f(algebra, ...xs);
+  finalize(r, n, out.dtype);
+  const so = strides[0]![0]!;
+  if (so === 1) dst.set(r.subarray(0, n), out.offset);
+  else for (let i = 0, p = out.offset; i < n; i++, p += so) dst[p] = r[i]!;
 }
 
 /** Calls body(o, buf, m) with the m values of each outer position o gathered into buf. */
