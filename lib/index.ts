@@ -16,3 +16,4 @@ export { DType } from './dtype.js';
 export { Device } from './device.js';
 export { Size } from './size.js';
 export type { TensorOptions } from './ops/creation.js';
+export { print } from './display/print.js';

@@ -235,8 +235,8 @@ export function tensorRepr(t: Tensor): string {
     body = tensorStr(t, indent);
   }
   if (t.grad_fn !== null) {
-    const name = t.grad_fn.name();
-    suffixes.push(`grad_fn=<${name.slice(name.lastIndexOf('::') + (name.includes('::') ? 2 : 0))}>`);
+    // PyTorch prints the class name, which drops C++ namespaces
+    suffixes.push(`grad_fn=<${t.grad_fn.name().split('::').pop()}>`);
   } else if (t.requires_grad) {
     suffixes.push('requires_grad=True');
   }
