@@ -197,21 +197,32 @@ export class Tensor {
       seed = cp.onesLike(this);
     }
     const create = opts.create_graph ?? false;
-    runBackward([this], [seed], { retain_graph: opts.retain_graph ?? create, create_graph: create });
+    runBackward([this], [seed], {
+      retain_graph: opts.retain_graph ?? create,
+      create_graph: create,
+      ...(opts.inputs ? { accumulate_into: opts.inputs } : {}),
+    });
   }
   /** A new tensor sharing storage, cut from the graph. */
   detach(): Tensor {
-    return mv.alias(this);
+    const t = mv.alias(this);
+    t._base = null; // not a view for autograd: in-place ops on it never reach this tensor's graph
+    return t;
   }
   /** Cuts this tensor from the graph in place. */
   detach_(): this {
+    if (this._base) {
+      throw new RuntimeError(
+        "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.",
+      );
+    }
     this.grad_fn = null;
     this._requiresGrad = false;
     return this;
   }
   /** `x.data`: a detached alias (assigning to it is not supported; use copy_ under no_grad). */
   get data(): Tensor {
-    return mv.alias(this);
+    return this.detach();
   }
 
   // ---- reading values ----
@@ -462,7 +473,7 @@ export class Tensor {
   uniform_(from = 0, to = 1, opts?: { generator?: rnd.Generator }): this { rnd.uniform_(this, from, to, opts?.generator); return this; }
   normal_(mean = 0, std = 1, opts?: { generator?: rnd.Generator }): this { rnd.normal_(this, mean, std, opts?.generator); return this; }
   bernoulli_(p: number | Tensor = 0.5, opts?: { generator?: rnd.Generator }): this { rnd.bernoulli_(this, p, opts?.generator); return this; }
-  random_(from: number, to?: number, opts?: { generator?: rnd.Generator }): this { rnd.random_(this, from, to, opts?.generator); return this; }
+  random_(from?: number, to?: number | null, opts?: { generator?: rnd.Generator }): this { rnd.random_(this, from, to, opts?.generator); return this; }
   exponential_(lambd = 1, opts?: { generator?: rnd.Generator }): this { rnd.exponential_(this, lambd, opts?.generator); return this; }
 }
 

@@ -53,3 +53,52 @@ export function set_grad_enabled<T>(mode: boolean, fn?: () => T): T | undefined 
 
 /** `torch.inference_mode(fn)`: in torchlab the same as no_grad. */
 export const inference_mode = no_grad;
+
+let anomaly = false;
+let anomalyCheckNan = true;
+
+/** `torch.is_anomaly_enabled()`. */
+export function is_anomaly_enabled(): boolean {
+  return anomaly;
+}
+
+/** `torch.is_anomaly_check_nan_enabled()`. */
+export function is_anomaly_check_nan_enabled(): boolean {
+  return anomalyCheckNan;
+}
+
+/**
+ * `torch.autograd.set_detect_anomaly(mode, check_nan)`: in anomaly mode every node remembers
+ * the stack of the forward call that made it, a failing backward prints it, and a backward that
+ * returns NaN raises. As a plain call it sets the mode globally, as in PyTorch.
+ * Differs from PyTorch: the forward "traceback" is a JavaScript stack.
+ * @example torch.autograd.set_detect_anomaly(true);
+ */
+export function set_detect_anomaly(mode: boolean, check_nan = true): void {
+  anomaly = mode;
+  anomalyCheckNan = check_nan;
+}
+
+/**
+ * `torch.autograd.detect_anomaly()`: runs `fn` (forward and backward) in anomaly mode.
+ * Differs from PyTorch: a context manager becomes a callback.
+ * @example torch.autograd.detect_anomaly(() => loss(model(x)).backward());
+ */
+export function detect_anomaly<T>(fn: () => T, opts: { check_nan?: boolean } = {}): T {
+  const prev = [anomaly, anomalyCheckNan] as const;
+  anomaly = true;
+  anomalyCheckNan = opts.check_nan ?? true;
+  const restore = () => {
+    [anomaly, anomalyCheckNan] = prev;
+  };
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
+  return result;
+}

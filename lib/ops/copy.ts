@@ -93,15 +93,16 @@ export function onesLike(t: Tensor): Tensor {
 export function copy_(dst: Tensor, src: Tensor | Scalar): void {
   if (typeof src !== 'object') {
     const v = dt.castScalar(+src, dst.dtype);
-    if (is_grad_enabled() && dst.is_leaf && dst._requiresGrad) {
-      throw new RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.');
+    if (is_grad_enabled() && dst.requires_grad) {
+      // through rebase, so leaves are refused and a view's base learns about the write
+      const r = emptyTensor(dst._shape, dst.dtype, dst.device);
+      backendFor(dst.device).pointwise(identity, viewOf(r), [v]);
+      record('FillBackward0', [dst], [r], [], ([g]) => [g!.mul(0)]);
+      rebase(dst, r);
+      return;
     }
     backendFor(dst.device).pointwise(identity, viewOf(dst), [v]);
     dst._storage.version++;
-    if (is_grad_enabled() && dst.grad_fn) {
-      const shape = dst._shape.slice();
-      record('FillBackward0', [dst], [dst], [], ([g]) => [g!.mul(0).reshape(shape)]);
-    }
     return;
   }
   broadcastShapes(dst._shape, src._shape);

@@ -64,7 +64,7 @@ export function record(
   backward: BackwardFn,
 ): void {
   if (!needsGrad(inputs)) return;
-  const node = new OpNode(name, saved, backward);
+  const node = new OpNode(name, saved, backward, saved.map((t) => outputs.indexOf(t)));
   node.edges = inputs.map((x) => {
     if (!(x instanceof Tensor) || !x.requires_grad) return null;
     if (x.grad_fn) return { node: x.grad_fn, inputNr: x._outputNr };

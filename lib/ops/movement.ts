@@ -64,6 +64,7 @@ export function inferSize(args: readonly (number | readonly number[])[], numel: 
 export function viewStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | null {
   const numel = numelOf(shape);
   if (numel === 0) return contiguousStrides(newShape);
+  if (shape.length === 0) return newShape.map(() => 1); // a 0-d tensor views as any all-ones shape
   const out = new Array<number>(newShape.length);
   let viewD = newShape.length - 1;
   let chunkBase = strides[strides.length - 1] ?? 1;

@@ -16,6 +16,7 @@ import { Tensor, type Scalar, type TensorOrScalar } from '../tensor.js';
 import { broadcastView, emptyTensor, needsGrad, record, sameDevice, viewOf } from './dispatch.js';
 import { sumTo } from './reduction.js';
 import { is_grad_enabled } from '../autograd/grad_mode.js';
+import { rebaseViewHistory } from '../autograd/node.js';
 
 type Operand = Tensor | Scalar;
 type F = <V>(A: Algebra<V>, ...xs: V[]) => V;
@@ -102,10 +103,12 @@ export function runPointwise(def: PointwiseDef, xs: Operand[], params: readonly 
   if (grad) {
     const req = xs.map((x) => isT(x) && x.requires_grad);
     const savedIdx = def.saves ? def.saves(req) : [];
-    const saved = savedIdx.map((i) => (i === xs.length ? result : (xs[i] as Tensor))).filter(isT);
+    // an in-place op is about to overwrite self: its backward needs self's old value
+    const vs = out && savedIdx.some((i) => xs[i] === out) ? xs.map((x) => (x === out ? out.clone() : x)) : xs;
+    const saved = savedIdx.map((i) => (i === xs.length ? result : (vs[i] as Tensor))).filter(isT);
     record(def.nodeT && isT(xs[1]) ? def.nodeT : def.node, xs, [result], saved, (grads) => {
       const g = grads[0]!;
-      const gs = def.grad!(g, xs, result, params);
+      const gs = def.grad!(g, vs, result, params);
       return xs.map((x, i) => {
         const gi = gs[i];
         if (!isT(x) || !x.requires_grad || !gi) return null;
@@ -362,7 +365,12 @@ const clampTDef: PointwiseDef = {
   grad: (g, [x, lo, hi]) => {
     const xt = x as Tensor;
     const inside = xt.ge(lo as TensorOrScalar).logical_and(xt.le(hi as TensorOrScalar));
-    return [g.mul(inside), isT(lo!) ? g.mul(xt.lt(lo)) : null, isT(hi!) ? g.mul(xt.gt(hi).logical_and(xt.ge(lo as TensorOrScalar))) : null];
+    // where min > max the result is max, so max gets the gradient there (PyTorch's clamp_backward_min_max)
+    return [
+      g.mul(inside),
+      isT(lo!) ? g.mul(xt.lt(lo).logical_and(lo.lt(hi as TensorOrScalar))) : null,
+      isT(hi!) ? g.mul(xt.gt(hi).logical_or(hi.lt(lo as TensorOrScalar))) : null,
+    ];
   },
 };
 const lerpF: F = (A, s, e, w) => A.add(s, A.mul(w, A.sub(e, s)));
@@ -481,6 +489,9 @@ export function rebase(self: Tensor, r: Tensor): Tensor {
   if (self.is_leaf && self._requiresGrad && is_grad_enabled()) {
     throw new RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.');
   }
+  if (self._base && self._base.is_leaf && self._base._requiresGrad && is_grad_enabled()) {
+    throw new RuntimeError('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+  }
   if (r === self) return self;
   if (!canCast(r.dtype, self.dtype)) {
     throw new RuntimeError(`result type ${cTypeName(r.dtype)} can't be cast to the desired output type ${cTypeName(self.dtype)}`);
@@ -490,6 +501,8 @@ export function rebase(self: Tensor, r: Tensor): Tensor {
   if (r.grad_fn) {
     self.grad_fn = r.grad_fn;
     self._outputNr = r._outputNr;
+    // writing through a view changes its base too: the base takes the op into its history
+    if (self._base) rebaseViewHistory(self, self._base, r.grad_fn);
   }
   return self;
 }
