@@ -19,6 +19,7 @@ import * as mv from './ops/movement.js';
 import * as cp from './ops/copy.js';
 import * as red from './ops/reduction.js';
 import * as ix from './ops/indexing.js';
+import * as sc from './ops/scatter.js';
 import * as la from './ops/linalg.js';
 import * as cat from './ops/cat.js';
 import * as rnd from './ops/random.js';
@@ -332,26 +333,26 @@ export class Tensor {
     ix.index_put_(this, indices, values, accumulate);
     return this;
   }
-  gather(dim: number, index: Tensor): Tensor { return ix.gather(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return sc.gather(this, dim, index); }
   scatter(dim: number, index: Tensor, src: Tensor | Scalar, opts?: { reduce?: 'add' | 'multiply' }): Tensor {
-    return ix.scatter(this, dim, index, src, opts?.reduce);
+    return sc.scatter(this, dim, index, src, opts?.reduce);
   }
   scatter_(dim: number, index: Tensor, src: Tensor | Scalar, opts?: { reduce?: 'add' | 'multiply' }): this {
-    ix.scatter_(this, dim, index, src, opts?.reduce);
+    sc.scatter_(this, dim, index, src, opts?.reduce);
     return this;
   }
-  scatter_add(dim: number, index: Tensor, src: Tensor): Tensor { return ix.scatter_add(this, dim, index, src); }
-  scatter_add_(dim: number, index: Tensor, src: Tensor): this { ix.scatter_add_(this, dim, index, src); return this; }
-  index_select(dim: number, index: Tensor): Tensor { return ix.index_select(this, dim, index); }
+  scatter_add(dim: number, index: Tensor, src: Tensor): Tensor { return sc.scatter_add(this, dim, index, src); }
+  scatter_add_(dim: number, index: Tensor, src: Tensor): this { sc.scatter_add_(this, dim, index, src); return this; }
+  index_select(dim: number, index: Tensor): Tensor { return sc.index_select(this, dim, index); }
   index_add_(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): this {
-    ix.index_add_(this, dim, index, source, opts?.alpha ?? 1);
+    sc.index_add_(this, dim, index, source, opts?.alpha ?? 1);
     return this;
   }
   masked_fill(mask: Tensor, value: Tensor | Scalar): Tensor { return pw.masked_fill(this, mask, value); }
   masked_fill_(mask: Tensor, value: Tensor | Scalar): this { return cp.inplace(this, pw.masked_fill(this, mask, value, this)); }
-  masked_select(mask: Tensor): Tensor { return ix.masked_select(this, mask); }
-  nonzero(): Tensor { return ix.nonzero(this); }
-  take(index: Tensor): Tensor { return ix.take(this, index); }
+  masked_select(mask: Tensor): Tensor { return sc.masked_select(this, mask); }
+  nonzero(): Tensor { return sc.nonzero(this); }
+  take(index: Tensor): Tensor { return sc.take(this, index); }
 
   // ---- pointwise with extra arguments (the plain ones come from the op table) ----
 

@@ -11,7 +11,7 @@ import { Tensor, type Dims, type Scalar, type TensorOrScalar, type ValuesIndices
 import * as pw from './ops/pointwise.js';
 import * as cr from './ops/creation.js';
 import * as red from './ops/reduction.js';
-import * as ix from './ops/indexing.js';
+import * as sc from './ops/scatter.js';
 import * as la from './ops/linalg.js';
 import * as cat from './ops/cat.js';
 import * as rnd from './ops/random.js';
@@ -20,6 +20,9 @@ import { enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 import * as autograd from './autograd/index.js';
 import { set_printoptions } from './display/repr.js';
 import { RuntimeError } from './errors.js';
+import * as nn from './nn/index.js';
+import * as optim from './optim/index.js';
+import * as utils from './utils/index.js';
 
 type UnaryFns = { [K in pw.UnaryName]: (input: Tensor) => Tensor } & { [K in pw.UnaryName as `${K}_`]: (input: Tensor) => Tensor };
 type BinaryFns = { [K in pw.BinaryName]: (input: Tensor, other: TensorOrScalar) => Tensor };
@@ -84,7 +87,7 @@ const torchBase = {
   divide: (x: TensorOrScalar, y: TensorOrScalar, opts?: { rounding_mode?: 'floor' | 'trunc' | null }): Tensor => asTensor(x, y).div(y, opts),
   floor_divide: (x: TensorOrScalar, y: TensorOrScalar): Tensor => asTensor(x, y).div(y, { rounding_mode: 'floor' }),
   where: (condition: Tensor, input?: TensorOrScalar, other?: TensorOrScalar): Tensor | Tensor[] =>
-    input === undefined ? ix.nonzero(condition).unbind(1) : pw.where(condition, input, other!),
+    input === undefined ? sc.nonzero(condition).unbind(1) : pw.where(condition, input, other!),
   clamp: (x: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor => x.clamp(min, max),
   clip: (x: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor => x.clamp(min, max),
   lerp: (s: Tensor, e: Tensor, w: TensorOrScalar): Tensor => s.lerp(e, w),
@@ -131,10 +134,10 @@ const torchBase = {
   log_softmax: (x: Tensor, dim: number, opts?: { dtype?: dt.DType }): Tensor => x.log_softmax(dim, opts),
 
   // indexing
-  gather: ix.gather, index_select: ix.index_select, masked_select: ix.masked_select, take: ix.take,
+  gather: sc.gather, index_select: sc.index_select, masked_select: sc.masked_select, take: sc.take,
   scatter: (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, opts?: { reduce?: 'add' | 'multiply' }): Tensor => x.scatter(dim, index, src, opts),
-  scatter_add: ix.scatter_add,
-  nonzero: (x: Tensor, opts?: { as_tuple?: boolean }): Tensor | Tensor[] => (opts?.as_tuple ? ix.nonzero(x).unbind(1) : ix.nonzero(x)),
+  scatter_add: sc.scatter_add,
+  nonzero: (x: Tensor, opts?: { as_tuple?: boolean }): Tensor | Tensor[] => (opts?.as_tuple ? sc.nonzero(x).unbind(1) : sc.nonzero(x)),
 
   // linear algebra
   matmul: la.matmul, mm: la.mm, bmm: la.bmm, mv: la.mv, dot: la.dot, outer: la.outer, einsum: la.einsum,
@@ -175,6 +178,9 @@ const torchBase = {
 
   set_printoptions,
   RuntimeError,
+
+  // training
+  nn, optim, utils,
 };
 
 /** The torch namespace. */

@@ -34,6 +34,9 @@ function deviceOf(opts: TensorOptions): Device {
 }
 
 function finish(t: Tensor, opts: TensorOptions): Tensor {
+  if (opts.requires_grad && !t.dtype.is_floating_point) {
+    throw new RuntimeError('Only Tensors of floating point and complex dtype can require gradients');
+  }
   if (opts.requires_grad) t.requires_grad_(true);
   return t;
 }
