@@ -84,6 +84,11 @@ export function registerBackend(type: DeviceType, factory: BackendFactory): void
   factories.set(type, factory);
 }
 
+/** Whether a backend for `type` is registered (torch.cuda.is_available asks this). */
+export function hasBackend(type: DeviceType): boolean {
+  return factories.has(type);
+}
+
 export function backendFor(d: Device): Backend {
   const f = factories.get(d.type);
   if (!f) {
