@@ -1,0 +1,194 @@
+/**
+ * torchlab against PyTorch, side by side in one run (`npm run bench`, or `npx tsx bench/run.ts`):
+ *   - square float32 matmul, n = 64, 256, 512, 1024 (GFLOP/s);
+ *   - the lecture's linear regression: 1000 steps of forward, backward and update on 100 points,
+ *     with a per-phase split of one step and the cost of one small op, to show per-op overhead.
+ * PyTorch runs in bench/torch_bench.py on one thread (OPENBLAS_NUM_THREADS=1, set_num_threads(1)),
+ * on the same data. Every number is the median of several repetitions.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import torch from '../lib/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SIZES = [64, 256, 512, 1024];
+const REPS = 7;
+const MIN_TIME = 0.05;
+const STEPS = 1000;
+const POINTS = 100;
+const LR = 0.1;
+
+const median = (xs: number[]): number => {
+  const s = xs.slice().sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Seconds per call of fn: calls batched until one sample lasts MIN_TIME. */
+function timed(fn: () => void): number {
+  fn();
+  for (let calls = 1; ; calls *= 2) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fn();
+    const t = (performance.now() - t0) / 1000;
+    if (t >= MIN_TIME) return t / calls;
+  }
+}
+
+// a seeded generator, so both sides train on the same points (torch.randn is not needed)
+let state = 0x9e3779b9;
+function uniform(): number {
+  state = (state + 0x6d2b79f5) | 0;
+  let t = Math.imul(state ^ (state >>> 15), 1 | state);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+
+const xs = Array.from({ length: POINTS }, normal);
+const ys = xs.map((x) => 3 * x + 2 + 0.1 * normal());
+const a0 = normal();
+const b0 = normal();
+
+// ---- torchlab ----
+
+function matmulBench(): Record<number, number[]> {
+  const out: Record<number, number[]> = {};
+  for (const n of SIZES) {
+    const a = torch.tensor(Float32Array.from({ length: n * n }, normal)).reshape(n, n);
+    const b = torch.tensor(Float32Array.from({ length: n * n }, normal)).reshape(n, n);
+    out[n] = Array.from({ length: REPS }, () => timed(() => void torch.matmul(a, b)));
+  }
+  return out;
+}
+
+interface Phases { forward: number; backward: number; update: number; zero: number }
+
+function linreg(phases?: Phases): [number, number] {
+  const x = torch.tensor(xs, { dtype: torch.float32 });
+  const y = torch.tensor(ys, { dtype: torch.float32 });
+  const a = torch.tensor([a0], { dtype: torch.float32, requires_grad: true });
+  const b = torch.tensor([b0], { dtype: torch.float32, requires_grad: true });
+  for (let s = 0; s < STEPS; s++) {
+    const t0 = phases ? performance.now() : 0;
+    const loss = a.add(b.mul(x)).sub(y).pow(2).mean();
+    const t1 = phases ? performance.now() : 0;
+    loss.backward();
+    const t2 = phases ? performance.now() : 0;
+    torch.no_grad(() => {
+      a.sub_(a.grad!.mul(LR));
+      b.sub_(b.grad!.mul(LR));
+    });
+    const t3 = phases ? performance.now() : 0;
+    a.grad!.zero_();
+    b.grad!.zero_();
+    if (phases) {
+      const t4 = performance.now();
+      phases.forward += t1 - t0;
+      phases.backward += t2 - t1;
+      phases.update += t3 - t2;
+      phases.zero += t4 - t3;
+    }
+  }
+  return [a.item(), b.item()];
+}
+
+function linregBench(): { samples: number[]; a: number; b: number; phases: Phases } {
+  linreg();
+  let ab: [number, number] = [0, 0];
+  const samples = Array.from({ length: REPS }, () => {
+    const t0 = performance.now();
+    ab = linreg();
+    return (performance.now() - t0) / 1000;
+  });
+  const runs = Array.from({ length: REPS }, () => {
+    const p: Phases = { forward: 0, backward: 0, update: 0, zero: 0 };
+    linreg(p);
+    return p;
+  });
+  const phases = {} as Phases;
+  for (const k of ['forward', 'backward', 'update', 'zero'] as const) phases[k] = median(runs.map((r) => r[k])) / 1000 / STEPS;
+  return { samples, a: ab[0], b: ab[1], phases };
+}
+
+/** The cost of single small ops: where a training step's time goes when tensors are tiny. */
+function opBench(): Record<string, number> {
+  const x = torch.tensor(xs, { dtype: torch.float32 });
+  const w = torch.tensor([b0], { dtype: torch.float32, requires_grad: true });
+  const c = torch.tensor([a0], { dtype: torch.float32 });
+  const out: Record<string, number> = {};
+  const run = (name: string, fn: () => unknown) => {
+    out[name] = median(Array.from({ length: REPS }, () => timed(() => void fn())));
+  };
+  run('x.mul(c), 100 elements, no graph', () => x.mul(c));
+  run('x.mul(w), records a node', () => x.mul(w));
+  run('x.sum()', () => x.sum());
+  run('forward+backward of x.mul(w).sum()', () => x.mul(w).sum().backward());
+  return out;
+}
+
+// ---- PyTorch ----
+
+interface TorchResult {
+  torch: string;
+  threads: number;
+  matmul: Record<string, number[]>;
+  linreg: { samples: number[]; a: number; b: number; phases: Phases };
+  ops: Record<string, number>;
+}
+
+function runTorch(): TorchResult {
+  const cfg = { sizes: SIZES, reps: REPS, min_time: MIN_TIME, steps: STEPS, lr: LR, x: xs, y: ys, a0, b0 };
+  const r = spawnSync('/usr/bin/python3', [join(here, 'torch_bench.py'), JSON.stringify(cfg)], {
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`bench/torch_bench.py failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as TorchResult;
+}
+
+// ---- report ----
+
+const fmt = (v: number, digits = 2): string => v.toFixed(digits);
+const us = (s: number): string => fmt(s * 1e6, s * 1e6 < 10 ? 2 : 1);
+
+function main(): void {
+  process.stdout.write('torchlab: matmul ... ');
+  const mm = matmulBench();
+  process.stdout.write('linear regression ... ');
+  const lr = linregBench();
+  process.stdout.write('ops ... ');
+  const ops = opBench();
+  process.stdout.write('PyTorch ...\n');
+  const pt = runTorch();
+
+  const rows: string[][] = [['benchmark', 'torchlab', 'PyTorch', 'torchlab / PyTorch (time)']];
+  for (const n of SIZES) {
+    const tl = median(mm[n]!);
+    const tp = median(pt.matmul[String(n)]!);
+    const gf = (t: number) => (2 * n ** 3) / t / 1e9;
+    rows.push([`matmul ${n}x${n} float32`, `${fmt(tl * 1e3, 3)} ms, ${fmt(gf(tl))} GFLOP/s`, `${fmt(tp * 1e3, 3)} ms, ${fmt(gf(tp))} GFLOP/s`, fmt(tl / tp)]);
+  }
+  const sl = median(lr.samples) / STEPS;
+  const sp = median(pt.linreg.samples) / STEPS;
+  rows.push([`linear regression, µs per step (${STEPS} steps, ${POINTS} points)`, us(sl), us(sp), fmt(sl / sp)]);
+  for (const k of ['forward', 'backward', 'update', 'zero'] as const) {
+    rows.push([`  ${k} (µs per step)`, us(lr.phases[k]), us(pt.linreg.phases[k]), fmt(lr.phases[k] / pt.linreg.phases[k])]);
+  }
+  for (const [k, v] of Object.entries(ops)) rows.push([`  ${k} (µs)`, us(v), us(pt.ops[k]!), fmt(v / pt.ops[k]!)]);
+
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`;
+  console.log();
+  console.log(line(rows[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows.slice(1)) console.log(line(r));
+  console.log();
+  console.log(`fitted (a, b): torchlab (${fmt(lr.a, 4)}, ${fmt(lr.b, 4)}), PyTorch (${fmt(pt.linreg.a, 4)}, ${fmt(pt.linreg.b, 4)})`);
+  console.log(`PyTorch ${pt.torch} on ${pt.threads} thread; node ${process.version}; medians of ${REPS} repetitions`);
+}
+
+main();

@@ -1,0 +1,89 @@
+"""PyTorch side of bench/run.ts: the same workloads on one thread, timings as JSON on stdout.
+
+Run by bench/run.ts as `OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_bench.py '<config json>'`;
+the config carries the sizes, repetitions and the linear-regression data, so both sides see the
+same inputs. torch.set_num_threads(1) alone would leave OpenBLAS on two threads.
+"""
+import json, statistics, sys, time
+import torch
+
+torch.set_num_threads(1)
+cfg = json.loads(sys.argv[1])
+REPS, STEPS, LR = cfg['reps'], cfg['steps'], cfg['lr']
+
+
+def timed(fn):
+    """Seconds per call of fn: calls batched until one sample lasts min_time."""
+    fn()
+    calls = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        t = time.perf_counter() - t0
+        if t >= cfg['min_time']:
+            return t / calls
+        calls *= 2
+
+
+out = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'matmul': {}}
+
+g = torch.Generator().manual_seed(0)
+for n in cfg['sizes']:
+    a = torch.randn(n, n, generator=g)
+    b = torch.randn(n, n, generator=g)
+    out['matmul'][str(n)] = [timed(lambda: torch.matmul(a, b)) for _ in range(REPS)]
+
+x = torch.tensor(cfg['x'], dtype=torch.float32)
+y = torch.tensor(cfg['y'], dtype=torch.float32)
+
+
+def linreg(phases=None):
+    a = torch.tensor([cfg['a0']], dtype=torch.float32).requires_grad_()
+    b = torch.tensor([cfg['b0']], dtype=torch.float32).requires_grad_()
+    clock = time.perf_counter
+    for _ in range(STEPS):
+        t0 = clock() if phases else 0
+        loss = ((a + b * x - y) ** 2).mean()
+        t1 = clock() if phases else 0
+        loss.backward()
+        t2 = clock() if phases else 0
+        with torch.no_grad():
+            a -= LR * a.grad
+            b -= LR * b.grad
+        t3 = clock() if phases else 0
+        a.grad.zero_()
+        b.grad.zero_()
+        if phases:
+            t4 = clock()
+            phases['forward'] += t1 - t0
+            phases['backward'] += t2 - t1
+            phases['update'] += t3 - t2
+            phases['zero'] += t4 - t3
+    return a.item(), b.item()
+
+
+linreg()
+samples = []
+for _ in range(REPS):
+    t0 = time.perf_counter()
+    ab = linreg()
+    samples.append(time.perf_counter() - t0)
+runs = []
+for _ in range(REPS):
+    p = {'forward': 0.0, 'backward': 0.0, 'update': 0.0, 'zero': 0.0}
+    linreg(p)
+    runs.append(p)
+phases = {k: statistics.median(r[k] for r in runs) / STEPS for k in runs[0]}
+out['linreg'] = {'samples': samples, 'a': ab[0], 'b': ab[1], 'phases': phases}
+
+w = torch.tensor([cfg['b0']], dtype=torch.float32).requires_grad_()
+c = torch.tensor([cfg['a0']], dtype=torch.float32)
+ops = {
+    'x.mul(c), 100 elements, no graph': lambda: x.mul(c),
+    'x.mul(w), records a node': lambda: x.mul(w),
+    'x.sum()': lambda: x.sum(),
+    'forward+backward of x.mul(w).sum()': lambda: x.mul(w).sum().backward(),
+}
+out['ops'] = {k: statistics.median(timed(f) for _ in range(REPS)) for k, f in ops.items()}
+print(json.dumps(out))
