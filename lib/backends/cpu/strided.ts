@@ -50,17 +50,19 @@ export function unravel(flat: number, shape: readonly number[], idx: number[]): 
 }
 
 /**
- * Copies `n` elements of a strided operand, starting at multi-index `start`, into `buf`.
- * 0-d shapes (one element) are handled by the caller passing shape [1].
+ * Moves `n` elements between a strided array and the contiguous `buf`, starting at multi-index
+ * `start`: into `buf` when `load`, out of it otherwise. The direction is chosen once per row, so
+ * the inner loops stay tight. 0-d shapes (one element) are handled by the caller passing [1].
  */
-export function gather(
-  src: TypedArray,
+function walk(
+  arr: TypedArray,
   base: number,
   shape: readonly number[],
   strides: readonly number[],
   start: readonly number[],
   n: number,
   buf: Float64Array,
+  load: boolean,
 ): void {
   const last = shape.length - 1;
   const nL = shape[last]!;
@@ -71,12 +73,14 @@ export function gather(
   let i = 0;
   while (i < n) {
     const m = Math.min(nL - j, n - i);
-    if (sL === 1) {
-      for (let t = 0; t < m; t++) buf[i + t] = src[p + t]!;
-    } else if (sL === 0) {
-      buf.fill(src[p]!, i, i + m);
+    if (load) {
+      if (sL === 1) for (let t = 0; t < m; t++) buf[i + t] = arr[p + t]!;
+      else if (sL === 0) buf.fill(arr[p]!, i, i + m);
+      else for (let t = 0, q = p; t < m; t++, q += sL) buf[i + t] = arr[q]!;
+    } else if (sL === 1) {
+      for (let t = 0; t < m; t++) arr[p + t] = buf[i + t]!;
     } else {
-      for (let t = 0, q = p; t < m; t++, q += sL) buf[i + t] = src[q]!;
+      for (let t = 0, q = p; t < m; t++, q += sL) arr[q] = buf[i + t]!;
     }
     i += m;
     p += m * sL;
@@ -95,43 +99,16 @@ export function gather(
   }
 }
 
+/** Copies `n` elements of a strided operand, from multi-index `start`, into `buf`. */
+export function gather(
+  src: TypedArray, base: number, shape: readonly number[], strides: readonly number[], start: readonly number[], n: number, buf: Float64Array,
+): void {
+  walk(src, base, shape, strides, start, n, buf, true);
+}
+
 /** The inverse of gather: writes `n` values of `buf` into a strided destination. */
 export function scatterRows(
-  dst: TypedArray,
-  base: number,
-  shape: readonly number[],
-  strides: readonly number[],
-  start: readonly number[],
-  n: number,
-  buf: Float64Array,
+  dst: TypedArray, base: number, shape: readonly number[], strides: readonly number[], start: readonly number[], n: number, buf: Float64Array,
 ): void {
-  const last = shape.length - 1;
-  const nL = shape[last]!;
-  const sL = strides[last]!;
-  const ctr = start.slice();
-  let p = offsetOf(base, start, strides);
-  let j = ctr[last]!;
-  let i = 0;
-  while (i < n) {
-    const m = Math.min(nL - j, n - i);
-    if (sL === 1) {
-      for (let t = 0; t < m; t++) dst[p + t] = buf[i + t]!;
-    } else {
-      for (let t = 0, q = p; t < m; t++, q += sL) dst[q] = buf[i + t]!;
-    }
-    i += m;
-    p += m * sL;
-    j += m;
-    if (j === nL && i < n) {
-      j = 0;
-      p -= nL * sL;
-      for (let d = last - 1; d >= 0; d--) {
-        ctr[d]!++;
-        p += strides[d]!;
-        if (ctr[d]! < shape[d]!) break;
-        p -= shape[d]! * strides[d]!;
-        ctr[d] = 0;
-      }
-    }
-  }
+  walk(dst, base, shape, strides, start, n, buf, false);
 }
