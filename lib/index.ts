@@ -17,3 +17,8 @@ export { Device } from './device.js';
 export { Size } from './size.js';
 export type { TensorOptions } from './ops/creation.js';
 export { print } from './display/print.js';
+export * as nn from './nn/index.js';
+export * as F from './nn/functional.js';
+export * as optim from './optim/index.js';
+export * as utils from './utils/index.js';
+export { Dataset, TensorDataset, Subset, DataLoader, random_split } from './utils/data/index.js';

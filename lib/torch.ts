@@ -20,6 +20,7 @@ import { enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 import * as autograd from './autograd/index.js';
 import { set_printoptions } from './display/repr.js';
 import { RuntimeError } from './errors.js';
+import * as cuda from './cuda.js';
 import * as nn from './nn/index.js';
 import * as optim from './optim/index.js';
 import * as utils from './utils/index.js';
@@ -177,6 +178,7 @@ const torchBase = {
   no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode, autograd,
 
   set_printoptions,
+  cuda,
   RuntimeError,
 
   // training

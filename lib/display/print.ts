@@ -6,7 +6,6 @@
 import { inspect } from 'node:util';
 import { Tensor } from '../tensor.js';
 import { floatRepr } from './pyformat.js';
-import { tensorRepr } from './repr.js';
 
 const CUSTOM_INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -48,6 +47,8 @@ function isPlainObject(x: object): boolean {
 }
 
 function reprIn(x: unknown, seen: Set<object>): string {
+  // callable torchlab objects (nn.Module instances, transforms) carry their Python repr
+  if (typeof x === 'function' && typeof (x as unknown as Record<symbol, unknown>)[CUSTOM_INSPECT] === 'function') return inspect(x);
   switch (typeof x) {
     case 'string': return stringRepr(x);
     case 'number': return numberRepr(x);
@@ -58,7 +59,8 @@ function reprIn(x: unknown, seen: Set<object>): string {
     case 'function': return `<function ${x.name || '<lambda>'}>`;
   }
   if (x === null) return 'None';
-  if (x instanceof Tensor) return tensorRepr(x);
+  // through toString, so subclasses (nn.Parameter) print their own repr
+  if (x instanceof Tensor) return x.toString();
   const obj = x as object;
   // torchlab's own classes (Size, DType, Device, grad_fn nodes) already print Python's repr
   if (typeof (obj as Record<symbol, unknown>)[CUSTOM_INSPECT] === 'function') return inspect(obj);

@@ -1,0 +1,26 @@
+/**
+ * `torch.nn`: modules, parameters, containers, layers, activations, losses, `functional` (F)
+ * and `init`.
+ * @example
+ * import torch, { nn, F, type Tensor } from 'torchlab';
+ * class Net extends nn.Module {
+ *   fc1 = new nn.Linear(784, 64);
+ *   fc2 = new nn.Linear(64, 10);
+ *   forward(x: Tensor): Tensor { return F.log_softmax(this.fc2(F.relu(this.fc1(x))), 1); }
+ * }
+ */
+
+export { Module, IncompatibleKeys, type StateDict, type RemovableHandle, type ForwardHook, type ForwardPreHook } from './module.js';
+export { Parameter } from './parameter.js';
+export { Linear, Identity, type FactoryOptions } from './modules/linear.js';
+export { ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Hardtanh, Softmax, LogSoftmax } from './modules/activation.js';
+export { Sequential, ModuleList, ModuleDict } from './modules/container.js';
+export { Flatten, Unflatten } from './modules/flatten.js';
+export { Dropout } from './modules/dropout.js';
+export { Maxout } from './modules/maxout.js';
+export {
+  CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, _Loss, _WeightedLoss,
+  type CrossEntropyLossOptions,
+} from './modules/loss.js';
+export * as functional from './functional.js';
+export * as init from './init.js';

@@ -1,0 +1,157 @@
+/**
+ * Loss modules: each holds its options (class weights as buffers, as PyTorch's `_WeightedLoss`)
+ * and calls the `F` function in forward(input, target).
+ */
+
+import type { Tensor } from '../../tensor.js';
+import { Module } from '../module.js';
+import * as F from '../functional.js';
+import type { Reduction } from '../functional.js';
+import { pyArgs } from '../_args.js';
+
+type NllLossOptions = { weight?: Tensor | null; ignore_index?: number; reduction?: Reduction };
+type BceOptions = { weight?: Tensor | null; reduction?: Reduction };
+
+function reductionOf(o: { reduction?: Reduction }): Reduction {
+  return o.reduction ?? 'mean';
+}
+
+/** Options, after PyTorch's first positional argument (the class weight) when given. */
+function optsOf<O extends { weight?: Tensor | null }>(arg: Tensor | O | undefined, rest?: O): O {
+  return pyArgs<O>(['weight' as keyof O & string], [arg, rest]) as O;
+}
+
+/** Base of the losses: `reduction` is 'mean' (default), 'sum' or 'none'. */
+export class _Loss extends Module {
+  declare reduction: Reduction;
+  constructor(opts: { reduction?: Reduction } = {}) {
+    super();
+    this.reduction = reductionOf(opts);
+  }
+}
+
+/** Base of the losses with per-class weights, registered as the buffer `weight`. */
+export class _WeightedLoss extends _Loss {
+  declare weight: Tensor | null;
+  constructor(opts: { weight?: Tensor | null; reduction?: Reduction } = {}) {
+    super(opts);
+    this.register_buffer('weight', opts.weight ?? null);
+  }
+}
+
+export interface CrossEntropyLossOptions {
+  weight?: Tensor | null;
+  ignore_index?: number;
+  reduction?: Reduction;
+  label_smoothing?: number;
+}
+
+/**
+ * `nn.CrossEntropyLoss(weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0)`:
+ * log_softmax + nll_loss over raw scores (N, C); targets are class indices or probabilities.
+ * @example const criterion = new nn.CrossEntropyLoss(); const loss = criterion(net(X), y)
+ */
+export class CrossEntropyLoss extends _WeightedLoss {
+  declare ignore_index: number;
+  declare label_smoothing: number;
+  constructor(weight?: Tensor | CrossEntropyLossOptions, opts?: CrossEntropyLossOptions) {
+    const o = optsOf<CrossEntropyLossOptions>(weight, opts);
+    super(o);
+    this.ignore_index = o.ignore_index ?? -100;
+    this.label_smoothing = o.label_smoothing ?? 0;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.cross_entropy(input, target, {
+      weight: this.weight, ignore_index: this.ignore_index, reduction: this.reduction, label_smoothing: this.label_smoothing,
+    });
+  }
+}
+
+/**
+ * `nn.NLLLoss(weight=None, ignore_index=-100, reduction='mean')`: negative log likelihood of
+ * log-probabilities (pair it with LogSoftmax).
+ * @example new nn.NLLLoss()(F.log_softmax(logits, 1), y)
+ */
+export class NLLLoss extends _WeightedLoss {
+  declare ignore_index: number;
+  constructor(weight?: Tensor | NllLossOptions, opts?: NllLossOptions) {
+    const o = optsOf<NllLossOptions>(weight, opts);
+    super(o);
+    this.ignore_index = o.ignore_index ?? -100;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.nll_loss(input, target, { weight: this.weight, ignore_index: this.ignore_index, reduction: this.reduction });
+  }
+}
+
+/**
+ * `nn.MSELoss(reduction='mean')`.
+ * @example new nn.MSELoss()(pred, y)
+ */
+export class MSELoss extends _Loss {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.mse_loss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** `nn.L1Loss(reduction='mean')`: mean absolute error. */
+export class L1Loss extends _Loss {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.l1_loss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** `nn.SmoothL1Loss(reduction='mean', beta=1.0)`. */
+export class SmoothL1Loss extends _Loss {
+  declare beta: number;
+  constructor(opts: { reduction?: Reduction; beta?: number } = {}) {
+    super(opts);
+    this.beta = opts.beta ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.smooth_l1_loss(input, target, { reduction: this.reduction, beta: this.beta });
+  }
+}
+
+/** `nn.HuberLoss(reduction='mean', delta=1.0)`. */
+export class HuberLoss extends _Loss {
+  declare delta: number;
+  constructor(opts: { reduction?: Reduction; delta?: number } = {}) {
+    super(opts);
+    this.delta = opts.delta ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.huber_loss(input, target, { reduction: this.reduction, delta: this.delta });
+  }
+}
+
+/**
+ * `nn.BCELoss(weight=None, reduction='mean')`: binary cross entropy of probabilities.
+ * @example new nn.BCELoss()(torch.sigmoid(logits), y)
+ */
+export class BCELoss extends _WeightedLoss {
+  constructor(weight?: Tensor | BceOptions, opts?: BceOptions) {
+    super(optsOf<BceOptions>(weight, opts));
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.binary_cross_entropy(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/**
+ * `nn.BCEWithLogitsLoss(weight=None, reduction='mean', pos_weight=None)`: sigmoid + BCE, stably.
+ * @example new nn.BCEWithLogitsLoss({pos_weight: torch.tensor([3.0])})(logits, y)
+ */
+export class BCEWithLogitsLoss extends _Loss {
+  declare weight: Tensor | null;
+  declare pos_weight: Tensor | null;
+  constructor(weight?: Tensor | BceOptions & { pos_weight?: Tensor | null }, opts?: BceOptions & { pos_weight?: Tensor | null }) {
+    const o = optsOf<BceOptions & { pos_weight?: Tensor | null }>(weight, opts);
+    super(o);
+    this.register_buffer('weight', o.weight ?? null);
+    this.register_buffer('pos_weight', o.pos_weight ?? null);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.binary_cross_entropy_with_logits(input, target, { weight: this.weight, reduction: this.reduction, pos_weight: this.pos_weight });
+  }
+}

@@ -1,0 +1,110 @@
+/** `optim.Adam` (and the shared Adam step that AdamW reuses). */
+
+import { ValueError } from '../errors.js';
+import { floatRepr } from '../display/pyformat.js';
+import type { Tensor } from '../tensor.js';
+import { get_default_dtype } from '../dtype.js';
+import { scalar_tensor, zeros_like } from '../ops/creation.js';
+import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
+import { Optimizer, optionsOf, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+
+export type AdamOptions = {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weight_decay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+};
+
+/** Fills in Adam's defaults (weight decay given) and checks them with PyTorch's messages. */
+export function adamDefaults(o: Partial<AdamOptions>, weightDecay: number): AdamOptions {
+  const d: AdamOptions = {
+    lr: o.lr ?? 1e-3,
+    betas: o.betas ? [o.betas[0], o.betas[1]] : [0.9, 0.999],
+    eps: o.eps ?? 1e-8,
+    weight_decay: o.weight_decay ?? weightDecay,
+    amsgrad: o.amsgrad ?? false,
+    maximize: o.maximize ?? false,
+  };
+  if (!(d.lr >= 0)) throw new ValueError(`Invalid learning rate: ${d.lr}`);
+  if (!(d.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${d.eps}`);
+  // betas are floats in Python, so they print as 1.0
+  if (!(d.betas[0] >= 0 && d.betas[0] < 1)) throw new ValueError(`Invalid beta parameter at index 0: ${floatRepr(d.betas[0])}`);
+  if (!(d.betas[1] >= 0 && d.betas[1] < 1)) throw new ValueError(`Invalid beta parameter at index 1: ${floatRepr(d.betas[1])}`);
+  if (!(d.weight_decay >= 0)) throw new ValueError(`Invalid weight_decay value: ${d.weight_decay}`);
+  return d;
+}
+
+// Adam's three updates as single elementwise kernels written into their tensors: PyTorch's
+// sequence of mul_/add_/addcmul_/sqrt/div/add_/addcdiv_ computes the same values, but as nine
+// passes over memory where these take three (the optimizer step dominated training time).
+const kernel = (name: string, f: PointwiseDef['f']): PointwiseDef => ({ name, node: name, kind: 'promote', f });
+/** m ← β₁·m + (1-β₁)·g */
+const expAvgDef = kernel('adam_exp_avg', (A, m, g, b1, omb1) => A.add(A.mul(m, b1), A.mul(g, omb1)));
+/** v ← β₂·v + (1-β₂)·g² */
+const expAvgSqDef = kernel('adam_exp_avg_sq', (A, v, g, b2, omb2) => A.add(A.mul(v, b2), A.mul(A.mul(g, g), omb2)));
+/** θ ← decay·θ - step_size · m / (√v / √(1-β₂ᵗ) + ε) */
+const paramDef = kernel('adam_param', (A, p, m, v, decay, stepSize, bc2Sqrt, eps) =>
+  A.sub(A.mul(p, decay), A.mul(stepSize, A.div(m, A.add(A.div(A.sqrt(v), bc2Sqrt), eps)))),
+);
+
+/**
+ * One Adam update of every parameter with a gradient, as PyTorch's single-tensor Adam:
+ * m ← β₁m + (1-β₁)g; v ← β₂v + (1-β₂)g²; θ ← θ - lr/(1-β₁ᵗ) · m / (√v̂/√(1-β₂ᵗ) + ε),
+ * with v̂ = v or its running maximum (amsgrad). `decoupled` applies weight decay as AdamW.
+ */
+export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tensor) => ParamState, decoupled: boolean): void {
+  for (const g of groups) {
+    const { lr, eps, weight_decay, amsgrad, maximize } = g;
+    const [beta1, beta2] = g.betas;
+    for (const p of g.params) {
+      if (!p.grad) continue;
+      let grad: Tensor = maximize ? p.grad.neg() : p.grad;
+      const state = stateOf(p);
+      if (state.step === undefined) {
+        // a float tensor, as PyTorch keeps it (so state dicts load in either direction)
+        state.step = scalar_tensor(0, { dtype: get_default_dtype() });
+        state.exp_avg = zeros_like(p);
+        state.exp_avg_sq = zeros_like(p);
+        if (amsgrad) state.max_exp_avg_sq = zeros_like(p);
+      }
+      const stepT = state.step as Tensor;
+      const expAvg = state.exp_avg as Tensor;
+      const expAvgSq = state.exp_avg_sq as Tensor;
+      stepT.add_(1);
+      let decay = 1;
+      if (weight_decay !== 0) {
+        if (decoupled) decay = 1 - lr * weight_decay;
+        else grad = grad.add(p, { alpha: weight_decay });
+      }
+      runPointwise(expAvgDef, [expAvg, grad], [beta1, 1 - beta1], expAvg);
+      runPointwise(expAvgSqDef, [expAvgSq, grad], [beta2, 1 - beta2], expAvgSq);
+      const step = stepT.item();
+      const bc1 = 1 - beta1 ** step;
+      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      let denomSq = expAvgSq;
+      if (amsgrad) {
+        let maxSq = state.max_exp_avg_sq as Tensor | undefined;
+        if (!maxSq) state.max_exp_avg_sq = maxSq = zeros_like(p);
+        denomSq = maxSq.maximum_(expAvgSq);
+      }
+      runPointwise(paramDef, [p, expAvg, denomSq], [decay, lr / bc1, bc2Sqrt, eps], p);
+    }
+  }
+}
+
+/**
+ * `optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+ * maximize=False)`: PyTorch's update rule step for step (weight decay added to the gradient).
+ * @example const opt = new optim.Adam(net.parameters(), {lr: 0.005})
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: ParamsInput<AdamOptions>, lr?: number | Partial<AdamOptions>, opts?: Partial<AdamOptions>) {
+    super(params, adamDefaults(optionsOf<AdamOptions>(lr, opts), 0));
+  }
+
+  protected update(): void {
+    adamUpdate(this.param_groups, (p) => this.stateOf(p), false);
+  }
+}

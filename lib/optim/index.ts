@@ -1,0 +1,13 @@
+/**
+ * `torch.optim`: the Optimizer base class, SGD, Adam and AdamW.
+ * @example
+ * import { optim } from 'torchlab';
+ * const opt = new optim.Adam(net.parameters(), {lr: 0.005});
+ */
+
+export {
+  Optimizer, type Options, type ParamGroup, type ParamGroupInput, type ParamsInput, type ParamState, type OptimizerStateDict,
+} from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, type AdamOptions } from './adam.js';
+export { AdamW } from './adamw.js';

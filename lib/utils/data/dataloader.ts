@@ -1,0 +1,178 @@
+/** `DataLoader` and PyTorch's default collation. */
+
+import * as dt from '../../dtype.js';
+import { RuntimeError, ValueError } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
+import { stack } from '../../ops/cat.js';
+import { from_numpy, tensor } from '../../ops/creation.js';
+import type { Generator } from '../../ops/random.js';
+import { getItem, type DatasetLike } from './dataset.js';
+import { BatchSampler, RandomSampler, SequentialSampler, drawSeed } from './sampler.js';
+
+/**
+ * The type of a collated batch of samples of type T: tensors are stacked, numbers and booleans
+ * become tensors, strings stay a list, and tuples, arrays and records are collated per field.
+ */
+export type Collated<T> = T extends Tensor
+  ? Tensor
+  : T extends number | boolean
+    ? Tensor
+    : T extends string
+      ? string[]
+      : T extends readonly unknown[]
+        ? { -readonly [K in keyof T]: Collated<T[K]> }
+        : T extends object
+          ? { [K in keyof T]: Collated<T[K]> }
+          : unknown;
+
+function isTypedArray(x: unknown): x is dt.TypedArray {
+  return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array || x instanceof Uint8Array;
+}
+
+function typeNameOf(x: unknown): string {
+  if (x === null || x === undefined) return "<class 'NoneType'>";
+  if (typeof x === 'object' || typeof x === 'function') return `<class '${(x as { constructor?: { name?: string } }).constructor?.name ?? 'object'}'>`;
+  return `<class '${typeof x}'>`;
+}
+
+/**
+ * `default_collate(batch)`: merges a list of samples into a batch as PyTorch does — tensors
+ * stacked along a new dim 0, numbers into a tensor (int64 when all integral, else float64),
+ * booleans into a bool tensor, strings kept as a list, arrays/tuples and records collated
+ * field by field.
+ * Differs from PyTorch: JavaScript numbers carry no int/float type, so integral values give int64.
+ * @example default_collate([[x0, 3], [x1, 7]]) // [stack([x0, x1]), tensor([3, 7])]
+ */
+export function default_collate<T>(batch: readonly T[]): Collated<T> {
+  return collate(batch) as Collated<T>;
+}
+
+function collate(batch: readonly unknown[]): unknown {
+  const elem = batch[0];
+  if (elem instanceof Tensor) return stack(batch as Tensor[], 0);
+  if (isTypedArray(elem)) return stack((batch as dt.TypedArray[]).map((a) => from_numpy(a)), 0);
+  if (typeof elem === 'number') {
+    const nums = batch as number[];
+    return tensor(nums, { dtype: nums.every((v) => Number.isInteger(v)) ? dt.int64 : dt.float64 });
+  }
+  if (typeof elem === 'boolean') return tensor(batch as boolean[], { dtype: dt.bool });
+  if (typeof elem === 'string') return batch.slice();
+  if (Array.isArray(elem)) {
+    const n = elem.length;
+    if (!batch.every((b) => Array.isArray(b) && b.length === n)) {
+      throw new RuntimeError('each element in list of batch should be of equal size');
+    }
+    return elem.map((_, i) => collate(batch.map((b) => (b as unknown[])[i])));
+  }
+  if (elem instanceof Map) {
+    return new Map([...elem.keys()].map((k) => [k, collate(batch.map((b) => (b as Map<unknown, unknown>).get(k)))]));
+  }
+  if (elem !== null && typeof elem === 'object') {
+    return Object.fromEntries(Object.keys(elem).map((k) => [k, collate(batch.map((b) => (b as Record<string, unknown>)[k]))]));
+  }
+  throw new TypeError(`default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found ${typeNameOf(elem)}`);
+}
+
+export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1); null turns batching off (samples come one by one). */
+  batch_size?: number | null;
+  /** A new random order every epoch (mutually exclusive with `sampler`). */
+  shuffle?: boolean;
+  /** The order of indices (an iterable of indices, e.g. a `Sampler`). */
+  sampler?: Iterable<number> & ({ __len__(): number } | { length: number });
+  /** Yields whole batches of indices (replaces batch_size, shuffle, sampler, drop_last). */
+  batch_sampler?: Iterable<number[]> & ({ __len__(): number } | { length: number });
+  /** Merges a list of samples into a batch (default_collate by default). */
+  collate_fn?: (batch: T[]) => B;
+  /** Drop the last incomplete batch. */
+  drop_last?: boolean;
+  /** The random generator used for shuffling. */
+  generator?: Generator;
+  /** Accepted for compatibility; torchlab loads in the calling thread (as num_workers=0). */
+  num_workers?: number;
+  /** Accepted for compatibility; has no effect. */
+  pin_memory?: boolean;
+}
+
+type SizedIterable<T> = Iterable<T> & ({ __len__(): number } | { length: number });
+
+function sizeOf(s: { __len__(): number } | { length: number }): number {
+  return '__len__' in s ? s.__len__() : s.length;
+}
+
+/**
+ * `DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
+ * collate_fn=None, drop_last=False, generator=None)`: iterates a dataset in (shuffled) batches.
+ * Differs from PyTorch: no worker processes (num_workers is accepted and ignored); the number of
+ * batches is `loader.length` (or `__len__()`).
+ * @example
+ * const loader = new DataLoader(train, {batch_size: 64, shuffle: true});
+ * for (const [X, y] of loader) { ... }  // X: [64, 1, 28, 28], y: [64]
+ */
+export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
+  readonly dataset: DatasetLike<T>;
+  readonly batch_size: number | null;
+  readonly drop_last: boolean;
+  readonly sampler: SizedIterable<number>;
+  readonly batch_sampler: SizedIterable<number[]> | null;
+  readonly collate_fn: ((batch: T[]) => B) | null;
+  readonly generator: Generator | null;
+  readonly num_workers: number;
+
+  constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
+    this.dataset = dataset;
+    let batchSize = opts.batch_size === undefined ? 1 : opts.batch_size;
+    let dropLast = opts.drop_last ?? false;
+    const shuffle = opts.shuffle ?? false;
+    this.num_workers = opts.num_workers ?? 0;
+    if (this.num_workers < 0) {
+      throw new ValueError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
+    }
+    if (opts.sampler && shuffle) throw new ValueError('sampler option is mutually exclusive with shuffle');
+    if (opts.batch_sampler) {
+      if (batchSize !== 1 || shuffle || opts.sampler || dropLast) {
+        throw new ValueError('batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last');
+      }
+      batchSize = null;
+      dropLast = false;
+    } else if (batchSize === null && dropLast) {
+      throw new ValueError('batch_size=None option disables auto-batching and is mutually exclusive with drop_last');
+    }
+    this.generator = opts.generator ?? null;
+    this.sampler = opts.sampler ?? (shuffle ? new RandomSampler(dataset, { generator: this.generator }) : new SequentialSampler(dataset));
+    this.batch_sampler = opts.batch_sampler ?? (batchSize !== null ? new BatchSampler(this.sampler, batchSize, dropLast) : null);
+    this.batch_size = batchSize;
+    this.drop_last = dropLast;
+    this.collate_fn = opts.collate_fn ?? null;
+  }
+
+  *[Symbol.iterator](): Iterator<B> {
+    // PyTorch draws its workers' base seed when an epoch starts, before the sampler runs;
+    // drawing it too keeps shuffles identical to PyTorch's after the same manual_seed
+    drawSeed(this.generator);
+    const fn = this.collate_fn;
+    if (this.batch_sampler) {
+      for (const indices of this.batch_sampler) {
+        const samples = indices.map((i) => getItem(this.dataset, i));
+        yield fn ? fn(samples) : (default_collate(samples) as B);
+      }
+      return;
+    }
+    // without batching PyTorch hands each sample to collate_fn on its own (default: as it is)
+    const single = fn as ((sample: T) => B) | null;
+    for (const i of this.sampler) {
+      const sample = getItem(this.dataset, i);
+      yield single ? single(sample) : (sample as unknown as B);
+    }
+  }
+
+  /** `len(loader)`: the number of batches per epoch. */
+  __len__(): number {
+    return this.batch_sampler ? sizeOf(this.batch_sampler) : sizeOf(this.sampler);
+  }
+
+  get length(): number {
+    return this.__len__();
+  }
+}
+

@@ -1,0 +1,3 @@
+/** `torch.utils`: so far `torch.utils.data`. */
+
+export * as data from './data/index.js';

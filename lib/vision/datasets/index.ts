@@ -1,0 +1,3 @@
+/** `torchvision.datasets`. */
+
+export { MNIST, FashionMNIST, type MNISTOptions } from './mnist.js';
