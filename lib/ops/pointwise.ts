@@ -182,7 +182,8 @@ export const unaryOps: Record<UnaryName, PointwiseDef> = {
   atanh: u('atanh', 'float', (A, x) => A.atanh(x), selfOnly, (g, x) => g.div(x.mul(x).neg().add(1))),
   sigmoid: u('sigmoid', 'float', (A, x) => A.div(A.c(1), A.add(A.c(1), A.exp(A.neg(x)))), outOnly(1), (g, _x, y) =>
     g.mul(y).mul(y.neg().add(1))),
-  relu: u('relu', 'promote', (A, x) => A.where(A.gt(x, A.c(0)), x, A.where(A.isnan(x), x, A.c(0))), outOnly(1), (g, _x, y) =>
+  // max propagates NaN, as relu does
+  relu: u('relu', 'promote', (A, x) => A.max(x, A.c(0)), outOnly(1), (g, _x, y) =>
     g.mul(y.gt(0))),
   erf: u('erf', 'float', (A, x) => A.erf(x), selfOnly, (g, x) => g.mul(x.mul(x).neg().exp()).mul(2 / Math.sqrt(Math.PI))),
   floor: u('floor', 'promote', (A, x) => A.floor(x), none, zerosGrad),
