@@ -73,7 +73,12 @@ function walk(
   let i = 0;
   while (i < n) {
     const m = Math.min(nL - j, n - i);
-    if (load) {
+    // long contiguous runs go through the native, type-converting set(): the loops below see
+    // every typed-array kind and so cannot be specialised by the JIT
+    if (sL === 1 && m >= 32) {
+      if (load) buf.set(arr.subarray(p, p + m), i);
+      else arr.set(buf.subarray(i, i + m), p);
+    } else if (load) {
       if (sL === 1) for (let t = 0; t < m; t++) buf[i + t] = arr[p + t]!;
       else if (sL === 0) buf.fill(arr[p]!, i, i + m);
       else for (let t = 0, q = p; t < m; t++, q += sL) buf[i + t] = arr[q]!;
