@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * The `torchlab` command: `install`, `uninstall` and `kernel` (what Jupyter runs).
+ * @example
+ * npx torchlab install --user
+ * jupyter console --kernel torchlab
+ */
+
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defaultLocation, install, kernelsDir, uninstall, type Location } from './kernelspec.js';
+
+const USAGE = `usage: torchlab <command> [options]
+
+commands:
+  install [--user | --sys-prefix | --prefix PATH]
+      write the 'torchlab' kernelspec ("TypeScript (torchlab)") into the Jupyter data directory:
+      per user by default (for everyone when run as root)
+  uninstall [--user | --sys-prefix | --prefix PATH]
+      remove the kernelspec (from every default location when no option is given)
+  kernel [-f] CONNECTION_FILE
+      start the kernel (Jupyter runs this)
+  help
+      show this message`;
+
+class UsageError extends Error {}
+
+/** Parses install/uninstall options; null when none was given. */
+function parseLocation(args: readonly string[]): Location | null {
+  let loc: Location | null = null;
+  const set = (l: Location): void => {
+    if (loc !== null) throw new UsageError('give at most one of --user, --sys-prefix and --prefix');
+    loc = l;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--user') set({ kind: 'user' });
+    else if (a === '--sys-prefix') set({ kind: 'sys-prefix' });
+    else if (a === '--prefix') {
+      const p = args[++i];
+      if (p === undefined) throw new UsageError('--prefix needs a path');
+      set({ kind: 'prefix', prefix: p });
+    } else if (a.startsWith('--prefix=')) set({ kind: 'prefix', prefix: a.slice('--prefix='.length) });
+    else throw new UsageError(`unknown option '${a}'`);
+  }
+  return loc;
+}
+
+function connectionFileArg(args: readonly string[]): string {
+  const rest = args.filter((a) => a !== '-f' && a !== '--connection-file');
+  const eq = args.find((a) => a.startsWith('--connection-file='));
+  const file = eq?.slice('--connection-file='.length) ?? rest[0];
+  if (file === undefined || rest.length > 1) throw new UsageError('kernel needs exactly one connection file');
+  return file;
+}
+
+/** Runs the command line `args` (without node and the script). */
+export async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case 'install': {
+        const loc = parseLocation(rest) ?? defaultLocation();
+        const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+        const dir = install(loc, cli);
+        console.log(`Installed the torchlab kernelspec in ${dir}`);
+        return 0;
+      }
+      case 'uninstall': {
+        const loc = parseLocation(rest);
+        if (loc !== null) kernelsDir(loc); // surfaces a missing environment for --sys-prefix
+        const locs: Location[] = loc !== null ? [loc] : [{ kind: 'user' }, { kind: 'system' }, { kind: 'sys-prefix' }];
+        const removed = uninstall(locs);
+        if (removed.length === 0) {
+          console.error('No torchlab kernelspec found to remove');
+          return 1;
+        }
+        for (const dir of removed) console.log(`Removed ${dir}`);
+        return 0;
+      }
+      case 'kernel': {
+        const file = connectionFileArg(rest);
+        const { startKernel } = await import('./kernel.js');
+        await startKernel(file);
+        return 0;
+      }
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return 0;
+      default:
+        throw new UsageError(command === undefined ? 'no command given' : `unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`torchlab: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`torchlab: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  void main(process.argv.slice(2)).then((code) => {
+    // a kernel that has shut down exits even if cells left timers or handles behind
+    if (process.argv[2] === 'kernel') process.exit(code);
+    process.exitCode = code;
+  });
+}
