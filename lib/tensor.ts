@@ -25,6 +25,7 @@ import * as cat from './ops/cat.js';
 import * as rnd from './ops/random.js';
 import * as cr from './ops/creation.js';
 import { tensorRepr } from './display/repr.js';
+import { tensorHtml } from './display/html.js';
 
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | Scalar;
@@ -248,6 +249,10 @@ export class Tensor {
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return tensorRepr(this);
+  }
+  /** The rich view a notebook shows: the repr and an HTML table (display/html.ts). */
+  [Symbol.for('Jupyter.display')](): Record<string, string> {
+    return { 'text/plain': tensorRepr(this), 'text/html': tensorHtml(this) };
   }
 
   // ---- conversion and copies ----
