@@ -1,6 +1,7 @@
 /**
  * torchlab against PyTorch, side by side in one run (`npm run bench`, or `npx tsx bench/run.ts`):
- *   - square float32 matmul, n = 64, 256, 512, 1024 (GFLOP/s);
+ *   - square float32 matmul, n = 64, 256, 512, 1024 (GFLOP/s): torchlab as it runs by default
+ *     (WebAssembly SIMD on all cores), on one thread, and with the plain JavaScript kernel;
  *   - the lecture's linear regression: 1000 steps of forward, backward and update on 100 points,
  *     with a per-phase split of one step and the cost of one small op, to show per-op overhead.
  * PyTorch runs in bench/torch_bench.py on one thread (OPENBLAS_NUM_THREADS=1, set_num_threads(1)),
@@ -10,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
 import torch from '../lib/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,13 +56,27 @@ const b0 = normal();
 
 // ---- torchlab ----
 
-function matmulBench(): Record<number, number[]> {
-  const out: Record<number, number[]> = {};
-  for (const n of SIZES) {
-    const a = torch.tensor(Float32Array.from({ length: n * n }, normal)).reshape(n, n);
-    const b = torch.tensor(Float32Array.from({ length: n * n }, normal)).reshape(n, n);
-    out[n] = Array.from({ length: REPS }, () => timed(() => void torch.matmul(a, b)));
+/** The matmul variants timed: the default, then the same kernel on one thread, then plain JS. */
+const MATMUL_VARIANTS = {
+  default: { enabled: true, threads: wasmGemmConfig.threads },
+  'wasm 1 thread': { enabled: true, threads: 1 },
+  'plain JS kernel': { enabled: false, threads: 1 },
+};
+type MatmulVariant = keyof typeof MATMUL_VARIANTS;
+
+function matmulBench(): Record<MatmulVariant, Record<number, number[]>> {
+  const out = {} as Record<MatmulVariant, Record<number, number[]>>;
+  const saved = { ...wasmGemmConfig };
+  for (const [name, cfg] of Object.entries(MATMUL_VARIANTS) as [MatmulVariant, (typeof MATMUL_VARIANTS)[MatmulVariant]][]) {
+    Object.assign(wasmGemmConfig, cfg);
+    out[name] = {};
+    for (const n of SIZES) {
+      const a = torch.tensor(Float32Array.from({ length: n * n }, normal)).reshape(n, n);
+      const b = torch.tensor(Float32Array.from({ length: n * n }, normal)).reshape(n, n);
+      out[name][n] = Array.from({ length: REPS }, () => timed(() => void torch.matmul(a, b)));
+    }
   }
+  Object.assign(wasmGemmConfig, saved);
   return out;
 }
 
@@ -167,10 +183,13 @@ function main(): void {
 
   const rows: string[][] = [['benchmark', 'torchlab', 'PyTorch', 'torchlab / PyTorch (time)']];
   for (const n of SIZES) {
-    const tl = median(mm[n]!);
     const tp = median(pt.matmul[String(n)]!);
     const gf = (t: number) => (2 * n ** 3) / t / 1e9;
-    rows.push([`matmul ${n}x${n} float32`, `${fmt(tl * 1e3, 3)} ms, ${fmt(gf(tl))} GFLOP/s`, `${fmt(tp * 1e3, 3)} ms, ${fmt(gf(tp))} GFLOP/s`, fmt(tl / tp)]);
+    for (const v of Object.keys(MATMUL_VARIANTS) as MatmulVariant[]) {
+      const tl = median(mm[v][n]!);
+      const name = v === 'default' ? `matmul ${n}x${n} float32 (${wasmGemmConfig.threads} threads)` : `  torchlab ${v}`;
+      rows.push([name, `${fmt(tl * 1e3, 3)} ms, ${fmt(gf(tl))} GFLOP/s`, v === 'default' ? `${fmt(tp * 1e3, 3)} ms, ${fmt(gf(tp))} GFLOP/s` : '', fmt(tl / tp)]);
+    }
   }
   const sl = median(lr.samples) / STEPS;
   const sp = median(pt.linreg.samples) / STEPS;

@@ -10,10 +10,15 @@
  *
  * Every product is computed (no zero skipping), so NaN and infinity propagate as in BLAS; sums are
  * accumulated in float64 and the output typed array rounds (float32) or wraps (int32, uint8) them.
+ *
+ * float32 products of some size go to the WebAssembly SIMD kernel instead (wasm/gemm.ts: float32
+ * sums, several threads for large ones); this one stays the path for float64, the integer dtypes,
+ * matrix-vector shapes and tiny products, and the reference the fast path is tested against.
  */
 
 import type { View } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
+import { wasmGemmConfig, wasmMatmul } from './wasm/gemm.js';
 
 /** Rows per A strip and columns per B strip: 2x4 keeps all 8 accumulators in registers under V8. */
 const MR = 2;
@@ -190,6 +195,15 @@ export function matmulKernel(
   const N = o.shape[2]!;
   const K = a.shape[2]!;
   if (B === 0 || M === 0 || N === 0) return;
+  // float32 products go to the WebAssembly SIMD kernel (wasm/gemm.ts) unless they are tiny or
+  // matrix-vector shapes, where copying into its memory costs more than the arithmetic
+  if (
+    od instanceof Float32Array && ad instanceof Float32Array && bd instanceof Float32Array &&
+    M > 1 && N > 1 && K > 0 && M * N * K >= wasmGemmConfig.minMacs &&
+    wasmMatmul(ad, a, bd, b, od, o)
+  ) {
+    return;
+  }
   const [sa0, sa1, sa2] = a.strides as [number, number, number];
   const [sb0, sb1, sb2] = b.strides as [number, number, number];
   const [so0, so1, so2] = o.strides as [number, number, number];

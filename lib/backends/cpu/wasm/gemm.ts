@@ -1,0 +1,222 @@
+/**
+ * float32 matmul on the WebAssembly SIMD GEMM of gemm.wat, one thread or a worker pool.
+ *
+ * WebAssembly memory is separate from the tensors' typed arrays, so each product copies its
+ * operands in (one bulk copy of the span a view covers when that span is dense enough, which
+ * covers contiguous, transposed and batch-broadcast views; else a gather), runs, and copies C out.
+ * The kernel packs the operands itself, so any element strides work.
+ *
+ * The module is assembled by `npm run build:wasm` (also part of build, prepare and test) into
+ * gemm.wasm beside this file and loaded synchronously on first use (no top-level await, see
+ * DESIGN). Without it `wasmMatmul` returns false and the caller keeps the JavaScript kernel.
+ *
+ * Memory layout: [0, 4096) the pool's control block and task parameters; then one workspace per
+ * thread; then the operands of the current product, grown as needed up to 2 GiB (byte addresses
+ * must stay positive i32).
+ */
+
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { View } from '../../../backend.js';
+import { GemmPool, MAX_CHUNKS } from './pool.js';
+
+/** The part of the WebAssembly JS API used here (its types live in lib.dom, which this project leaves out). */
+export interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+export type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Instance: new (m: WasmModule, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+const MAX_PAGES = 32768;
+const PARAMS = 64;
+const WS_BASE = 4096;
+/** Threads (the caller included) the memory has workspaces for; at least 2 so the pool is testable anywhere. */
+const SLOTS = Math.max(2, Math.min(16, availableParallelism()));
+
+/**
+ * Multiply-adds below which a product stays on one thread: waking a worker and the second copy of
+ * a packed panel cost more than half of a 128^3 product; from about 160^3 two threads win
+ * (measured on 2 cores, see bench/README.md).
+ */
+const THREAD_MIN_MACS = 160 * 160 * 160;
+
+interface GemmExports {
+  workspaceBytes(): number;
+  chunk(params: number, index: number, ws: number): void;
+}
+
+interface Engine {
+  module: WasmModule;
+  memory: WasmMemory;
+  exports: GemmExports;
+  wsStride: number;
+  dataStart: number;
+  heap: Float32Array;
+  pool: GemmPool | null;
+}
+
+/**
+ * The knobs that bench/ and the tests turn. `threads` counts the calling thread; `minMacs` is the
+ * product size (M*N*K) from which matmul.ts sends float32 here: below it the fixed cost of copying
+ * in and out is more than the JavaScript kernel needs for the whole product.
+ */
+export const wasmGemmConfig = {
+  enabled: true,
+  threads: Math.min(SLOTS, availableParallelism()),
+  threadMinMacs: THREAD_MIN_MACS,
+  // break-even with the JavaScript kernel measured at about 12^3; at 16^3 this path is 2x faster
+  minMacs: 2048,
+};
+
+/** How many threads the memory has workspaces for: the most `threads` can usefully be. */
+export const wasmGemmSlots = SLOTS;
+
+let engine: Engine | null | undefined;
+
+function load(): Engine | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(new URL('./gemm.wasm', import.meta.url));
+  } catch {
+    return null;
+  }
+  const module = new WA.Module(bytes);
+  const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const exports = new WA.Instance(module, { env: { memory } }).exports as GemmExports;
+  const wsStride = Math.ceil(exports.workspaceBytes() / 64) * 64;
+  const dataStart = WS_BASE + SLOTS * wsStride;
+  memory.grow(Math.ceil(dataStart / PAGE) - 1);
+  return { module, memory, exports, wsStride, dataStart, heap: new Float32Array(memory.buffer), pool: null };
+}
+
+/** The engine, loaded on first use; null when gemm.wasm has not been built. */
+export function wasmGemm(): Engine | null {
+  if (engine === undefined) engine = load();
+  return engine;
+}
+
+/** A 3-d operand as the kernel sees it: element offset in the heap and strides (batch first). */
+interface Staged {
+  at: number;
+  s0: number;
+  s1: number;
+  s2: number;
+}
+
+/** Element range [lo, hi] a 3-d view touches; a batch dim of size 1 broadcasts (stride 0). */
+function span(v: View): [number, number] {
+  let lo = v.offset;
+  let hi = v.offset;
+  for (let d = 0; d < 3; d++) {
+    const n = v.shape[d]!;
+    const s = d === 0 && n === 1 ? 0 : v.strides[d]!;
+    if (s > 0) hi += (n - 1) * s;
+    else lo += (n - 1) * s;
+  }
+  return [lo, hi];
+}
+
+/** Elements an operand occupies in the heap: its span when dense enough, else its element count. */
+function stagedLength(v: View): number {
+  const [lo, hi] = span(v);
+  const numel = v.shape[0]! * v.shape[1]! * v.shape[2]!;
+  return hi - lo + 1 <= 2 * numel + 1024 ? hi - lo + 1 : numel;
+}
+
+function stage(src: Float32Array, v: View, heap: Float32Array, at: number): Staged {
+  const [n0, n1, n2] = v.shape as [number, number, number];
+  const s0 = n0 === 1 ? 0 : v.strides[0]!;
+  const [lo, hi] = span(v);
+  if (hi - lo + 1 <= 2 * n0 * n1 * n2 + 1024) {
+    heap.set(src.subarray(lo, hi + 1), at);
+    return { at: at + v.offset - lo, s0, s1: v.strides[1]!, s2: v.strides[2]! };
+  }
+  // a sparse view (e.g. a narrow slice of a big tensor): gather it contiguously
+  const s1 = v.strides[1]!;
+  const s2 = v.strides[2]!;
+  let d = at;
+  for (let b = 0; b < n0; b++) {
+    for (let i = 0; i < n1; i++) {
+      let q = v.offset + b * s0 + i * s1;
+      for (let j = 0; j < n2; j++, q += s2) heap[d++] = src[q]!;
+    }
+  }
+  return { at, s0: n0 === 1 ? 0 : n1 * n2, s1: n2, s2: 1 };
+}
+
+/**
+ * out[b] = a[b] @ m[b] on 3-d float32 views ([B,M,K] x [B,K,N] -> [B,M,N], K >= 1), or false when
+ * the WebAssembly module is unavailable or the operands do not fit its memory.
+ */
+export function wasmMatmul(ad: Float32Array, a: View, bd: Float32Array, b: View, od: Float32Array, o: View): boolean {
+  if (!wasmGemmConfig.enabled) return false;
+  const e = wasmGemm();
+  if (e === null) return false;
+  const [B, M, N] = o.shape as [number, number, number];
+  const K = a.shape[2]!;
+  const lenA = stagedLength(a);
+  const lenB = stagedLength(b);
+  const lenC = B * M * N;
+  const end = e.dataStart + 4 * (lenA + lenB + lenC);
+  if (end > MAX_PAGES * PAGE) return false;
+  const pages = e.memory.buffer.byteLength / PAGE;
+  if (end > pages * PAGE) e.memory.grow(Math.ceil(end / PAGE) - pages);
+  // a grown shared memory gets a new, longer buffer object
+  if (e.heap.length * 4 !== e.memory.buffer.byteLength) e.heap = new Float32Array(e.memory.buffer);
+  const heap = e.heap;
+  const base = e.dataStart / 4;
+  const sa = stage(ad, a, heap, base);
+  const sb = stage(bd, b, heap, base + lenA);
+  const c = base + lenA + lenB;
+
+  const threads = Math.max(1, Math.min(wasmGemmConfig.threads, SLOTS));
+  const parallel = threads > 1 && B * M * N * K >= wasmGemmConfig.threadMinMacs;
+  // chunks: whole batch entries when there are enough of them, else parts of C's longer side
+  let perBatch = 1;
+  let size = N;
+  const splitRows = M > N;
+  if (parallel && B < threads) {
+    const len = splitRows ? M : N;
+    const unit = splitRows ? 4 : 8;
+    // one chunk per thread: every chunk packs its whole A (or B) panel again, which costs more
+    // than finer chunks win back in balance (measured at n = 256 and 512 on 2 cores)
+    const want = Math.ceil(threads / B);
+    size = Math.max(unit, Math.ceil(len / want / unit) * unit);
+    perBatch = Math.ceil(len / size);
+  } else if (splitRows) {
+    size = M;
+  }
+  const p = new Int32Array(e.memory.buffer, PARAMS, 17);
+  p.set([M, N, K, sa.at * 4, sa.s0, sa.s1, sa.s2, sb.at * 4, sb.s0, sb.s1, sb.s2, c * 4, M * N, N, splitRows ? 1 : 0, size, perBatch]);
+  const chunks = B * perBatch;
+  if (parallel && chunks <= MAX_CHUNKS) {
+    if (e.pool === null) {
+      e.pool = new GemmPool(e.module, e.memory, (q, i, w) => e.exports.chunk(q, i, w), PARAMS, (i) => WS_BASE + i * e.wsStride);
+    }
+    e.pool.ensure(threads - 1);
+    e.pool.run(chunks);
+  } else {
+    for (let i = 0; i < chunks; i++) e.exports.chunk(PARAMS, i, WS_BASE);
+  }
+
+  const [so0, so1, so2] = o.strides as [number, number, number];
+  if (so2 === 1 && so1 === N && (B === 1 || so0 === M * N)) {
+    od.set(heap.subarray(c, c + lenC), o.offset);
+  } else {
+    let q = c;
+    for (let bi = 0; bi < B; bi++) {
+      for (let i = 0; i < M; i++) {
+        let d = o.offset + bi * so0 + i * so1;
+        for (let j = 0; j < N; j++, d += so2) od[d] = heap[q++]!;
+      }
+    }
+  }
+  return true;
+}

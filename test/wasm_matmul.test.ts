@@ -1,0 +1,240 @@
+/**
+ * The WebAssembly SIMD matmul (lib/backends/cpu/wasm) against a float64 triple loop and against the
+ * plain JavaScript kernel it replaces for float32: odd sizes across every block edge, transposed,
+ * strided and sparse operands, broadcast batches, strided outputs, NaN and infinity, and the
+ * worker pool against one thread (bit for bit: each element is summed in the same order).
+ */
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { View } from '../lib/backend.js';
+import { wasmGemm, wasmGemmConfig, wasmMatmul } from '../lib/backends/cpu/wasm/gemm.js';
+import torch from '../lib/index.js';
+
+const defaults = { ...wasmGemmConfig };
+afterEach(() => {
+  Object.assign(wasmGemmConfig, defaults);
+});
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
+  }
+  return out;
+}
+
+const holder = torch.zeros([1]);
+/** A 3-d view for the kernel; storage and dtype are not read by it. */
+function view(shape: [number, number, number], strides: [number, number, number], offset = 0): View {
+  return { storage: holder._storage, dtype: torch.float32, shape, strides, offset };
+}
+const contiguous = (s: [number, number, number]): [number, number, number] => [s[1] * s[2], s[2], 1];
+
+/** out[b,i,j] = sum_k a[b,i,k] * m[b,k,j] in float64, as a flat [B,M,N] array. */
+function reference(ad: Float32Array, a: View, bd: Float32Array, b: View, B: number): Float64Array {
+  const M = a.shape[1]!;
+  const K = a.shape[2]!;
+  const N = b.shape[2]!;
+  const at = (d: Float32Array, v: View, bi: number, i: number, j: number) =>
+    d[v.offset + (v.shape[0] === 1 ? 0 : bi * v.strides[0]!) + i * v.strides[1]! + j * v.strides[2]!]!;
+  const out = new Float64Array(B * M * N);
+  for (let bi = 0; bi < B; bi++) {
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += at(ad, a, bi, i, k) * at(bd, b, bi, k, j);
+        out[(bi * M + i) * N + j] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/** Reads a [B,M,N] output view into a flat array. */
+function gather(od: Float32Array, o: View): Float32Array {
+  const [B, M, N] = o.shape as [number, number, number];
+  const out = new Float32Array(B * M * N);
+  let q = 0;
+  for (let bi = 0; bi < B; bi++) {
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) out[q++] = od[o.offset + bi * o.strides[0]! + i * o.strides[1]! + j * o.strides[2]!]!;
+    }
+  }
+  return out;
+}
+
+/** Equal within float32 summation error; NaN where NaN, the same infinities. */
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, K: number): void {
+  expect(got.length).toBe(want.length);
+  const tol = 4e-7 * K + 1e-6;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!;
+    const w = want[i]!;
+    if (Number.isNaN(w) || !Number.isFinite(w)) {
+      if (!Object.is(g, w)) expect([i, g]).toEqual([i, w]);
+    } else if (!(Math.abs(g - w) <= tol)) {
+      expect([i, g]).toEqual([i, w]);
+    }
+  }
+}
+
+/** Runs the wasm kernel on views of fresh data and checks it against the triple loop. */
+function check(
+  B: number, M: number, K: number, N: number,
+  opts: { a?: (d: Float32Array) => View; b?: (d: Float32Array) => View; o?: View; aLen?: number; bLen?: number; oLen?: number; seed?: number } = {},
+): Float32Array {
+  const ad = values(opts.aLen ?? B * M * K, opts.seed ?? 1);
+  const bd = values(opts.bLen ?? B * K * N, (opts.seed ?? 1) + 1);
+  const a = opts.a ? opts.a(ad) : view([B, M, K], [M * K, K, 1]);
+  const b = opts.b ? opts.b(bd) : view([B, K, N], [K * N, N, 1]);
+  const o = opts.o ?? view([B, M, N], [M * N, N, 1]);
+  const od = new Float32Array(opts.oLen ?? B * M * N).fill(-7);
+  expect(wasmMatmul(ad, a, bd, b, od, o)).toBe(true);
+  const got = gather(od, o);
+  expectClose(got, reference(ad, a, bd, b, B), K);
+  return got;
+}
+
+describe('WebAssembly float32 GEMM', () => {
+  it('is built and loads', () => {
+    // npm test runs build:wasm first; without gemm.wasm matmul silently keeps the JS kernel
+    expect(wasmGemm()).not.toBeNull();
+  });
+
+  it('odd sizes across the 4x8 tile, 256-deep K block, 128-row and 512-column blocks', () => {
+    wasmGemmConfig.threads = 1;
+    for (const [M, K, N] of [
+      [1, 1, 1], [2, 1, 2], [5, 3, 7], [4, 8, 8], [3, 1, 9], [9, 2, 17],
+      [37, 300, 29], [131, 257, 19], [6, 513, 530], [129, 5, 8], [128, 256, 512],
+    ] as const) {
+      check(1, M, K, N, { seed: M * 1000 + K * 10 + N });
+    }
+  });
+
+  it('transposed and strided operands, offsets, and a sparse window (gathered)', () => {
+    wasmGemmConfig.threads = 1;
+    const [M, K, N] = [23, 41, 19];
+    // A column-major, B column-major
+    check(1, M, K, N, { a: () => view([1, M, K], [0, 1, M]), b: () => view([1, K, N], [0, 1, K]) });
+    // every other column of a wider B, from an offset; A rows padded to 50
+    check(1, M, K, N, {
+      a: () => view([1, M, K], [M * 50, 50, 1], 3), aLen: 3 + M * 50,
+      b: () => view([1, K, N], [K * 2 * N, 2 * N, 2], 5), bLen: 5 + K * 2 * N,
+    });
+    // a 9x11 window of a 400x400 matrix: its span is far larger than its elements
+    check(1, 9, 11, 13, { a: () => view([1, 9, 11], [0, 400, 1], 401 * 7), aLen: 400 * 400 });
+    // zero strides inside a matrix (an expanded row / column)
+    check(1, 12, 10, 9, { a: () => view([1, 12, 10], [0, 0, 1]), aLen: 10, b: () => view([1, 10, 9], [0, 1, 0]), bLen: 10 });
+  });
+
+  it('batches: plain, broadcast by size 1 or stride 0, and strided outputs', () => {
+    wasmGemmConfig.threads = 1;
+    const [B, M, K, N] = [3, 14, 33, 21];
+    check(B, M, K, N);
+    check(B, M, K, N, { a: () => view([1, M, K], [M * K, K, 1]), aLen: M * K });
+    check(B, M, K, N, { b: () => view([B, K, N], [0, N, 1]), bLen: K * N });
+    // C written transposed, and into the middle of a larger buffer
+    check(B, M, K, N, { o: view([B, M, N], [M * N, 1, M]) });
+    check(B, M, K, N, { o: view([B, M, N], [M * (N + 4), N + 4, 1], 11), oLen: 11 + B * M * (N + 4) });
+  });
+
+  it('propagates NaN and infinity as a BLAS does', () => {
+    wasmGemmConfig.threads = 1;
+    const [M, K, N] = [13, 300, 11];
+    const ad = values(M * K, 5);
+    const bd = values(K * N, 6);
+    ad[0] = NaN; // row 0 of C is NaN
+    ad[2 * K + 3] = Infinity; // row 2: +-inf by the sign of B[3, j]
+    bd[7 * N + 4] = -Infinity; // column 4: -+inf, NaN where it meets row 2's inf of the other sign
+    ad[5 * K + 7] = 0; // 0 * -inf = NaN at C[5, 4]
+    bd[1 * N + 9] = Infinity;
+    ad[8 * K + 1] = -Infinity; // inf - inf = NaN at C[8, 9]
+    ad[8 * K + 2] = 1;
+    bd[2 * N + 9] = Infinity;
+    const a = view([1, M, K], contiguous([1, M, K]));
+    const b = view([1, K, N], contiguous([1, K, N]));
+    const o = view([1, M, N], contiguous([1, M, N]));
+    const od = new Float32Array(M * N);
+    expect(wasmMatmul(ad, a, bd, b, od, o)).toBe(true);
+    const want = reference(ad, a, bd, b, 1);
+    expect(Number.isNaN(want[5 * N + 4]!) && Number.isNaN(want[8 * N + 9]!) && want[2 * N] === Infinity * Math.sign(bd[3 * N]!)).toBe(true);
+    expectClose(od, want, K);
+  });
+
+  it('the worker pool gives the one-thread result bit for bit', () => {
+    wasmGemmConfig.threadMinMacs = 0;
+    for (const [B, M, K, N] of [
+      [1, 67, 300, 45], // more rows than columns: split by rows
+      [1, 40, 33, 90], // split by columns
+      [1, 3, 7, 5], // fewer rows than threads' share
+      [5, 21, 17, 30], // whole batch entries per chunk
+      [2, 1, 9, 600], // one row: the columns split
+    ] as const) {
+      wasmGemmConfig.threads = 1;
+      const one = check(B, M, K, N, { seed: B + M + K + N });
+      wasmGemmConfig.threads = 2;
+      const two = check(B, M, K, N, { seed: B + M + K + N });
+      expect(two).toEqual(one);
+    }
+  });
+
+  it('the workers take part', async () => {
+    wasmGemmConfig.threadMinMacs = 0;
+    wasmGemmConfig.threads = 2;
+    check(1, 8, 8, 16);
+    const pool = wasmGemm()!.pool!;
+    // workers start in the background; until then the calling thread runs every chunk
+    for (let t = 0; t < 1000 && pool.stats().ready < 1; t++) await new Promise((r) => setTimeout(r, 10));
+    expect(pool.stats().ready).toBeGreaterThanOrEqual(1);
+    const before = pool.stats().workerChunks;
+    for (let r = 0; r < 50 && pool.stats().workerChunks === before; r++) check(1, 96, 200, 96, { seed: r });
+    expect(pool.stats().workerChunks).toBeGreaterThan(before);
+  });
+
+  it('runs many pool tasks in a row (generations of the control block)', () => {
+    wasmGemmConfig.threadMinMacs = 0;
+    wasmGemmConfig.threads = 2;
+    for (let r = 0; r < 300; r++) check(1 + (r % 3), 5 + (r % 7), 3 + (r % 5), 9 + (r % 11), { seed: r });
+  });
+});
+
+describe('torch.matmul on the CPU', () => {
+  function both(f: () => ReturnType<typeof torch.matmul>): [number[], number[]] {
+    wasmGemmConfig.enabled = false;
+    const plain = Array.from(f().flatten().tolist() as number[]);
+    wasmGemmConfig.enabled = true;
+    const fast = Array.from(f().flatten().tolist() as number[]);
+    return [fast, plain];
+  }
+
+  it('float32 through WebAssembly equals the JavaScript kernel within float32 rounding', () => {
+    const a = torch.tensor(values(70 * 90, 11)).reshape(70, 90);
+    const b = torch.tensor(values(90 * 50, 12)).reshape(90, 50);
+    const c = torch.tensor(values(3 * 70 * 90, 13)).reshape(3, 70, 90);
+    for (const f of [
+      () => torch.matmul(a, b),
+      () => torch.matmul(b.t(), a.t()),
+      () => torch.matmul(c, b), // a batch times one matrix: stride-0 broadcast
+      () => torch.matmul(c.get('::2'), b.get(':', '0:50:2')), // strided batch and columns
+      () => torch.mm(torch.tensor(values(300 * 300, 14)).reshape(300, 300), torch.tensor(values(300 * 200, 15)).reshape(300, 200)),
+    ]) {
+      const [fast, plain] = both(f);
+      expectClose(fast, plain, 300);
+    }
+  });
+
+  it('float64 and int32 keep the JavaScript kernel (exact float64 sums, int32 wrap-around)', () => {
+    const x = torch.tensor(Float64Array.from(values(40 * 40, 21), (v) => v + 1e-12)).reshape(40, 40);
+    const [fast, plain] = both(() => torch.matmul(x, x));
+    expect(fast).toEqual(plain);
+    const big = torch.full([20, 20], 2 ** 20, { dtype: torch.int32 });
+    const [fi, pi] = both(() => torch.matmul(big, big));
+    expect(fi).toEqual(pi);
+    expect(fi[0]).toBe((20 * 2 ** 40) | 0);
+  });
+});
