@@ -1,0 +1,557 @@
+/**
+ * The 'cuda' backend on WebGPU, main-thread side. Ops are enqueued (no per-op round trip) and sent
+ * to the device worker in batches; reads block on Atomics until the worker has copied the bytes.
+ * Buffers come from a size-bucketed pool and return to it when their storage is garbage collected.
+ *
+ * Storage: float32 as f32; int32, int64, uint8 and bool as i32 (WGSL has no 8- or 64-bit
+ * storage). int64 values must fit in int32: uploads outside that range raise an error instead of
+ * wrapping, and integer arithmetic on the device wraps at 32 bits. float64 is not supported.
+ */
+
+import { Worker } from 'node:worker_threads';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ArgReduceOp, Backend, PointwiseFn, ReduceOp, ScanOp, Storage, View } from '../../backend.js';
+import type { DType, TypedArray } from '../../dtype.js';
+import { registerBackend } from '../../device.js';
+import { RuntimeError } from '../../errors.js';
+import { numelOf } from '../../shape.js';
+import { C, CONTROL_BYTES, readText, SHARED_BYTES, TEXT_BYTES, SLOT_BYTES, SLOTS, type AdapterReport, type Cmd, type WorkerInit } from './protocol.js';
+import {
+  argreducePlan, collapse, matmulPlan, pointwisePlan, putPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
+  type Plan, type PwInput, type Strided,
+} from './kernels.js';
+import { storageType, UNIFORM_WORDS, type ScalarType } from './wgsl.js';
+
+export class GpuStorage implements Storage {
+  version = 0;
+  constructor(
+    readonly backend: Backend,
+    readonly dtype: DType,
+    readonly size: number,
+    /** @internal the worker's buffer id */ readonly id: number,
+    /** @internal the pool bucket it came from */ readonly bytes: number,
+  ) {}
+}
+
+function gpu(s: Storage): GpuStorage {
+  if (!(s instanceof GpuStorage)) throw new RuntimeError(`expected a cuda storage, got one of ${s.backend.type}`);
+  return s;
+}
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** Host values of `dtype` as the 4-byte elements the device stores. */
+function toDevice(dtype: DType, values: ArrayLike<number>): Float32Array | Int32Array {
+  const n = values.length;
+  if (dtype.name === 'float32') return Float32Array.from(values as ArrayLike<number>);
+  const out = new Int32Array(n);
+  switch (dtype.name) {
+    case 'int64':
+      for (let i = 0; i < n; i++) {
+        const v = values[i]!;
+        if (!(v >= INT32_MIN && v <= INT32_MAX)) {
+          throw new RuntimeError(
+            `value ${v} cannot be stored in an int64 tensor on a WebGPU ('cuda') device: WebGPU has no 64-bit integers, ` +
+              `so torchlab stores int64 as int32 there (range ${INT32_MIN} to ${INT32_MAX}). Keep the tensor on the CPU, or use float32.`,
+          );
+        }
+        out[i] = v;
+      }
+      return out;
+    case 'uint8': {
+      const u = values instanceof Uint8Array ? values : Uint8Array.from(values);
+      out.set(u);
+      return out;
+    }
+    case 'bool':
+      for (let i = 0; i < n; i++) out[i] = values[i] !== 0 ? 1 : 0;
+      return out;
+    default:
+      out.set(values instanceof Int32Array ? values : Int32Array.from(values));
+      return out;
+  }
+}
+
+function fromDevice(dtype: DType, bytes: ArrayBuffer, n: number): TypedArray {
+  if (dtype.name === 'float32') return new Float32Array(bytes, 0, n);
+  const ints = new Int32Array(bytes, 0, n);
+  switch (dtype.name) {
+    case 'int32':
+      return ints;
+    case 'int64':
+      return Float64Array.from(ints);
+    default:
+      return Uint8Array.from(ints);
+  }
+}
+
+function checkDtype(dtype: DType): void {
+  if (dtype.name === 'float64') {
+    throw new TypeError(
+      "Cannot convert a cuda Tensor to float64 dtype as WebGPU (torchlab's cuda device) doesn't support float64. Please use float32 instead.",
+    );
+  }
+}
+
+/** Pool buckets: powers of two up to 1 MiB, then whole MiB. */
+function bucket(bytes: number): number {
+  const b = Math.max(256, bytes);
+  if (b <= 1 << 20) return 2 ** Math.ceil(Math.log2(b));
+  return Math.ceil(b / (1 << 20)) * (1 << 20);
+}
+
+function workerSource(): { file: URL } | { code: string } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { file: new URL('./worker.js', here) };
+  // running from source (tests, tsx): load the TypeScript worker through tsx's ESM API
+  const target = new URL('./worker.ts', here).href;
+  const api = pathToFileURL(createRequire(fileURLToPath(here)).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  // a failure to load is reported the way the worker reports "no adapter" (state -1 and a message),
+  // so the main thread never waits out the start timeout
+  return {
+    code: `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(target)}, ${JSON.stringify(target)})).catch(async (e) => {
+  const { workerData } = await import('node:worker_threads');
+  const msg = new TextEncoder().encode('the WebGPU worker failed to load: ' + String((e && e.message) || e)).slice(0, ${TEXT_BYTES});
+  new Uint8Array(workerData.shared, ${CONTROL_BYTES}, msg.length).set(msg);
+  const c = new Int32Array(workerData.shared, 0, ${CONTROL_BYTES / 4});
+  Atomics.store(c, ${C.textLen}, msg.length); Atomics.store(c, ${C.state}, -1); Atomics.notify(c, ${C.state});
+})`,
+  };
+}
+
+/** Whether the user opted in to software adapters (tests and CI do). */
+export function softwareAllowed(): boolean {
+  const v = process.env.TORCHLAB_ALLOW_SOFTWARE_GPU;
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/**
+ * GPU memory is invisible to V8, and a synchronous training loop never yields to the task that
+ * runs FinalizationRegistry callbacks: buffers of dead tensors would only come back when the cell
+ * ends. So when the pool runs dry after enough allocation, the client collects garbage itself and
+ * runs the registry's callbacks on the spot (V8's gc and cleanupSome, enabled for a fresh context).
+ */
+interface Reclaim {
+  gc: () => void;
+  Registry: typeof FinalizationRegistry;
+}
+function reclaimer(): Reclaim | null {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+    const gc: unknown = vm.runInNewContext('gc');
+    const Registry: unknown = vm.runInNewContext('FinalizationRegistry');
+    if (typeof gc !== 'function' || typeof Registry !== 'function') return null;
+    if (typeof (Registry.prototype as { cleanupSome?: unknown }).cleanupSome !== 'function') return null;
+    return { gc: gc as () => void, Registry: Registry as typeof FinalizationRegistry };
+  } catch {
+    return null;
+  }
+}
+/** Growth of live bytes since the last collection that makes a dry pool collect garbage. */
+const RECLAIM_BYTES = 64 << 20;
+
+const START_TIMEOUT_MS = 30_000;
+const READ_TIMEOUT_MS = 600_000;
+
+/** One WebGPU device: the worker, the command batch, the buffer pool. */
+class GpuDevice {
+  readonly ctrl: Int32Array;
+  private cmds: Cmd[] = [];
+  private readonly uniforms = new ArrayBuffer(SLOTS * SLOT_BYTES);
+  private readonly words = new Int32Array(this.uniforms);
+  private slot = 0;
+  private scheduled = false;
+  private readonly shaders = new Set<string>();
+  private readBuf = new SharedArrayBuffer(1 << 16);
+  private nextId = 1;
+  private readonly free = new Map<number, number[]>();
+  private readonly reclaim = reclaimer();
+  private readonly registry: FinalizationRegistry<{ id: number; bytes: number }> = new (this.reclaim?.Registry ?? FinalizationRegistry)<{ id: number; bytes: number }>(
+    (h) => this.release(h.id, h.bytes),
+  );
+  /** memory_allocated() right after the last collection. */
+  private afterCollect = 0;
+  allocated = 0;
+  peak = 0;
+  reserved = 0;
+
+  constructor(
+    private readonly worker: Worker,
+    readonly shared: SharedArrayBuffer,
+    readonly info: AdapterReport,
+    readonly backend: Backend,
+  ) {
+    this.ctrl = new Int32Array(shared, 0, CONTROL_BYTES / 4);
+  }
+
+  /** Throws the GPU error the worker recorded since the last check, if any. */
+  check(): void {
+    if (Atomics.load(this.ctrl, C.error) === 0) return;
+    const msg = readText(this.shared);
+    Atomics.store(this.ctrl, C.error, 0);
+    throw new RuntimeError(`WebGPU error: ${msg}`);
+  }
+
+  acquire(bytes: number): { id: number; bytes: number } {
+    const b = bucket(bytes);
+    let id = this.free.get(b)?.pop();
+    if (id === undefined && this.reclaim && this.allocated - this.afterCollect > RECLAIM_BYTES) {
+      this.reclaim.gc();
+      (this.registry as unknown as { cleanupSome: () => void }).cleanupSome();
+      this.afterCollect = this.allocated;
+      id = this.free.get(b)?.pop();
+    }
+    if (id === undefined) {
+      id = this.nextId++;
+      this.cmds.push({ op: 'create', id, size: b });
+      this.reserved += b;
+    }
+    this.allocated += b;
+    if (this.allocated > this.peak) this.peak = this.allocated;
+    return { id, bytes: b };
+  }
+
+  /** Returns a buffer to the pool; commands already queued that use it still run first (queue order). */
+  release(id: number, bytes: number): void {
+    let list = this.free.get(bytes);
+    if (!list) this.free.set(bytes, (list = []));
+    list.push(id);
+    this.allocated -= bytes;
+  }
+
+  storage(dtype: DType, numel: number): GpuStorage {
+    checkDtype(dtype);
+    const h = this.acquire(numel * 4);
+    const s = new GpuStorage(this.backend, dtype, numel, h.id, h.bytes);
+    this.registry.register(s, h);
+    return s;
+  }
+
+  emptyCache(): void {
+    const ids: number[] = [];
+    for (const [b, list] of this.free) {
+      for (const id of list) ids.push(id);
+      this.reserved -= b * list.length;
+    }
+    this.free.clear();
+    if (ids.length) this.cmds.push({ op: 'destroy', ids });
+    this.schedule();
+  }
+
+  upload(id: number, byteOffset: number, data: Float32Array | Int32Array): void {
+    this.check();
+    if (data.length === 0) return;
+    this.cmds.push({ op: 'upload', id, offset: byteOffset, data: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer });
+    this.schedule();
+  }
+
+  enqueue(plan: Plan, ids: readonly number[]): void {
+    this.check();
+    if (plan.words.length > UNIFORM_WORDS) {
+      throw new RuntimeError(`WebGPU kernels take tensors of at most 16 non-contiguous dims here (needed ${plan.words.length} uniform words)`);
+    }
+    if (!this.shaders.has(plan.key)) {
+      this.cmds.push({ op: 'shader', key: plan.key, code: plan.code(), layout: plan.layout });
+      this.shaders.add(plan.key);
+    }
+    if (this.slot === SLOTS) this.flush();
+    this.words.set(plan.words, this.slot * (SLOT_BYTES / 4));
+    this.cmds.push({ op: 'dispatch', key: plan.key, bufs: ids.slice(), slot: this.slot++, x: plan.x, y: plan.y, z: plan.z });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    }).unref();
+  }
+
+  flush(): void {
+    if (this.cmds.length === 0) return;
+    const uniforms = this.slot > 0 ? this.uniforms.slice(0, this.slot * SLOT_BYTES) : null;
+    this.worker.postMessage({ type: 'batch', cmds: this.cmds, uniforms });
+    this.cmds = [];
+    this.slot = 0;
+  }
+
+  /** The bytes [offset, offset + size) of buffer `id`; blocks until the queued work has run. */
+  read(id: number, offset: number, size: number): ArrayBuffer {
+    this.flush();
+    if (size > this.readBuf.byteLength) this.readBuf = new SharedArrayBuffer(2 ** Math.ceil(Math.log2(size)));
+    Atomics.store(this.ctrl, C.readDone, 0);
+    this.worker.postMessage({ type: 'read', id, offset, size, data: this.readBuf });
+    const start = Date.now();
+    while (Atomics.load(this.ctrl, C.readDone) === 0) {
+      Atomics.wait(this.ctrl, C.readDone, 0, 1000);
+      if (Date.now() - start > READ_TIMEOUT_MS) throw new RuntimeError('WebGPU device did not answer a read within 10 minutes');
+    }
+    this.check();
+    return new Uint8Array(this.readBuf, 0, size).slice().buffer;
+  }
+}
+
+let state: { dev: GpuDevice | null; reason: string } | null = null;
+
+function start(backend: Backend): { dev: GpuDevice | null; reason: string } {
+  const allowSoftware = softwareAllowed();
+  // Mesa's EGL reads this when Dawn's OpenGL ES backend starts: no display on a server
+  if (allowSoftware && process.platform === 'linux') process.env.EGL_PLATFORM ??= 'surfaceless';
+  const shared = new SharedArrayBuffer(SHARED_BYTES);
+  const init: WorkerInit = { shared, allowSoftware };
+  const src = workerSource();
+  let worker: Worker;
+  try {
+    worker = 'file' in src ? new Worker(src.file, { workerData: init }) : new Worker(src.code, { eval: true, workerData: init });
+  } catch (e) {
+    return { dev: null, reason: `the WebGPU worker did not start (${e instanceof Error ? e.message : String(e)})` };
+  }
+  worker.unref();
+  const ctrl = new Int32Array(shared, 0, CONTROL_BYTES / 4);
+  Atomics.wait(ctrl, C.state, 0, START_TIMEOUT_MS);
+  const st = Atomics.load(ctrl, C.state);
+  if (st !== 1) {
+    void worker.terminate();
+    return { dev: null, reason: st === 0 ? 'the WebGPU adapter did not answer in time' : readText(shared) };
+  }
+  const info = JSON.parse(readText(shared)) as AdapterReport;
+  return { dev: new GpuDevice(worker, shared, info, backend), reason: '' };
+}
+
+/** The device, starting the worker on first use; null when there is no usable adapter. */
+export function connect(): { dev: GpuDevice | null; reason: string } {
+  return (state ??= start(webgpuBackend));
+}
+
+function device(): GpuDevice {
+  const s = connect();
+  if (!s.dev) {
+    throw new RuntimeError(
+      `Torch not compiled with CUDA enabled: torchlab found no WebGPU device for 'cuda' (${s.reason}). ` +
+        `Use device 'cpu', or run where a WebGPU adapter exists (TORCHLAB_ALLOW_SOFTWARE_GPU=1 opts in to a software one).`,
+    );
+  }
+  return s.dev;
+}
+
+/** The adapter description, pool counters and cache control for torch.cuda. */
+export function deviceInfo(): AdapterReport {
+  return device().info;
+}
+export function memoryStats(): { allocated: number; peak: number; reserved: number } {
+  const d = device();
+  return { allocated: d.allocated, peak: d.peak, reserved: d.reserved };
+}
+export function resetPeak(): void {
+  const d = device();
+  d.peak = d.allocated;
+}
+export function emptyCache(): void {
+  if (state?.dev) state.dev.emptyCache();
+}
+export function synchronize(): void {
+  const d = device();
+  d.read(0, 0, 0);
+}
+
+// ---- the Backend ----
+
+/** Binds storages to binding slots (slot 0 first); the same storage shares one slot. */
+class Bindings {
+  readonly storages: GpuStorage[] = [];
+  readonly types: ScalarType[] = [];
+  bind(s: Storage): number {
+    const g = gpu(s);
+    let k = this.storages.indexOf(g);
+    if (k < 0) {
+      k = this.storages.length;
+      this.storages.push(g);
+      this.types.push(storageType(g.dtype));
+    }
+    return k;
+  }
+  strided(v: View): Strided {
+    return { binding: this.bind(v.storage), dtype: v.dtype, offset: v.offset, strides: v.strides };
+  }
+  get ids(): number[] {
+    return this.storages.map((s) => s.id);
+  }
+}
+
+const identity: PointwiseFn = { key: 'identity', f: (_A, x) => x };
+
+function isContiguousRun(v: View): boolean {
+  const c = collapse(v.shape, [v.strides]);
+  return c.shape.length === 1 && (c.strides[0]![0] === 1 || c.shape[0] === 1);
+}
+
+/** A contiguous copy of `v` in a fresh storage (for kernels that must not read what they write). */
+function copyOf(d: GpuDevice, v: View): View {
+  const s = d.storage(v.dtype, numelOf(v.shape));
+  const strides: number[] = [];
+  let acc = 1;
+  for (let i = v.shape.length - 1; i >= 0; i--) {
+    strides[i] = acc;
+    acc *= v.shape[i]!;
+  }
+  const out: View = { storage: s, dtype: v.dtype, shape: v.shape, strides, offset: 0 };
+  pointwise(d, identity, out, [v]);
+  return out;
+}
+
+function pointwise(d: GpuDevice, fn: PointwiseFn, out: View, inputs: readonly (View | number)[]): void {
+  if (numelOf(out.shape) === 0) return;
+  const b = new Bindings();
+  const o = b.strided(out);
+  const ins: PwInput[] = inputs.map((x) => (typeof x === 'number' ? { kind: 'scalar', value: x } : { kind: 'view', view: b.strided(x) }));
+  d.enqueue(pointwisePlan(fn, out.shape, o, ins, b.types), b.ids);
+}
+
+function readView(d: GpuDevice, v: View): TypedArray {
+  const n = numelOf(v.shape);
+  if (n === 0) return new v.dtype.array(0);
+  const src = isContiguousRun(v) ? v : copyOf(d, v);
+  const s = gpu(src.storage);
+  return fromDevice(v.dtype, d.read(s.id, src.offset * 4, n * 4), n);
+}
+
+const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+export const webgpuBackend: Backend = {
+  type: 'cuda',
+  alloc(dtype, numel) {
+    return device().storage(dtype, numel);
+  },
+  fromArray(dtype, data) {
+    const d = device();
+    const s = d.storage(dtype, data.length);
+    d.upload(s.id, 0, toDevice(dtype, data));
+    return s;
+  },
+  read(v) {
+    return readView(device(), v);
+  },
+  write(dst, values) {
+    const d = device();
+    const n = numelOf(dst.shape);
+    if (n === 0) return;
+    const data = toDevice(dst.dtype, values.length === n ? values : values.subarray(0, n));
+    if (isContiguousRun(dst)) {
+      d.upload(gpu(dst.storage).id, dst.offset * 4, data);
+      return;
+    }
+    const tmp = d.storage(dst.dtype, n);
+    d.upload(tmp.id, 0, data);
+    const strides: number[] = [];
+    let acc = 1;
+    for (let i = dst.shape.length - 1; i >= 0; i--) {
+      strides[i] = acc;
+      acc *= dst.shape[i]!;
+    }
+    pointwise(d, identity, dst, [{ storage: tmp, dtype: dst.dtype, shape: dst.shape, strides, offset: 0 }]);
+  },
+  pointwise(fn, out, inputs) {
+    pointwise(device(), fn, out, inputs);
+  },
+  reduce(op: ReduceOp, input, out, k) {
+    const d = device();
+    if (numelOf(out.shape) === 0) return;
+    const b = new Bindings();
+    const o = b.strided(out);
+    const i = b.strided(input);
+    d.enqueue(reducePlan(op, input.shape, i, o, out.strides, k), b.ids);
+  },
+  argreduce(op: ArgReduceOp, input, values, indices) {
+    const d = device();
+    const outer = input.shape.slice(0, -1);
+    if (numelOf(outer) === 0) return;
+    const b = new Bindings();
+    const ix = b.strided(indices);
+    const vs = values ? b.strided(values) : null;
+    const inp = b.strided(input);
+    d.enqueue(argreducePlan(op, outer, input.shape[input.shape.length - 1]!, inp, vs, ix), b.ids);
+  },
+  scan(op: ScanOp, input, out, indices) {
+    const d = device();
+    if (numelOf(out.shape) === 0) return;
+    const src = input.storage === out.storage || input.storage === indices?.storage ? copyOf(d, input) : input;
+    const b = new Bindings();
+    const o = b.strided(out);
+    const ix = indices ? b.strided(indices) : null;
+    const inp = b.strided(src);
+    d.enqueue(scanPlan(op, input.shape.slice(0, -1), input.shape[input.shape.length - 1]!, inp, o, ix), b.ids);
+  },
+  sort(input, values, indices, descending) {
+    const d = device();
+    const outer = input.shape.slice(0, -1);
+    const m = input.shape[input.shape.length - 1]!;
+    const rows = numelOf(outer);
+    if (rows === 0 || m === 0) return;
+    const P = nextPow2(m);
+    const t = storageType(input.dtype);
+    const keys = d.acquire(rows * P * 4);
+    const idx = d.acquire(rows * P * 4);
+    const inp: Strided = { binding: 2, dtype: input.dtype, offset: input.offset, strides: input.strides };
+    d.enqueue(sortInitPlan(outer, m, P, inp), [keys.id, idx.id, gpu(input.storage).id]);
+    for (let k = 2; k <= P; k *= 2) {
+      for (let j = k / 2; j >= 1; j /= 2) d.enqueue(sortStepPlan(rows, P, k, j, t, descending), [keys.id, idx.id]);
+    }
+    const vs: Strided = { binding: 0, dtype: values.dtype, offset: values.offset, strides: values.strides };
+    const is: Strided = { binding: 1, dtype: indices.dtype, offset: indices.offset, strides: indices.strides };
+    d.enqueue(sortFinalPlan(outer, m, P, vs, is), [gpu(values.storage).id, gpu(indices.storage).id, keys.id, idx.id]);
+    d.release(keys.id, keys.bytes);
+    d.release(idx.id, idx.bytes);
+  },
+  matmul(a, m, out) {
+    const d = device();
+    const [B, M, K] = a.shape as [number, number, number];
+    const N = m.shape[2]!;
+    if (B * M * N === 0) return;
+    if (K === 0) {
+      pointwise(d, identity, out, [0]);
+      return;
+    }
+    for (let z0 = 0; z0 < B; z0 += 65535) {
+      const nb = Math.min(65535, B - z0);
+      const b = new Bindings();
+      const o = b.strided({ ...out, offset: out.offset + z0 * out.strides[0]! });
+      const x = b.strided({ ...a, offset: a.offset + z0 * a.strides[0]! });
+      const y = b.strided({ ...m, offset: m.offset + z0 * m.strides[0]! });
+      d.enqueue(matmulPlan(nb, M, N, K, x, y, o), b.ids);
+    }
+  },
+  take(src, offsets, out) {
+    const d = device();
+    if (numelOf(out.shape) === 0) return;
+    const b = new Bindings();
+    const o = b.strided(out);
+    const off = b.strided(offsets);
+    const s: Strided = { binding: b.bind(src), dtype: src.dtype, offset: 0, strides: [] };
+    d.enqueue(takePlan(out.shape, o, off, s, offsets.shape), b.ids);
+  },
+  put(dst, offsets, values, accumulate) {
+    const d = device();
+    const n = numelOf(offsets.shape);
+    if (n === 0) return;
+    const offs = offsets.storage === dst ? copyOf(d, offsets) : offsets;
+    const vals = values.storage === dst ? copyOf(d, values) : values;
+    const b = new Bindings();
+    b.bind(dst);
+    const off = b.strided(offs);
+    const val = b.strided(vals);
+    d.enqueue(putPlan(n, dst.dtype, off, offs.shape, val, vals.shape, accumulate), b.ids);
+  },
+};
+
+registerBackend('cuda', (index) => {
+  const d = device();
+  if (index !== 0) throw new RuntimeError('CUDA error: invalid device ordinal');
+  return d.backend;
+});
