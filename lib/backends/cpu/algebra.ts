@@ -67,7 +67,15 @@ export class BlockAlgebra implements Algebra<B> {
   mul(a: B, b: B): B { const o = this.tmp(), n = this.n; for (let i = 0; i < n; i++) o[i] = a[i]! * b[i]!; return o; }
   div(a: B, b: B): B { const o = this.tmp(), n = this.n; for (let i = 0; i < n; i++) o[i] = a[i]! / b[i]!; return o; }
   fmod(a: B, b: B): B { const o = this.tmp(), n = this.n; for (let i = 0; i < n; i++) o[i] = a[i]! % b[i]!; return o; }
-  pow(a: B, b: B): B { const o = this.tmp(), n = this.n; for (let i = 0; i < n; i++) o[i] = a[i]! === 1 ? 1 : a[i]! ** b[i]!; return o; }
+  pow(a: B, b: B): B {
+    // C's pow: 1 ** anything and (-1) ** ±inf are 1, where JavaScript's ** gives NaN
+    const o = this.tmp(), n = this.n;
+    for (let i = 0; i < n; i++) {
+      const x = a[i]!, y = b[i]!;
+      o[i] = x === 1 || (x === -1 && (y === Infinity || y === -Infinity)) ? 1 : x ** y;
+    }
+    return o;
+  }
   atan2(a: B, b: B): B { const o = this.tmp(), n = this.n; for (let i = 0; i < n; i++) o[i] = Math.atan2(a[i]!, b[i]!); return o; }
   max(a: B, b: B): B {
     const o = this.tmp(), n = this.n;
