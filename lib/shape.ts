@@ -100,3 +100,31 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 export function shapeStr(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * Merges adjacent dims that every operand walks contiguously and drops size-1 dims, so kernels
+ * loop over as few dims as possible. At least one dim stays (a 0-d view becomes [1], stride 0).
+ */
+export function collapse(shape: readonly number[], stridesList: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = stridesList.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = outShape.length - 1;
+    let merge = last >= 0;
+    for (let k = 0; merge && k < stridesList.length; k++) merge = outStrides[k]![last] === stridesList[k]![d]! * n;
+    if (merge) {
+      outShape[last] = outShape[last]! * n;
+      for (let k = 0; k < stridesList.length; k++) outStrides[k]![last] = stridesList[k]![d]!;
+    } else {
+      outShape.push(n);
+      for (let k = 0; k < stridesList.length; k++) outStrides[k]!.push(stridesList[k]![d]!);
+    }
+  }
+  if (outShape.length === 0) {
+    outShape.push(1);
+    for (const st of outStrides) st.push(0);
+  }
+  return { shape: outShape, strides: outStrides };
+}

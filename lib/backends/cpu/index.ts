@@ -3,9 +3,9 @@
 import type { ArgReduceOp, Backend, PointwiseFn, ReduceOp, ScanOp, Storage, View } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
 import { registerBackend } from '../../device.js';
-import { numelOf } from '../../shape.js';
+import { collapse, numelOf } from '../../shape.js';
 import { BLOCK, BlockAlgebra } from './algebra.js';
-import { collapse, gather, scatterRows, unravel } from './strided.js';
+import { gather, scatterRows, unravel } from './strided.js';
 import { matmulKernel } from './matmul.js';
 
 export class CpuStorage implements Storage {
@@ -63,7 +63,6 @@ function pointwise(fn: PointwiseFn, out: View, inputs: readonly (View | number)[
   const strides: (readonly number[])[] = [out.strides];
   for (const x of inputs) if (typeof x !== 'number') strides.push(x.strides);
   const c = collapse(out.shape, strides);
-  if (c.shape.length === 0) c.shape.push(1), c.strides.forEach((s) => s.push(0));
   const dst = data(out.storage);
   if (c.shape.length === 1 && total <= BLOCK) {
     linearBlock(fn, out, inputs, c.strides, total, dst);
@@ -123,7 +122,6 @@ function forRows(input: View, k: number, body: (o: number, buf: Float64Array, m:
   const m = numelOf(innerShape);
   const outer = numelOf(outerShape);
   const ic = collapse(innerShape, [input.strides.slice(nd - k)]);
-  if (ic.shape.length === 0) ic.shape.push(1), ic.strides[0]!.push(0);
   const zero = new Array<number>(ic.shape.length).fill(0);
   const src = data(input.storage);
   const buf = scratchBuf(0, m);
@@ -144,7 +142,6 @@ function writeRows(out: View, values: Float64Array): void {
   if (total === 0) return;
   finalize(values, total, out.dtype);
   const c = collapse(out.shape, [out.strides]);
-  if (c.shape.length === 0) c.shape.push(1), c.strides[0]!.push(0);
   const start = new Array<number>(c.shape.length).fill(0);
   scatterRows(data(out.storage), out.offset, c.shape, c.strides[0]!, start, total, values);
 }
@@ -198,7 +195,6 @@ function readView(v: View): TypedArray {
     out.set(src.subarray(v.offset, v.offset + n));
     return out;
   }
-  if (c.shape.length === 0) c.shape.push(1), c.strides[0]!.push(0);
   const buf = new Float64Array(n);
   gather(src, v.offset, c.shape, c.strides[0]!, new Array<number>(c.shape.length).fill(0), n, buf);
   out.set(buf);

@@ -2,37 +2,6 @@
 
 import type { TypedArray } from '../../dtype.js';
 
-/** Merges adjacent dims that every operand walks contiguously, and drops size-1 dims. */
-export function collapse(shape: readonly number[], stridesList: readonly (readonly number[])[]): {
-  shape: number[];
-  strides: number[][];
-} {
-  const outShape: number[] = [];
-  const outStrides: number[][] = stridesList.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d]!;
-    if (n === 1) continue;
-    const last = outShape.length - 1;
-    let merge = last >= 0;
-    if (merge) {
-      for (let k = 0; k < stridesList.length; k++) {
-        if (outStrides[k]![last] !== stridesList[k]![d]! * n) {
-          merge = false;
-          break;
-        }
-      }
-    }
-    if (merge) {
-      outShape[last] = outShape[last]! * n;
-      for (let k = 0; k < stridesList.length; k++) outStrides[k]![last] = stridesList[k]![d]!;
-    } else {
-      outShape.push(n);
-      for (let k = 0; k < stridesList.length; k++) outStrides[k]!.push(stridesList[k]![d]!);
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
-
 /** The element offset of multi-index `idx`. */
 export function offsetOf(base: number, idx: readonly number[], strides: readonly number[]): number {
   let p = base;

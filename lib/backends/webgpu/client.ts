@@ -17,10 +17,10 @@ import type { ArgReduceOp, Backend, PointwiseFn, ReduceOp, ScanOp, Storage, View
 import type { DType, TypedArray } from '../../dtype.js';
 import { registerBackend } from '../../device.js';
 import { RuntimeError } from '../../errors.js';
-import { numelOf } from '../../shape.js';
+import { numelOf, collapse } from '../../shape.js';
 import { C, CONTROL_BYTES, readText, SHARED_BYTES, TEXT_BYTES, SLOT_BYTES, SLOTS, type AdapterReport, type Cmd, type WorkerInit } from './protocol.js';
 import {
-  argreducePlan, collapse, matmulPlan, pointwisePlan, putPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
+  argreducePlan, matmulPlan, pointwisePlan, putPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
   type Plan, type PwInput, type Strided,
 } from './kernels.js';
 import { storageType, UNIFORM_WORDS, type ScalarType } from './wgsl.js';

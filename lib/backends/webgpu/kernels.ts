@@ -4,6 +4,7 @@
  * shape, strides and offsets from its uniform slot, so one pipeline serves every view of a rank.
  */
 
+import { collapse } from '../../shape.js';
 import type { ArgReduceOp, PointwiseFn, ReduceOp, ScanOp } from '../../backend.js';
 import type { DType } from '../../dtype.js';
 import { helperSource, storageType, storeExpr, UNIFORM_DECL, WgslAlgebra, wgslType, type ScalarType } from './wgsl.js';
@@ -40,31 +41,6 @@ export function grid(n: number, size = 256): { x: number; y: number } {
   const groups = Math.max(1, Math.ceil(n / size));
   const x = Math.min(groups, 65535);
   return { x, y: Math.ceil(groups / x) };
-}
-
-/** Merges dims every operand walks contiguously and drops size-1 dims (at least one dim stays). */
-export function collapse(shape: readonly number[], stridesList: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = stridesList.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d]!;
-    if (n === 1) continue;
-    const last = outShape.length - 1;
-    let merge = last >= 0;
-    for (let k = 0; merge && k < stridesList.length; k++) merge = outStrides[k]![last] === stridesList[k]![d]! * n;
-    if (merge) {
-      outShape[last] = outShape[last]! * n;
-      for (let k = 0; k < stridesList.length; k++) outStrides[k]![last] = stridesList[k]![d]!;
-    } else {
-      outShape.push(n);
-      for (let k = 0; k < stridesList.length; k++) outStrides[k]!.push(stridesList[k]![d]!);
-    }
-  }
-  if (outShape.length === 0) {
-    outShape.push(1);
-    for (const s of outStrides) s.push(0);
-  }
-  return { shape: outShape, strides: outStrides };
 }
 
 /** Accumulates uniform words and hands out their indices. */
