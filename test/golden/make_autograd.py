@@ -7,27 +7,14 @@ generator that matches PyTorch's.
 """
 import json, math, os, warnings
 import torch
+import os as _os, sys as _sys
+_sys.path.insert(0, _os.path.dirname(_os.path.abspath(__file__)))
+from golden_common import enc  # noqa: E402
 
 warnings.filterwarnings('ignore')  # non-leaf .grad access and create_graph warnings are expected here
 
 torch.set_default_dtype(torch.float32)
 f64 = torch.float64
-
-
-def enc(t):
-    if isinstance(t, torch.Tensor):
-        v = t.detach().tolist()
-    else:
-        v = t
-
-    def fix(x):
-        if isinstance(x, (list, tuple)):
-            return [fix(e) for e in x]
-        if isinstance(x, float):
-            if math.isnan(x): return 'nan'
-            if math.isinf(x): return 'inf' if x > 0 else '-inf'
-        return x
-    return fix(v)
 
 
 def err(fn):

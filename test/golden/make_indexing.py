@@ -15,25 +15,11 @@ so and computes the expected value the 1.13-compatible way (noted next to it).
 import json, math, os
 import numpy as np
 import torch
+import os as _os, sys as _sys
+_sys.path.insert(0, _os.path.dirname(_os.path.abspath(__file__)))
+from golden_common import enc, dname  # noqa: E402
 
 torch.set_default_dtype(torch.float32)
-
-
-def enc(v):
-    if isinstance(v, torch.Tensor):
-        v = v.detach().tolist()
-    def fix(x):
-        if isinstance(x, list):
-            return [fix(e) for e in x]
-        if isinstance(x, float):
-            if math.isnan(x): return 'nan'
-            if math.isinf(x): return 'inf' if x > 0 else '-inf'
-        return x
-    return fix(v)
-
-
-def dname(d):
-    return str(d).replace('torch.', '')
 
 
 def spec(t):

@@ -10,23 +10,13 @@ which keeps the dims of empty tensors) and then permuted by
 """
 import json, math, os
 import torch
+import os as _os, sys as _sys
+_sys.path.insert(0, _os.path.dirname(_os.path.abspath(__file__)))
+from golden_common import enc  # noqa: E402
 
 torch.manual_seed(0)
 f32, f64, i64, i32, u8 = torch.float32, torch.float64, torch.int64, torch.int32, torch.uint8
 NAMES = {f32: 'float32', f64: 'float64', i64: 'int64', i32: 'int32', u8: 'uint8', torch.bool: 'bool'}
-
-
-def enc(t):
-    v = t.detach().tolist() if isinstance(t, torch.Tensor) else t
-
-    def fix(x):
-        if isinstance(x, (list, tuple)):
-            return [fix(e) for e in x]
-        if isinstance(x, float):
-            if math.isnan(x): return 'nan'
-            if math.isinf(x): return 'inf' if x > 0 else '-inf'
-        return x
-    return fix(v)
 
 
 def rand(shape, dtype=f32):

@@ -12,31 +12,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.optim as optim
 from torch.utils.data import DataLoader, TensorDataset, random_split
+import os as _os, sys as _sys
+_sys.path.insert(0, _os.path.dirname(_os.path.abspath(__file__)))
+from golden_common import enc, dname  # noqa: E402
 
 torch.set_default_dtype(torch.float32)
 torch.set_num_threads(1)
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.normpath(os.path.join(HERE, '..', '..', '..', 'shared', 'data'))
-
-
-def enc(t):
-    if isinstance(t, torch.Tensor):
-        v = t.detach().tolist()
-    else:
-        v = t
-
-    def fix(x):
-        if isinstance(x, (list, tuple)):
-            return [fix(e) for e in x]
-        if isinstance(x, float):
-            if math.isnan(x): return 'nan'
-            if math.isinf(x): return 'inf' if x > 0 else '-inf'
-        return x
-    return fix(v)
-
-
-def dname(d):
-    return str(d).replace('torch.', '')
 
 
 def err(f):

@@ -5,30 +5,11 @@ Writes test/golden/ops.json, read by test/ops.test.ts.
 """
 import json, math, os
 import torch
+import os as _os, sys as _sys
+_sys.path.insert(0, _os.path.dirname(_os.path.abspath(__file__)))
+from golden_common import enc, dname  # noqa: E402
 
 torch.set_default_dtype(torch.float32)
-
-def enc(t):
-    if isinstance(t, torch.Tensor):
-        try:
-            v = t.detach().tolist()
-        except RuntimeError:  # an efficient zero tensor (no storage) from some backward formulas
-            v = torch.zeros(t.shape, dtype=t.dtype).tolist()
-    else:
-        v = t
-    def fix(x):
-        if isinstance(x, list):
-            return [fix(e) for e in x]
-        if isinstance(x, bool):
-            return x
-        if isinstance(x, float):
-            if math.isnan(x): return 'nan'
-            if math.isinf(x): return 'inf' if x > 0 else '-inf'
-        return x
-    return fix(v)
-
-def dname(d):
-    return str(d).replace('torch.', '')
 
 DEFAULT = [-2.5, -1.3, -0.4, 0.7, 1.9, 3.2]
 POS = [0.3, 0.9, 1.7, 2.6, 4.1]
