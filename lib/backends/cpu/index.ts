@@ -39,6 +39,27 @@ function finalize(buf: Float64Array, n: number, dtype: DType): void {
   }
 }
 
+/**
+ * Small arrays are carved from shared 64 KiB slabs: a new ArrayBuffer per tensor costs more than
+ * a small op itself. A slab is freed when the last tensor in it is collected, so a long-lived small
+ * tensor can hold at most one slab; slabs are never reused, so new tensors start zeroed.
+ */
+const SLAB = 64 * 1024;
+const SMALL = 2048;
+let slab = new ArrayBuffer(SLAB);
+let slabUsed = 0;
+function allocArray(dtype: DType, numel: number): TypedArray {
+  const bytes = numel * dtype.itemsize;
+  if (bytes > SMALL || bytes === 0) return new dtype.array(numel);
+  let at = Math.ceil(slabUsed / 8) * 8;
+  if (at + bytes > SLAB) {
+    slab = new ArrayBuffer(SLAB);
+    at = 0;
+  }
+  slabUsed = at + bytes;
+  return new dtype.array(slab, at, numel);
+}
+
 const algebra = new BlockAlgebra();
 const scratch: Float64Array[] = [];
 function scratchBuf(k: number, n = BLOCK): Float64Array {
@@ -204,7 +225,7 @@ function readView(v: View): TypedArray {
 export const cpuBackend: Backend = {
   type: 'cpu',
   alloc(dtype, numel) {
-    return new CpuStorage(cpuBackend, dtype, new dtype.array(numel));
+    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel));
   },
   fromArray(dtype, arr) {
     return new CpuStorage(cpuBackend, dtype, arr);
