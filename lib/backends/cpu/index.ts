@@ -121,10 +121,9 @@ function linearBlock(fn: PointwiseFn, out: View, inputs: readonly (View | number
     const s = strides[++k]![0]!;
     const src = data(x.storage);
     const buf = algebra.tmp();
-    if (s === 1) {
-      if (src instanceof Float64Array) buf.set(src.subarray(x.offset, x.offset + n));
-      else for (let i = 0, p = x.offset; i < n; i++, p++) buf[i] = src[p]!;
-    } else if (s === 0) buf.fill(src[x.offset]!, 0, n);
+    // the native, type-converting set(): a JS loop here would see every typed-array kind
+    if (s === 1) buf.set(src.subarray(x.offset, x.offset + n));
+    else if (s === 0) buf.fill(src[x.offset]!, 0, n);
     else for (let i = 0, p = x.offset; i < n; i++, p += s) buf[i] = src[p]!;
     xs.push(buf);
   }
