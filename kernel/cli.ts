@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `torchlab` command: `install`, `uninstall` and `kernel` (what Jupyter runs).
+ * The `torchlab` command: `install`, `uninstall`, `kernel` (what Jupyter runs) and `repl`.
  * @example
  * npx torchlab install --user
  * jupyter console --kernel torchlab
@@ -20,6 +20,10 @@ commands:
       remove the kernelspec (from every default location when no option is given)
   kernel [-f] CONNECTION_FILE
       start the kernel (Jupyter runs this)
+  repl [--terminal] [--no-history]
+      a TypeScript REPL with torchlab loaded, as in a notebook cell (operators on tensors,
+      top-level await); history in ~/.torchlab_repl_history (TORCHLAB_REPL_HISTORY), Tab completes.
+      --terminal: line editing and completion even when stdin is not a TTY
   help
       show this message`;
 
@@ -84,6 +88,14 @@ export async function main(args: readonly string[]): Promise<number> {
         await startKernel(file);
         return 0;
       }
+      case 'repl': {
+        for (const a of rest) if (a !== '--terminal' && a !== '--no-history') throw new UsageError(`unknown option '${a}'`);
+        const { startRepl } = await import('./repl.js');
+        return await startRepl({
+          ...(rest.includes('--terminal') ? { terminal: true } : {}),
+          ...(rest.includes('--no-history') ? { historyFile: null } : {}),
+        });
+      }
       case 'help':
       case '--help':
       case '-h':
@@ -114,8 +126,8 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   void main(process.argv.slice(2)).then((code) => {
-    // a kernel that has shut down exits even if cells left timers or handles behind
-    if (process.argv[2] === 'kernel') process.exit(code);
+    // a kernel or REPL that has ended exits even if cells left timers or handles behind
+    if (process.argv[2] === 'kernel' || process.argv[2] === 'repl') process.exit(code);
     process.exitCode = code;
   });
 }

@@ -72,8 +72,11 @@ function isInternalFrame(line: string): boolean {
   return line.includes(KERNEL_DIR) || /\bnode:(vm|internal|async_hooks)\b|[\\/]tslab[\\/]dist[\\/]/.test(line);
 }
 
-/** Error content for a thrown value: its class name, message and the stack without kernel frames. */
-export function errorContent(e: unknown): ErrorContent {
+/**
+ * Error content for a thrown value: its class name, message and the stack without kernel frames.
+ * `mapFrame` may replace a frame of compiled cell code by lines that point into the user's cell.
+ */
+export function errorContent(e: unknown, mapFrame?: (frame: string) => string[] | null): ErrorContent {
   if (e instanceof Error || (isObject(e) && typeof e.message === 'string' && typeof e.stack === 'string')) {
     const err = e as Error;
     const ename = typeof err.name === 'string' && err.name !== '' ? err.name : (err.constructor?.name ?? 'Error');
@@ -84,7 +87,10 @@ export function errorContent(e: unknown): ErrorContent {
     return {
       ename,
       evalue,
-      traceback: [...(evalue === '' ? ename : `${ename}: ${evalue}`).split('\n'), ...frames.map((l) => l.replace(/evalmachine\.<anonymous>/g, '<compiled cell>'))],
+      traceback: [
+        ...(evalue === '' ? ename : `${ename}: ${evalue}`).split('\n'),
+        ...frames.flatMap((l) => mapFrame?.(l) ?? [l.replace(/evalmachine\.<anonymous>/g, '<compiled cell>')]),
+      ],
     };
   }
   const evalue = plainText(e);

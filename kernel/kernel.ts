@@ -14,7 +14,7 @@ import { errorContent, mimeBundle, type ErrorContent } from './display.js';
 import { History, parseHistoryQuery } from './history.js';
 import { InterruptState, KeyboardInterrupt, typescript } from './interrupt.js';
 import { OutputCapture } from './output.js';
-import { libraryPath, makePrelude } from './prelude.js';
+import { libraryPath, makeOperatorPrelude, makePrelude } from './prelude.js';
 import { PROTOCOL_VERSION, isObject, preciseNow, type Header, type JsonObject } from './protocol.js';
 import { CellRunner } from './runner.js';
 
@@ -166,8 +166,10 @@ export async function startKernel(connectionFile: string): Promise<void> {
   installTslabDisplay(hooks);
 
   // Nothing a cell leaves behind may kill the kernel: report it on stderr of the current cell.
-  process.on('uncaughtException', (e) => output.write('stderr', `Uncaught exception: ${errorContent(e).traceback.join('\n')}\n`));
-  process.on('unhandledRejection', (e) => output.write('stderr', `Unhandled promise rejection: ${errorContent(e).traceback.join('\n')}\n`));
+  // (frames in cells point at the cells' lines, as in the `error` message)
+  const describe = (e: unknown): string => (runner?.errorContent(e) ?? errorContent(e)).traceback.join('\n');
+  process.on('uncaughtException', (e) => output.write('stderr', `Uncaught exception: ${describe(e)}\n`));
+  process.on('unhandledRejection', (e) => output.write('stderr', `Unhandled promise rejection: ${describe(e)}\n`));
 
   const history = new History();
   let executionCount = 0;
@@ -213,8 +215,9 @@ export async function startKernel(connectionFile: string): Promise<void> {
   output.install();
   try {
     const prelude = await makePrelude(libraryPath());
-    const outcome = await cells.run(prelude.code);
+    const outcome = await cells.run(prelude.code, { verbatim: true });
     if (outcome.status === 'error') preludeError = outcome.error.traceback.join('\n');
+    else preludeError = await enableOperators(cells, libraryPath());
   } catch (e) {
     preludeError = `torchlab could not be loaded: ${errorContent(e).traceback.join('\n')}`;
   }
@@ -264,7 +267,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
       return;
     }
     stdinRequest = c.allow_stdin === true ? req : null;
-    const outcome = await cells.run(code);
+    const outcome = await cells.run(code, { label: `Cell In[${count}]` });
     stdinRequest = null;
     for (const w of outcome.warnings) output.write('stderr', `${w}\n`);
     if (outcome.status === 'ok') {
@@ -352,6 +355,17 @@ export async function startKernel(connectionFile: string): Promise<void> {
   output.uninstall();
   cells.close();
   if (!shuttingDown) throw new Error(`the socket thread exited with code ${code}`);
+}
+
+/**
+ * Runs the operator prelude and turns the rewrite on; returns the error text when it failed (cells
+ * then run as plain TypeScript).
+ */
+export async function enableOperators(cells: CellRunner, libPath: string): Promise<string | null> {
+  const outcome = await cells.run(makeOperatorPrelude(libPath), { verbatim: true });
+  if (outcome.status === 'error') return `the operator prelude failed (operators on tensors are off):\n${outcome.error.traceback.join('\n')}`;
+  cells.enableOperators();
+  return null;
 }
 
 /** Makes tslab's own `display` (`import { display } from 'tslab'`) send through this kernel. */

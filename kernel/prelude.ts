@@ -4,6 +4,8 @@
  */
 
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { operatorPrelude } from './operators.js';
+import { HELPER_PREFIX } from './rewrite.js';
 
 /** A name the prelude binds, and where to find it: export names, or dotted paths into them. */
 export interface Preload {
@@ -18,6 +20,8 @@ export interface Preload {
  */
 export const PRELOADS: readonly Preload[] = [
   { name: 'torch', from: ['default', 'torch'] },
+  // the class, so cells can annotate `(x: Tensor): Tensor` as PyTorch code reads
+  { name: 'Tensor', from: ['Tensor'] },
   { name: 'nn', from: ['nn', 'torch.nn'] },
   { name: 'F', from: ['F', 'functional', 'nn.functional', 'torch.nn.functional'] },
   { name: 'optim', from: ['optim', 'torch.optim'] },
@@ -86,4 +90,14 @@ export async function makePrelude(libPath: string, preloads: readonly Preload[] 
   else if (named.length > 0) lines.push(`import { ${named.join(', ')} } from ${spec};`);
   lines.push(...consts);
   return { code: lines.join('\n'), names };
+}
+
+/**
+ * The second prelude cell: the helpers of the operator rewrite (`operators.ts`), bound to the
+ * library's Tensor class at `libPath`. It runs without the rewrite (its bodies use the operators).
+ */
+export function makeOperatorPrelude(libPath: string): string {
+  const spec = JSON.stringify(libPath);
+  const torch = `${HELPER_PREFIX}torch`;
+  return `import ${torch} from ${spec};\n${operatorPrelude(torch)}`;
 }
