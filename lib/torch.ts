@@ -19,6 +19,7 @@ import { broadcastShapes } from './shape.js';
 import { enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled } from './autograd/grad_mode.js';
 import * as autograd from './autograd/index.js';
 import { set_printoptions } from './display/repr.js';
+import { save, load } from './serialization/index.js';
 import { RuntimeError } from './errors.js';
 import * as cuda from './cuda.js';
 import * as nn from './nn/index.js';
@@ -178,6 +179,7 @@ const torchBase = {
   no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode, autograd,
 
   set_printoptions,
+  save, load,
   cuda,
   RuntimeError,
 
