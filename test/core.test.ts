@@ -8,7 +8,7 @@ import torch, { Tensor } from '../lib/index.js';
 import { expectClose, loadGolden } from './helpers/golden.js';
 
 interface Enc { tensor: unknown; dtype: string; shape: number[]; stride: number[]; offset: number; is_contiguous: boolean }
-const golden = loadGolden<{ cases: Record<string, Enc>; errors: Record<string, { type: string; message: string } | null> }>('core.json');
+const golden = loadGolden<{ cases: Record<string, Enc>; errors: Record<string, { type: string; message: string } | null>; edges: Record<string, number> }>('core.json');
 
 const x = (): Tensor => torch.arange(24, { dtype: torch.float32 }).reshape(2, 3, 4);
 
@@ -180,4 +180,17 @@ describe('errors carry PyTorch messages', () => {
       expect(e.name === g.type || (g.type === 'ValueError' && e.name === 'TypeError'), `${e.name} vs ${g.type}`).toBe(true);
     });
   }
+});
+
+describe('graph edges', () => {
+  it('each node has an edge per differentiable operand, as in PyTorch', () => {
+    const x = torch.ones(2, { requires_grad: true });
+    const nodes: Record<string, Tensor> = {
+      mul: x.mul(2), div: x.div(2), add: x.add(2), sub: x.sub(2), pow: x.pow(2), remainder: x.remainder(2),
+      fmod: x.fmod(2), where: x.where(x.gt(0), 0), masked_fill: x.masked_fill(x.gt(0), 0),
+      clamp: x.clamp(0, 1), lerp: x.lerp(x, 0.5),
+    };
+    expect(Object.keys(nodes).sort()).toEqual(Object.keys(golden.edges).sort());
+    for (const [name, y] of Object.entries(nodes)) expect(y.grad_fn!.next_functions.length, name).toBe(golden.edges[name]);
+  });
 });

@@ -40,6 +40,8 @@ export interface PointwiseDef {
   readonly nodeT?: string;
   /** The second operand must be a tensor (PyTorch has no scalar overload). */
   readonly tensorOnly?: boolean;
+  /** Operands without a graph edge (scalar exponents, masks), as PyTorch's overloads have none. */
+  readonly noEdge?: (xs: readonly Operand[], i: number) => boolean;
   /** PyTorch's kernel name and the compute dtypes it rejects ("frac_cpu" not implemented for 'Long'). */
   readonly unsupported?: readonly [string, readonly dt.DTypeName[]];
 }
@@ -106,10 +108,13 @@ export function runPointwise(def: PointwiseDef, xs: Operand[], params: readonly 
     // an in-place op is about to overwrite self: its backward needs self's old value
     const vs = out && savedIdx.some((i) => xs[i] === out) ? xs.map((x) => (x === out ? out.clone() : x)) : xs;
     const saved = savedIdx.map((i) => (i === xs.length ? result : (vs[i] as Tensor))).filter(isT);
-    record(def.nodeT && isT(xs[1]) ? def.nodeT : def.node, xs, [result], saved, (grads) => {
+    // the graph has an edge per differentiable operand, as PyTorch's node for this overload has
+    const edges = xs.map((_, i) => i).filter((i) => !def.noEdge?.(xs, i));
+    record(def.nodeT && isT(xs[1]) ? def.nodeT : def.node, edges.map((i) => xs[i]), [result], saved, (grads) => {
       const g = grads[0]!;
       const gs = def.grad!(g, vs, result, params);
-      return xs.map((x, i) => {
+      return edges.map((i) => {
+        const x = xs[i]!;
         const gi = gs[i];
         if (!isT(x) || !x.requires_grad || !gi) return null;
         let r = sumTo(gi, x._shape);
@@ -222,6 +227,7 @@ function b(
   };
 }
 const tensorOnly = { tensorOnly: true } as const;
+const scalarNoEdge = { noEdge: (xs: readonly Operand[], i: number) => i === 1 && !isT(xs[1]) } as const;
 const noBool = (kernel: string) => ({ unsupported: [kernel, ['bool']] as const });
 
 /** `a` as a tensor-or-number operand of tensor methods (numbers act as wrapped scalars). */
@@ -242,15 +248,15 @@ export const binaryOps: Record<BinaryName, PointwiseDef> = {
   pow: b('pow', 'promote', (A, x, y) => A.pow(x, y), both, (g, x, y, out) => [
     isT(y) || y !== 0 ? powBase(g, x, y) : g.mul(0),
     isT(y) ? g.mul(out).mul(toT(x, g).log().masked_fill(toT(x, g).eq(0).logical_and(y.ge(0)), 0)) : null,
-  ], undefined, { check: checkIntPow, nodeT: 'PowBackward1', ...noBool('pow') }),
+  ], undefined, { check: checkIntPow, nodeT: 'PowBackward1', ...noBool('pow'), ...scalarNoEdge }),
   remainder: b('remainder', 'promote', (A, x, y) => {
     // Python's modulo: the result has the sign of the divisor
     const r = A.fmod(x, y);
     return A.where(A.and(A.ne(r, A.c(0)), A.ne(A.lt(r, A.c(0)), A.lt(y, A.c(0)))), A.add(r, y), r);
   }, both, (g, x, y) => [g, isT(y) ? g.mul(toT(x, g).div(y, { rounding_mode: 'floor' })).neg() : null], undefined,
-  { nodeT: 'RemainderBackward1', ...noBool('remainder_cpu') }),
+  { nodeT: 'RemainderBackward1', ...noBool('remainder_cpu'), ...scalarNoEdge }),
   fmod: b('fmod', 'promote', (A, x, y) => A.fmod(x, y), both, (g, x, y) => [g, isT(y) ? g.mul(toT(x, g).div(y, { rounding_mode: 'trunc' })).neg() : null],
-    undefined, { nodeT: 'FmodBackward1', ...noBool('fmod_cpu') }),
+    undefined, { nodeT: 'FmodBackward1', ...noBool('fmod_cpu'), ...scalarNoEdge }),
   atan2: b('atan2', 'float', (A, x, y) => A.atan2(x, y), both, (g, x, y) => {
     const xt = toT(x, g);
     const d = xt.mul(xt).add(mulSelf(y));
@@ -349,6 +355,7 @@ const divFloorDef: PointwiseDef = { name: 'div_floor', node: 'DivBackward1', kin
 const whereDef: PointwiseDef = {
   name: 'where', node: 'WhereBackward0', kind: 'promote',
   f: (A, c, x, y) => A.where(c, x, y),
+  noEdge: (_xs, i) => i === 0,
   saves: () => [0],
   grad: (g, [c]) => [null, g.mul(c as Tensor), g.mul((c as Tensor).logical_not())],
 };
@@ -405,6 +412,7 @@ const addcdivDef: PointwiseDef = {
 const maskedFillDef: PointwiseDef = {
   name: 'masked_fill', node: 'MaskedFillBackward0', kind: 'promote',
   f: (A, x, m, v) => A.where(m, v, x),
+  noEdge: (_xs, i) => i === 1,
   saves: () => [1],
   grad: (g, [, m, v]) => [g.masked_fill(m as Tensor, 0), null, isT(v!) ? g.mul(m as Tensor).sum() : null],
 };

@@ -114,7 +114,14 @@ errors = {
     'device_bad': lambda: torch.device('gpu'),
     'zeros_neg': lambda: torch.zeros(2, -1),
 }
-out = {'cases': {}, 'errors': {}}
+# how many graph edges each op's node has (PyTorch drops scalar exponents, masks and conditions)
+xg = torch.ones(2, requires_grad=True)
+edges = {
+    'mul': xg * 2, 'div': xg / 2, 'add': xg + 2, 'sub': xg - 2, 'pow': xg ** 2, 'remainder': xg % 2,
+    'fmod': torch.fmod(xg, 2), 'where': torch.where(xg > 0, xg, 0.), 'masked_fill': xg.masked_fill(xg > 0, 0),
+    'clamp': xg.clamp(0, 1), 'lerp': torch.lerp(xg, xg, 0.5),
+}
+out = {'cases': {}, 'errors': {}, 'edges': {k: len(v.grad_fn.next_functions) for k, v in edges.items()}}
 for name, fn in cases.items():
     out['cases'][name] = enc(fn())
 for name, fn in errors.items():
