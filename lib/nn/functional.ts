@@ -1,6 +1,7 @@
 /**
  * `torch.nn.functional` (imported as `F`): activations, losses, linear, dropout and one_hot.
- * Activations and losses live in functional/activation.ts and functional/loss.ts.
+ * Activations, losses, convolution and padding, pooling, and normalisation live in
+ * functional/activation.ts, loss.ts, conv.ts, pooling.ts and normalization.ts.
  */
 
 import * as dt from '../dtype.js';
@@ -19,6 +20,9 @@ export {
   binary_cross_entropy_with_logits,
   type Reduction, type NllOptions, type CrossEntropyOptions, type ReductionOptions, type BceOptions,
 } from './functional/loss.js';
+export { pad, conv1d, conv2d, type PadMode, type ConvPadding, type IntOrTuple } from './functional/conv.js';
+export { max_pool2d, avg_pool2d, adaptive_avg_pool2d } from './functional/pooling.js';
+export { batch_norm, layer_norm, group_norm } from './functional/normalization.js';
 
 /**
  * `F.linear(input, weight, bias=None)`: input @ weightᵀ + bias, with weight (out, in). A 2-d

@@ -18,6 +18,10 @@ export { Sequential, ModuleList, ModuleDict } from './modules/container.js';
 export { Flatten, Unflatten } from './modules/flatten.js';
 export { Dropout } from './modules/dropout.js';
 export { Maxout } from './modules/maxout.js';
+export { Conv1d, Conv2d, _ConvNd, type ConvOptions, type PaddingMode } from './modules/conv.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPoolResult } from './modules/pooling.js';
+export { BatchNorm1d, BatchNorm2d, _BatchNorm, type BatchNormOptions } from './modules/batchnorm.js';
+export { LayerNorm, GroupNorm, type LayerNormOptions, type GroupNormOptions } from './modules/normalization.js';
 export {
   CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, _Loss, _WeightedLoss,
   type CrossEntropyLossOptions,

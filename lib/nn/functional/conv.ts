@@ -1,0 +1,338 @@
+/**
+ * Convolutions and padding of `nn.functional`: `pad`, `conv1d`, `conv2d`. A convolution is
+ * composed of existing ops (pad, a window view copied into columns, one matrix product per
+ * group) and records one ConvolutionBackward0 node, as PyTorch does; its backward is composed
+ * of tensor ops too, so double backward works.
+ */
+
+import { NotImplementedError, RuntimeError } from '../../errors.js';
+import type { Tensor } from '../../tensor.js';
+import { cat } from '../../ops/cat.js';
+import { full, zeros } from '../../ops/creation.js';
+import { record } from '../../ops/dispatch.js';
+import { is_grad_enabled, no_grad } from '../../autograd/grad_mode.js';
+import { pyArgs } from '../_args.js';
+
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+type PadOpts = { mode?: PadMode; value?: number | null };
+
+const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
+
+/** Pads (or crops, for negative amounts) one dim with a constant. */
+function padConstant(x: Tensor, d: number, l: number, r: number, value: number): Tensor {
+  if (l < 0) x = x.narrow(d, -l, x._shape[d]! + l);
+  if (r < 0) x = x.narrow(d, 0, x._shape[d]! + r);
+  if (l <= 0 && r <= 0) return x;
+  const block = (n: number): Tensor => {
+    const s = x._shape.slice();
+    s[d] = n;
+    return full(s, value, { dtype: x.dtype, device: x.device });
+  };
+  return cat([...(l > 0 ? [block(l)] : []), x, ...(r > 0 ? [block(r)] : [])], d);
+}
+
+function padBorder(x: Tensor, d: number, l: number, r: number, mode: Exclude<PadMode, 'constant'>): Tensor {
+  const n = x._shape[d]!;
+  const parts: Tensor[] = [];
+  if (mode === 'reflect') {
+    if (l > 0) parts.push(x.narrow(d, 1, l).flip(d));
+    parts.push(x);
+    if (r > 0) parts.push(x.narrow(d, n - 1 - r, r).flip(d));
+  } else if (mode === 'replicate') {
+    const edge = (i: number, k: number): Tensor => {
+      const s = x._shape.slice();
+      s[d] = k;
+      return x.narrow(d, i, 1).expand(s);
+    };
+    if (l > 0) parts.push(edge(0, l));
+    parts.push(x);
+    if (r > 0) parts.push(edge(n - 1, r));
+  } else {
+    if (l > 0) parts.push(x.narrow(d, n - l, l));
+    parts.push(x);
+    if (r > 0) parts.push(x.narrow(d, 0, r));
+  }
+  return parts.length === 1 ? x : cat(parts, d);
+}
+
+/**
+ * `F.pad(input, pad, mode='constant', value=None)`: pads the last len(pad)/2 dims, `pad` listing
+ * (left, right) amounts from the last dim backwards. 'reflect', 'replicate' and 'circular' pad
+ * the last 1-3 dims (of an input with one or two more dims), as in PyTorch; constant padding
+ * any number, and
+ * negative amounts crop. Gradients flow through cat/narrow, so the grad_fn is CatBackward0
+ * (PyTorch: ConstantPadNdBackward0, ReflectionPad2DBackward0, ...).
+ * @example F.pad(torch.ones([1, 1, 2, 2]), [1, 1, 0, 0]).shape // [1, 1, 2, 4]
+ */
+export function pad(
+  input: Tensor,
+  padding: readonly number[],
+  mode?: PadMode | PadOpts,
+  value?: number | null | PadOpts,
+): Tensor {
+  const o = pyArgs<PadOpts>(['mode', 'value'], [mode, value]);
+  const m = o.mode ?? 'constant';
+  if (padding.length % 2 !== 0) throw new RuntimeError('Padding length must be divisible by 2');
+  const k = padding.length / 2;
+  if (k > input.dim()) throw new RuntimeError('Padding length too large');
+  if (m === 'constant') {
+    let x = input;
+    for (let i = 0; i < k; i++) x = padConstant(x, input.dim() - 1 - i, padding[2 * i]!, padding[2 * i + 1]!, o.value ?? 0);
+    return x === input ? input.clone() : x;
+  }
+  if (o.value !== undefined && o.value !== null && o.value !== 0) {
+    throw new RuntimeError(`Padding mode "${m}" doesn't take in value argument`);
+  }
+  if (!(['reflect', 'replicate', 'circular'] as const).includes(m)) {
+    throw new NotImplementedError(`Unrecognised padding mode ${String(m)}`);
+  }
+  if (k > 3 || input.dim() < k + 1 || input.dim() > k + 2) {
+    throw new NotImplementedError(
+      `Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now`,
+    );
+  }
+  let x = input;
+  for (let i = 0; i < k; i++) {
+    const d = input.dim() - 1 - i;
+    const l = padding[2 * i]!;
+    const r = padding[2 * i + 1]!;
+    const n = input._shape[d]!;
+    if (m === 'reflect' && (l >= n || r >= n)) {
+      throw new RuntimeError(
+        `Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${l}, ${r}) at dimension ${d} of input ${input.dim()}`,
+      );
+    }
+    if (m === 'circular' && (l > n || r > n)) {
+      throw new RuntimeError('Padding value causes wrapping around more than once.');
+    }
+    x = padBorder(x, d, l, r, m);
+  }
+  return x;
+}
+
+export type IntOrTuple = number | readonly number[];
+export type ConvPadding = IntOrTuple | 'same' | 'valid';
+type ConvOpts = { bias?: Tensor | null; stride?: IntOrTuple; padding?: ConvPadding; dilation?: IntOrTuple; groups?: number };
+
+/** An int or tuple argument as `n` ints (PyTorch's `_pair`, `_single`). */
+export function ntuple(v: IntOrTuple, n: number, name = 'argument'): number[] {
+  if (typeof v === 'number') return new Array<number>(n).fill(v);
+  if (v.length === 1 && n > 1) return new Array<number>(n).fill(v[0]!);
+  if (v.length !== n) throw new RuntimeError(`expected ${name} to be a single integer value or a list of ${n} values to match the convolution dimensions, but got ${name}=[${v.join(', ')}]`);
+  return v.slice();
+}
+
+/** (left, right) padding per spatial dim for a convolution. */
+function convPads(padding: ConvPadding, k: readonly number[], dil: readonly number[], stride: readonly number[]): [number, number][] {
+  const n = k.length;
+  if (padding === 'valid') return k.map(() => [0, 0]);
+  if (padding === 'same') {
+    if (stride.some((s) => s !== 1)) throw new RuntimeError("padding='same' is not supported for strided convolutions");
+    return k.map((ks, i) => {
+      const total = dil[i]! * (ks - 1);
+      return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    });
+  }
+  if (typeof padding === 'string') throw new RuntimeError(`Invalid padding string '${String(padding)}'`);
+  return ntuple(padding, n, 'padding').map((p) => [p, p]);
+}
+
+/**
+ * The shared body of conv1d/conv2d: PyTorch's checks on the original shapes, then the 2-d
+ * computation (1-d convolutions run as 2-d ones with a height-1 kernel).
+ */
+function convNd(nd: 1 | 2, input: Tensor, weight: Tensor, o: ConvOpts): Tensor {
+  const name = `conv${nd}d`;
+  const stride = ntuple(o.stride ?? 1, nd, 'stride');
+  const dil = ntuple(o.dilation ?? 1, nd, 'dilation');
+  const groups = o.groups ?? 1;
+  const bias = o.bias ?? null;
+  if (input.dim() !== nd + 1 && input.dim() !== nd + 2) {
+    throw new RuntimeError(
+      `Expected ${nd + 1}D (unbatched) or ${nd + 2}D (batched) input to ${name}, but got input of size: ${shapeStr(input._shape)}`,
+    );
+  }
+  const batched = input.dim() === nd + 2;
+  const x = batched ? input : input.unsqueeze(0);
+  if (weight.dim() !== nd + 2) {
+    throw new RuntimeError(
+      `weight should have at least three dimensions`,
+    );
+  }
+  if (stride.some((s) => s <= 0)) throw new RuntimeError('non-positive stride is not supported');
+  if (dil.some((s) => s <= 0)) throw new RuntimeError('dilation should be greater than zero');
+  if (groups <= 0) throw new RuntimeError('non-positive groups is not supported');
+  const pads = convPads(o.padding ?? 0, weight._shape.slice(2), dil, stride);
+  if (pads.some(([l]) => l < 0)) throw new RuntimeError('negative padding is not supported');
+  const O = weight._shape[0]!;
+  const Cg = weight._shape[1]!;
+  if (O % groups !== 0) {
+    throw new RuntimeError(
+      // PyTorch 1.13 prints the weight's size inside an extra pair of brackets
+      `Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${shapeStr(weight._shape)}] instead`,
+    );
+  }
+  if (x._shape[1] !== Cg * groups) {
+    throw new RuntimeError(
+      `Given groups=${groups}, weight of size ${shapeStr(weight._shape)}, expected input${shapeStr(x._shape)} to have ${Cg * groups} channels, but got ${x._shape[1]} channels instead`,
+    );
+  }
+  if (bias && (bias.dim() !== 1 || bias._shape[0] !== O)) {
+    throw new RuntimeError(
+      `Given weight of size ${shapeStr(weight._shape)}, expected bias to be 1-dimensional with ${O} elements, but got bias of size ${shapeStr(bias._shape)} instead`,
+    );
+  }
+  const padded = x._shape.slice(2).map((n, i) => n + pads[i]![0] + pads[i]![1]);
+  const kEff = weight._shape.slice(2).map((k, i) => dil[i]! * (k - 1) + 1);
+  if (padded.some((n, i) => n < kEff[i]!)) {
+    throw new RuntimeError(
+      `Calculated padded input size per channel: (${padded.join(' x ')}). Kernel size: (${kEff.join(' x ')}). Kernel size can't be greater than actual input size`,
+    );
+  }
+  const out = nd === 1
+    ? conv2dCore(x, weight, bias, [1, stride[0]!], [[0, 0], pads[0]!], [1, dil[0]!], groups)
+    : conv2dCore(x, weight, bias, stride, pads, dil, groups);
+  return batched ? out : out.squeeze(0);
+}
+
+/** Where a 2-d convolution's windows sit in its padded input. */
+interface Geom {
+  N: number; C: number; Hp: number; Wp: number; kH: number; kW: number; oH: number; oW: number;
+  stride: readonly number[]; dil: readonly number[];
+}
+
+/** The window view of a contiguous padded input, laid out [C, kH, kW, N, oH, oW]. */
+function windowView(xp: Tensor, g: Geom): Tensor {
+  const [sN, sC, sH, sW] = xp._strides as [number, number, number, number];
+  return xp.as_strided(
+    [g.C, g.kH, g.kW, g.N, g.oH, g.oW],
+    [sC, sH * g.dil[0]!, sW * g.dil[1]!, sN, sH * g.stride[0]!, sW * g.stride[1]!],
+  );
+}
+
+/**
+ * im2col: the padded input's windows as columns [C·kH·kW, N·oH·oW] (rows ordered as the
+ * flattened kernel). Its gradient is col2im, and col2im's is im2col, so both differentiate to
+ * any order without the element-by-element scatter that as_strided's backward needs.
+ */
+function im2col(xp: Tensor, g: Geom): Tensor {
+  const x = xp.contiguous();
+  const cols = no_grad(() => windowView(x, g).reshape(g.C * g.kH * g.kW, g.N * g.oH * g.oW));
+  record('Im2ColBackward0', [x], [cols], [], ([gc]) => [col2im(gc!, g)]);
+  return cols;
+}
+
+/** col2im: sums columns [C·kH·kW, N·oH·oW] back into the padded input's shape. */
+function col2im(cols: Tensor, g: Geom): Tensor {
+  const out = zeros([g.N, g.C, g.Hp, g.Wp], { dtype: cols.dtype, device: cols.device });
+  no_grad(() => {
+    const src = cols.reshape(g.C, g.kH, g.kW, g.N, g.oH, g.oW);
+    const dst = windowView(out, g);
+    // one add per kernel offset: within one offset the windows never overlap
+    for (let i = 0; i < g.kH; i++) {
+      for (let j = 0; j < g.kW; j++) dst.select(1, i).select(1, j).add_(src.select(1, i).select(1, j));
+    }
+  });
+  record('Col2ImBackward0', [cols], [out], [], ([go]) => [im2col(go!, g)]);
+  return out;
+}
+
+/** W (O, C/G, kH, kW) times columns, per group: [O, N·oH·oW]. */
+function groupedMm(w2: Tensor, cols: Tensor, groups: number): Tensor {
+  if (groups === 1) return w2.mm(cols);
+  const [O, K] = w2._shape as [number, number];
+  return w2.view(groups, O / groups, K).bmm(cols.view(groups, K, -1)).view(O, -1);
+}
+
+/**
+ * @internal The convolution as one ConvolutionBackward0 node, on checked arguments with
+ * explicit (left, right) padding per spatial dim: forward under no_grad (im2col and one
+ * matrix product per group), backward composed of tensor ops (the weight gradient from the
+ * columns, the input gradient by col2im of Wᵀ·g), so double backward works.
+ */
+export function conv2dCore(
+  xIn: Tensor, wIn: Tensor, bias: Tensor | null, stride: readonly number[], pads: readonly [number, number][],
+  dil: readonly number[], groups: number,
+): Tensor {
+  // a 1-d convolution is a 2-d one of height 1: views inside, one node on the caller's tensors
+  const oneD = xIn.dim() === 3;
+  const x = oneD ? xIn.unsqueeze(2) : xIn;
+  const w = oneD ? wIn.unsqueeze(2) : wIn;
+  const [N, C, H, W] = x._shape as [number, number, number, number];
+  const [O, Cg, kH, kW] = w._shape as [number, number, number, number];
+  const padArg = [pads[1]![0], pads[1]![1], pads[0]![0], pads[0]![1]];
+  const needPad = padArg.some((p) => p !== 0);
+  const padX = (t: Tensor): Tensor => (needPad ? pad(t, padArg) : t);
+  const Hp = H + pads[0]![0] + pads[0]![1];
+  const Wp = W + pads[1]![0] + pads[1]![1];
+  const g: Geom = {
+    N, C, Hp, Wp, kH, kW, stride, dil,
+    oH: Math.floor((Hp - dil[0]! * (kH - 1) - 1) / stride[0]!) + 1,
+    oW: Math.floor((Wp - dil[1]! * (kW - 1) - 1) / stride[1]!) + 1,
+  };
+  const K = Cg * kH * kW;
+  const cols = no_grad(() => im2col(padX(x), g));
+  const out = no_grad(() => {
+    const r = groupedMm(w.reshape(O, K), cols, groups).view(O, N, g.oH, g.oW).transpose(0, 1);
+    // the bias add doubles as the copy into PyTorch's contiguous (N, O, oH, oW) layout
+    const y = bias ? r.add(bias.view(1, O, 1, 1)) : r.contiguous();
+    return oneD ? y.view(N, O, g.oW) : y;
+  });
+  record('ConvolutionBackward0', [xIn, wIn, bias], [out], [xIn, wIn], ([go4]) => {
+    const go = oneD ? go4!.unsqueeze(2) : go4!;
+    const gm = go.transpose(0, 1).reshape(O, N * g.oH * g.oW);
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    if (xIn.requires_grad) {
+      const w2 = w.reshape(groups, O / groups, K).transpose(1, 2);
+      const gcols = groups === 1 ? w2.squeeze(0).mm(gm) : w2.bmm(gm.view(groups, O / groups, -1)).view(C * kH * kW, -1);
+      const gxp = col2im(gcols, g);
+      gx = needPad ? gxp.narrow(2, pads[0]![0], H).narrow(3, pads[1]![0], W) : gxp;
+      if (oneD) gx = gx.squeeze(2);
+    }
+    if (wIn.requires_grad) {
+      // with create_graph the columns must come from x through the graph; otherwise reuse them
+      const c = is_grad_enabled() ? im2col(padX(x), g) : cols;
+      const gwm = groups === 1 ? gm.mm(c.t()) : gm.view(groups, O / groups, -1).bmm(c.view(groups, K, -1).transpose(1, 2));
+      gw = gwm.reshape(wIn._shape.slice());
+    }
+    return [gx, gw, bias && bias.requires_grad ? go.sum([0, 2, 3]) : null];
+  });
+  return out;
+}
+
+/**
+ * `F.conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)`: 2-d
+ * cross-correlation of (N, C, H, W) (or unbatched (C, H, W)) with weight (O, C/groups, kH, kW);
+ * padding may be an int, a pair, 'valid' or 'same'. Records ConvolutionBackward0.
+ * @example F.conv2d(torch.randn(1, 3, 8, 8), torch.randn(4, 3, 3, 3), null, {padding: 'same'}).shape // [1, 4, 8, 8]
+ */
+export function conv2d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null | ConvOpts,
+  stride?: IntOrTuple | ConvOpts,
+  padding?: ConvPadding | ConvOpts,
+  dilation?: IntOrTuple | ConvOpts,
+  groups?: number | ConvOpts,
+): Tensor {
+  return convNd(2, input, weight, pyArgs<ConvOpts>(['bias', 'stride', 'padding', 'dilation', 'groups'], [bias, stride, padding, dilation, groups]));
+}
+
+/**
+ * `F.conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)`: 1-d
+ * cross-correlation of (N, C, L) (or (C, L)) with weight (O, C/groups, k); computed as a 2-d
+ * convolution of height 1.
+ * @example F.conv1d(torch.randn(2, 3, 10), torch.randn(5, 3, 3)).shape // [2, 5, 8]
+ */
+export function conv1d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null | ConvOpts,
+  stride?: IntOrTuple | ConvOpts,
+  padding?: ConvPadding | ConvOpts,
+  dilation?: IntOrTuple | ConvOpts,
+  groups?: number | ConvOpts,
+): Tensor {
+  return convNd(1, input, weight, pyArgs<ConvOpts>(['bias', 'stride', 'padding', 'dilation', 'groups'], [bias, stride, padding, dilation, groups]));
+}
