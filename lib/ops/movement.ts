@@ -340,13 +340,18 @@ export function diagonal(x: Tensor, offset: number, dim1: number, dim2: number):
 function overlapGrad(g: Tensor, baseShape: readonly number[], shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   const n = numelOf(shape);
   const offs = new Float64Array(n);
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    let p = offset;
-    for (let d = 0; d < shape.length; d++) p += idx[d]! * strides[d]!;
-    offs[i] = p;
-    for (let d = shape.length - 1; d >= 0; d--) {
+  // row by row: the last dim's offsets are an arithmetic run from each row's base
+  const last = shape.length - 1;
+  const nL = last >= 0 ? shape[last]! : 1;
+  const sL = last >= 0 ? strides[last]! : 0;
+  const idx = new Array<number>(Math.max(last, 0)).fill(0);
+  let base = offset;
+  for (let k = 0; k < n; k += nL) {
+    for (let j = 0; j < nL; j++) offs[k + j] = base + j * sL;
+    for (let d = last - 1; d >= 0; d--) {
+      base += strides[d]!;
       if (++idx[d]! < shape[d]!) break;
+      base -= shape[d]! * strides[d]!;
       idx[d] = 0;
     }
   }
