@@ -134,25 +134,33 @@ function linearBlock(fn: PointwiseFn, out: View, inputs: readonly (View | number
   else for (let i = 0, p = out.offset; i < n; i++, p += so) dst[p] = r[i]!;
 }
 
-/** Calls body(o, buf, m) with the m values of each outer position o gathered into buf. */
-function forRows(input: View, k: number, body: (o: number, buf: Float64Array, m: number) => void): void {
+/** How many values forRows gathers at once: several short rows per walk, bounded memory. */
+const ROWS_CHUNK = 1 << 16;
+
+/**
+ * Calls body(o, buf, at, m) for each outer position o of `input` (its leading dims), with that
+ * position's m values (over the last `k` dims) at buf[at .. at + m). Many short rows are gathered
+ * in one strided walk, so reducing a small last dim costs no walk per row.
+ */
+function forRows(input: View, k: number, body: (o: number, buf: Float64Array, at: number, m: number) => void): void {
   const nd = input.shape.length;
-  const outerShape = input.shape.slice(0, nd - k);
-  const innerShape = input.shape.slice(nd - k);
-  const m = numelOf(innerShape);
-  const outer = numelOf(outerShape);
-  const ic = collapse(innerShape, [input.strides.slice(nd - k)]);
-  const zero = new Array<number>(ic.shape.length).fill(0);
+  const m = numelOf(input.shape.slice(nd - k));
+  const outer = numelOf(input.shape.slice(0, nd - k));
+  if (m === 0) {
+    const none = scratchBuf(0, 0);
+    for (let o = 0; o < outer; o++) body(o, none, 0, 0);
+    return;
+  }
+  const c = collapse(input.shape, [input.strides]);
   const src = data(input.storage);
-  const buf = scratchBuf(0, m);
-  const oidx = new Array<number>(outerShape.length).fill(0);
-  const ostr = input.strides.slice(0, nd - k);
-  for (let o = 0; o < outer; o++) {
-    unravel(o, outerShape, oidx);
-    let base = input.offset;
-    for (let d = 0; d < oidx.length; d++) base += oidx[d]! * ostr[d]!;
-    if (m > 0) gather(src, base, ic.shape, ic.strides[0]!, zero, m, buf);
-    body(o, buf, m);
+  const rowsPer = Math.max(1, Math.floor(ROWS_CHUNK / m));
+  const buf = scratchBuf(0, Math.min(outer, rowsPer) * m);
+  const idx = new Array<number>(c.shape.length).fill(0);
+  for (let o0 = 0; o0 < outer; o0 += rowsPer) {
+    const r = Math.min(rowsPer, outer - o0);
+    unravel(o0 * m, c.shape, idx);
+    gather(src, input.offset, c.shape, c.strides[0]!, idx, r * m, buf);
+    for (let j = 0; j < r; j++) body(o0 + j, buf, j * m, m);
   }
 }
 
@@ -166,21 +174,22 @@ function writeRows(out: View, values: Float64Array): void {
   scatterRows(data(out.storage), out.offset, c.shape, c.strides[0]!, start, total, values);
 }
 
-function reduceRow(op: ReduceOp, b: Float64Array, m: number): number {
+function reduceRow(op: ReduceOp, b: Float64Array, at: number, m: number): number {
+  const e = at + m;
   switch (op) {
     case 'sum': {
       let s = 0;
-      for (let i = 0; i < m; i++) s += b[i]!;
+      for (let i = at; i < e; i++) s += b[i]!;
       return s;
     }
     case 'prod': {
       let s = 1;
-      for (let i = 0; i < m; i++) s *= b[i]!;
+      for (let i = at; i < e; i++) s *= b[i]!;
       return s;
     }
     case 'max': {
       let s = -Infinity;
-      for (let i = 0; i < m; i++) {
+      for (let i = at; i < e; i++) {
         const x = b[i]!;
         if (x !== x) return NaN;
         if (x > s) s = x;
@@ -189,7 +198,7 @@ function reduceRow(op: ReduceOp, b: Float64Array, m: number): number {
     }
     case 'min': {
       let s = Infinity;
-      for (let i = 0; i < m; i++) {
+      for (let i = at; i < e; i++) {
         const x = b[i]!;
         if (x !== x) return NaN;
         if (x < s) s = x;
@@ -197,10 +206,10 @@ function reduceRow(op: ReduceOp, b: Float64Array, m: number): number {
       return s;
     }
     case 'all':
-      for (let i = 0; i < m; i++) if (b[i] === 0) return 0;
+      for (let i = at; i < e; i++) if (b[i] === 0) return 0;
       return 1;
     case 'any':
-      for (let i = 0; i < m; i++) if (b[i] !== 0) return 1;
+      for (let i = at; i < e; i++) if (b[i] !== 0) return 1;
       return 0;
   }
 }
@@ -239,8 +248,8 @@ export const cpuBackend: Backend = {
   pointwise,
   reduce(op, input, out, k) {
     const res = new Float64Array(numelOf(out.shape));
-    forRows(input, k, (o, b, m) => {
-      res[o] = reduceRow(op, b, m);
+    forRows(input, k, (o, b, at, m) => {
+      res[o] = reduceRow(op, b, at, m);
     });
     writeRows(out, res);
   },
@@ -249,12 +258,12 @@ export const cpuBackend: Backend = {
     const vals = new Float64Array(n);
     const idx = new Float64Array(n);
     const better = op === 'max' ? (x: number, y: number) => x > y : (x: number, y: number) => x < y;
-    forRows(input, 1, (o, b, m) => {
+    forRows(input, 1, (o, b, at, m) => {
       let bi = 0;
-      let bv = b[0]!;
+      let bv = b[at]!;
       if (bv === bv) {
         for (let i = 1; i < m; i++) {
-          const x = b[i]!;
+          const x = b[at + i]!;
           if (x !== x) {
             bi = i;
             bv = x;
@@ -276,12 +285,12 @@ export const cpuBackend: Backend = {
     const n = numelOf(out.shape);
     const res = new Float64Array(n);
     const idx = indices ? new Float64Array(n) : null;
-    forRows(input, 1, (o, b, m) => {
+    forRows(input, 1, (o, b, at, m) => {
       const base = o * m;
-      let acc = op === 'cumprod' ? 1 : op === 'cumsum' ? 0 : b[0]!;
+      let acc = op === 'cumprod' ? 1 : op === 'cumsum' ? 0 : b[at]!;
       let ai = 0;
       for (let i = 0; i < m; i++) {
-        const x = b[i]!;
+        const x = b[at + i]!;
         if (op === 'cumsum') acc += x;
         else if (op === 'cumprod') acc *= x;
         else if (acc === acc && (x !== x || (op === 'cummax' ? x >= acc : x <= acc))) {
@@ -300,11 +309,11 @@ export const cpuBackend: Backend = {
     const vals = new Float64Array(n);
     const idx = new Float64Array(n);
     let order: number[] = [];
-    forRows(input, 1, (o, b, m) => {
+    forRows(input, 1, (o, b, at, m) => {
       if (order.length !== m) order = Array.from({ length: m }, (_, i) => i);
       else for (let i = 0; i < m; i++) order[i] = i;
       // NaN sorts as the largest value, as in PyTorch; ties keep their order (stable)
-      const key = (i: number) => b[i]!;
+      const key = (i: number) => b[at + i]!;
       order.sort((i, j) => {
         const x = key(i);
         const y = key(j);
@@ -316,7 +325,7 @@ export const cpuBackend: Backend = {
       });
       const base = o * m;
       for (let i = 0; i < m; i++) {
-        vals[base + i] = b[order[i]!]!;
+        vals[base + i] = b[at + order[i]!]!;
         idx[base + i] = order[i]!;
       }
     });
