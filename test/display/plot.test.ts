@@ -229,14 +229,17 @@ describe('plot.function and plot.decision_boundary', () => {
 });
 
 describe('display of plots and LivePlot', () => {
-  it('display(plot) publishes vega-lite, SVG and text; display(spec) too', async () => {
+  it('display(plot) publishes vega-lite, SVG, the SVG as HTML, and text; display(spec) too', async () => {
     await recording(true, async (out) => {
       await display(plot.bar([1, 2]));
       await display({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: [{ a: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } });
       expect(out).toHaveLength(2);
       for (const [b] of out) {
-        expect(Object.keys(b).sort()).toEqual(['application/vnd.vegalite.v5+json', 'image/svg+xml', 'text/plain']);
+        expect(Object.keys(b).sort()).toEqual(['application/vnd.vegalite.v5+json', 'image/svg+xml', 'text/html', 'text/plain']);
         expect(b['image/svg+xml']).toMatch(/^<svg/);
+        // the same SVG as an <img>, which nbconvert before 7.7 does not strip
+        const src = /^<img src="data:image\/svg\+xml;base64,([^"]+)"/.exec(b['text/html'] as string)![1]!;
+        expect(Buffer.from(src, 'base64').toString()).toBe(b['image/svg+xml']);
       }
       expect(out[0]![0]['text/plain']).toBe('<torchlab.plot.Plot bar>');
       expect(marks(out[1]![0]['image/svg+xml'] as string)).toEqual(['symbol']);

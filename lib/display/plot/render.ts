@@ -76,9 +76,15 @@ export class Plot {
     return { 'text/plain': this.toString(), [VEGALITE_MIME]: this.spec };
   }
 
-  /** The full bundle, with the SVG. */
+  /**
+   * The full bundle, with the SVG. The SVG also goes into `text/html` as an `<img>`: nbconvert
+   * before 7.7 (Debian's included) strips the marks out of inline SVG, and viewers that prefer
+   * HTML (JupyterLab ranks it above vega-lite) then show the same static rendering.
+   */
   async bundle(): Promise<MimeBundle> {
-    return { ...this.specBundle(), 'image/svg+xml': await this.toSVG() };
+    const svg = await this.toSVG();
+    const src = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+    return { ...this.specBundle(), 'image/svg+xml': svg, 'text/html': `<img src="${src}" alt="${escapeAttr(this.toString())}">` };
   }
 
   /** Publishes the plot (after rendering its SVG); outside a notebook prints its text form. */
@@ -100,4 +106,8 @@ export class Plot {
   [JUPYTER_DISPLAY](): Promise<MimeBundle> {
     return this.bundle();
   }
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
