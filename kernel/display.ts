@@ -57,6 +57,56 @@ export async function mimeBundle(value: unknown): Promise<MimeBundle & { warning
   return warning === undefined ? { data, metadata } : { data, metadata, warning };
 }
 
+/**
+ * A bundle that fits in `limit` characters and survives JSON: a `text/plain` over the limit is cut
+ * with a notice; other representations over the limit, or that JSON cannot encode (BigInt,
+ * cycles), are dropped, largest first, and `warning` says which. A 100 MB result would otherwise
+ * go to the frontend whole and freeze it.
+ */
+export function limitBundle(data: JsonObject, limit: number): { data: JsonObject; warning?: string } {
+  const sizes = new Map<string, number>();
+  const problems: string[] = [];
+  const out: JsonObject = {};
+  for (const [mime, rep] of Object.entries(data)) {
+    if (typeof rep === 'string') {
+      out[mime] = rep;
+      sizes.set(mime, rep.length);
+      continue;
+    }
+    // a JSON copy: what reaches the socket thread must be plain data (functions cannot be posted)
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(rep) as string | undefined;
+    } catch (e) {
+      problems.push(`${mime} was dropped: it cannot be sent as JSON (${e instanceof Error ? e.message : plainText(e)})`);
+      continue;
+    }
+    if (json === undefined) {
+      problems.push(`${mime} was dropped: ${plainText(rep)} cannot be sent as JSON`);
+      continue;
+    }
+    out[mime] = json.length > limit ? null : (JSON.parse(json) as unknown);
+    sizes.set(mime, json.length);
+  }
+  let text = out['text/plain'];
+  if (typeof text === 'string' && text.length > limit) {
+    const dropped = text.length - limit;
+    text = `${text.slice(0, limit)}\n[torchlab] Output truncated: ${dropped.toLocaleString('en-US')} more characters were dropped; ` +
+      `a result may have ${limit.toLocaleString('en-US')} characters (set TORCHLAB_MAX_OUTPUT_CHARS to change the limit).`;
+    out['text/plain'] = text;
+    sizes.set('text/plain', limit);
+  }
+  const rich = [...sizes.entries()].filter(([mime]) => mime !== 'text/plain').sort((a, b) => b[1] - a[1]);
+  let total = [...sizes.values()].reduce((a, b) => a + b, 0);
+  for (const [mime, size] of rich) {
+    if (total <= limit) break;
+    delete out[mime];
+    total -= size;
+    problems.push(`${mime} was dropped: ${size.toLocaleString('en-US')} characters, over the limit of ${limit.toLocaleString('en-US')} per output`);
+  }
+  return problems.length === 0 ? { data: out } : { data: out, warning: problems.join('\n') };
+}
+
 /** The content of an `error` message (and of an error `execute_reply`). */
 export interface ErrorContent {
   ename: string;
@@ -95,6 +145,20 @@ export function errorContent(e: unknown, mapFrame?: (frame: string) => string[] 
   }
   const evalue = plainText(e);
   return { ename: 'Error', evalue, traceback: [`Uncaught ${evalue}`] };
+}
+
+/** Error content within `limit` characters: the message and traceback lines of a huge error are cut. */
+export function limitError(error: ErrorContent, limit: number): ErrorContent {
+  const cut = (text: string, room: number): string =>
+    text.length <= room ? text : `${text.slice(0, Math.max(room, 0))}… [${(text.length - Math.max(room, 0)).toLocaleString('en-US')} more characters]`;
+  let room = limit;
+  const traceback: string[] = [];
+  for (const line of error.traceback) {
+    if (room <= 0) break;
+    traceback.push(cut(line, room));
+    room -= line.length;
+  }
+  return { ename: cut(error.ename, limit), evalue: cut(error.evalue, limit), traceback };
 }
 
 /** A TypeScript diagnostic of a cell, positions zero-based as tslab reports them. */

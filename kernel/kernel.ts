@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { newStdinMailbox, STATE_SLOTS, STDIN_HEADER_BYTES, STDIN_IDLE, STDIN_INTERRUPTED, STDIN_WAITING, type IncomingRequest, type Outgoing, type ToMain, type ToWorker, type WorkerData } from './bridge.js';
 import { codePointToUtf16, isComplete, utf16ToCodePoint } from './complete.js';
-import { errorContent, mimeBundle, type ErrorContent } from './display.js';
+import { errorContent, limitBundle, limitError, mimeBundle, type ErrorContent } from './display.js';
 import { History, parseHistoryQuery } from './history.js';
 import { InterruptState, KeyboardInterrupt, typescript } from './interrupt.js';
 import { OutputCapture } from './output.js';
@@ -139,7 +139,10 @@ export async function startKernel(connectionFile: string): Promise<void> {
     display(data, options = {}) {
       const transient = options.display_id === undefined ? {} : { display_id: options.display_id };
       const type = options.update && options.display_id !== undefined ? 'update_display_data' : 'display_data';
-      send(iopub(type, { data, metadata: options.metadata ?? {}, transient }));
+      const limited = limitBundle(isObject(data) ? data : { 'text/plain': String(data) }, output.limit);
+      if (limited.warning !== undefined) output.write('stderr', `${limited.warning}\n`);
+      const metadata = limitBundle(isObject(options.metadata) ? options.metadata : {}, output.limit).data;
+      send(iopub(type, { data: limited.data, metadata, transient }));
     },
     clear_output(wait = false) {
       send(iopub('clear_output', { wait }));
@@ -195,6 +198,11 @@ export async function startKernel(connectionFile: string): Promise<void> {
           await handle(req);
         } catch (e) {
           log(`failed to handle ${req.header.msg_type}: ${errorContent(e).traceback.join('\n')}`);
+          // the client waits for a reply: a kernel bug must not leave it waiting forever
+          if (req.header.msg_type === 'execute_request') {
+            const { ename, evalue, traceback } = errorContent(e);
+            send(reply(req, 'execute_reply', { status: 'error', execution_count: executionCount, ename, evalue, traceback }));
+          }
         }
         send(iopub('status', { execution_state: 'idle' }, req.header));
       });
@@ -270,20 +278,23 @@ export async function startKernel(connectionFile: string): Promise<void> {
     const outcome = await cells.run(code, { label: `Cell In[${count}]` });
     stdinRequest = null;
     for (const w of outcome.warnings) output.write('stderr', `${w}\n`);
+    output.finish();
     if (outcome.status === 'ok') {
       if (outcome.hasValue && !silent) {
         const bundle = await mimeBundle(outcome.value);
-        if (bundle.warning !== undefined) output.write('stderr', `${bundle.warning}\n`);
-        send(iopub('execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata }));
-        if (storeHistory) history.setOutput(count, String(bundle.data['text/plain']));
+        const limited = limitBundle(bundle.data, output.limit);
+        for (const w of [bundle.warning, limited.warning]) if (w !== undefined) output.write('stderr', `${w}\n`);
+        send(iopub('execute_result', { execution_count: count, data: limited.data, metadata: bundle.metadata }));
+        if (storeHistory) history.setOutput(count, String(limited.data['text/plain']));
       }
       const userExpressions = isObject(c.user_expressions) ? await evaluate(c.user_expressions) : {};
       send(reply(req, 'execute_reply', { status: 'ok', execution_count: count, payload: [], user_expressions: userExpressions }));
     } else {
       // set before the reply goes out: whatever the client sends after seeing it must still run
       if (stopOnError && !silent) abortBefore = preciseNow();
-      if (!silent) send(iopub('error', outcome.error));
-      send(reply(req, 'execute_reply', { status: 'error', execution_count: count, ...outcome.error }));
+      const error = limitError(outcome.error, output.limit);
+      if (!silent) send(iopub('error', error));
+      send(reply(req, 'execute_reply', { status: 'error', execution_count: count, ...error }));
     }
   };
 
@@ -294,7 +305,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
       const outcome = await cells.run(typeof expr === 'string' ? expr : '');
       if (outcome.status === 'ok') {
         const bundle = await mimeBundle(outcome.hasValue ? outcome.value : undefined);
-        out[name] = { status: 'ok', data: bundle.data, metadata: bundle.metadata };
+        out[name] = { status: 'ok', data: limitBundle(bundle.data, output.limit).data, metadata: bundle.metadata };
       } else {
         out[name] = { status: 'error', ...outcome.error } satisfies ErrorContent & { status: string };
       }

@@ -5,11 +5,14 @@
  * errors itself; the console handed to its executor catches them instead.
  */
 
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import vm from 'node:vm';
 import { createConverter, type Converter, type Diagnostic } from 'tslab/dist/converter.js';
 import { createExecutor, type Executor } from 'tslab/dist/executor.js';
 import { printQuickInfo } from 'tslab/dist/inspect.js';
 import { diagnosticsContent, errorContent, type ErrorContent } from './display.js';
+import { EsmLoader } from './esm.js';
 import { redirectNodeTypes } from './nodetypes.js';
 import { ATTENTION_FLAG, CHECK_FUNCTION, injectInterruptChecks, KeyboardInterrupt, type InterruptState } from './interrupt.js';
 import { HELPER_PREFIX, lineAndCharacter, lineTable, mapCompiledPosition, rewriteOperators, SourceMap, type LineMark, type Rewrite, type RewrittenOp } from './rewrite.js';
@@ -63,6 +66,9 @@ export class CellRunner {
   /** The name of the script the cell being compiled runs as (null: unnamed, `evalmachine.<anonymous>`). */
   private scriptName: string | null = null;
   private readonly scriptInfo = new Map<number, { label: string; lines: string[]; marks: LineMark[]; jsLines: number }>();
+  private readonly esm: EsmLoader;
+  /** Rejects the wait for a cell's ES module imports (set while it lasts). */
+  private rejectWait: ((e: unknown) => void) | null = null;
 
   /** `rootDir` is where cells resolve modules from: the notebook's folder. */
   constructor(rootDir: string, private readonly interrupts: InterruptState) {
@@ -95,6 +101,10 @@ export class CellRunner {
         this.thrown = { value: first };
       },
     });
+    // the executor passes `__tslab__.require` to each compiled cell
+    this.esm = new EsmLoader(rootDir, createRequire(join(rootDir, 'src.js')).resolve);
+    const shared = (globalThis as { __tslab__?: { require: (id: string) => unknown } }).__tslab__;
+    if (shared !== undefined) shared.require = this.esm.wrap(shared.require);
     for (const [name, value] of [[CHECK_FUNCTION, () => interrupts.check()], [ATTENTION_FLAG, interrupts.attentionView()]] as const) {
       Object.defineProperty(globalThis, name, { value, configurable: true, enumerable: false, writable: false });
     }
@@ -254,7 +264,11 @@ export class CellRunner {
     const serial = ++this.serial;
     let ok: boolean;
     try {
-      ok = await this.interrupts.run(serial, () => this.execute(code));
+      ok = await this.interrupts.run(serial, () => {
+        // ES modules with top-level await are imported first; an interrupt stops that wait too
+        const imports = this.verbatim ? null : this.esm.prepare(code);
+        return imports === null ? this.execute(code) : this.interruptible(imports).then(() => this.execute(code));
+      });
     } catch (e) {
       ok = false;
       this.thrown = { value: e };
@@ -289,7 +303,18 @@ export class CellRunner {
 
   /** Stops a cell that waits on a promise (its synchronous parts stop through the interrupt flag). */
   interrupt(): void {
+    this.rejectWait?.(new KeyboardInterrupt());
     this.executor.interrupt();
+  }
+
+  /** `p`, or a KeyboardInterrupt as soon as `interrupt()` is called. */
+  private interruptible<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.rejectWait = reject;
+      p.then(resolve, reject).finally(() => {
+        if (this.rejectWait === reject) this.rejectWait = null;
+      });
+    });
   }
 
   /** Completions at a UTF-16 offset. */

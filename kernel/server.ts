@@ -87,7 +87,15 @@ async function main(): Promise<void> {
       content: out.content,
       buffers: [],
     };
-    queues[out.channel].push(serialize(msg, signer));
+    let frames: Buffer[];
+    try {
+      frames = serialize(msg, signer);
+    } catch (e) {
+      // content JSON cannot encode (a BigInt in a display bundle) must not end this thread
+      log(`dropped a ${out.msg_type} message that cannot be encoded: ${String(e)}`);
+      return;
+    }
+    queues[out.channel].push(frames);
   };
   const status = (executionState: 'busy' | 'idle', parent: Header): void =>
     send({ channel: 'iopub', msg_type: 'status', content: { execution_state: executionState }, parent });

@@ -85,6 +85,8 @@ export interface StartOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   key?: string;
+  /** Wait until the kernel answers kernel_info (the default); false returns at once (benchmarks time the start themselves). */
+  waitReady?: boolean;
 }
 
 export class KernelClient {
@@ -139,7 +141,7 @@ export class KernelClient {
     const client = new KernelClient(info, dir, proc);
     proc.stdout?.on('data', (d: Buffer) => (client.stderr += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (client.stderr += d.toString()));
-    await client.waitForReady();
+    if (opts.waitReady !== false) await client.waitForReady();
     return client;
   }
 
