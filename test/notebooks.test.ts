@@ -1,7 +1,8 @@
 /**
  * Every notebook in notebooks/ runs end to end: Jupyter's nbclient executes it with the torchlab
  * kernel (scripts/execute-notebooks.py, each notebook in its own folder as JupyterLab runs it),
- * any error output fails, and notebook 02's MNIST accuracy assertion must have run and passed.
+ * any error output fails, and the accuracy assertions of notebook 02 (MNIST) and 03 (Fashion-MNIST)
+ * must have run and passed.
  * The files are not rewritten. Without Jupyter or the MNIST files the tests are skipped with the
  * reason in their name; under CI they must be there (data/ is filled from ../shared/data).
  */
@@ -39,11 +40,13 @@ function missingJupyter(): string | null {
   return null;
 }
 
-/** Links ../shared/data into data/ (as `npm start` does); the reason when MNIST is still missing. */
+/** Links ../shared/data into data/ (as `npm start` does); the reason when MNIST or Fashion-MNIST is still missing. */
 function missingData(): string | null {
   spawnSync(process.execPath, [join(root, 'scripts', 'link-data.mjs')], { cwd: root, encoding: 'utf8' });
-  const mnist = join(root, 'data', 'mnist', 'train-images-idx3-ubyte.gz');
-  return existsSync(mnist) ? null : `no MNIST in data/mnist (node scripts/link-data.mjs /path/to/data)`;
+  for (const set of ['mnist', 'fashion-mnist']) {
+    if (!existsSync(join(root, 'data', set, 'train-images-idx3-ubyte.gz'))) return `no ${set} in data/${set} (node scripts/link-data.mjs /path/to/data)`;
+  }
+  return null;
 }
 
 const missing = missingJupyter() ?? missingData();
@@ -90,7 +93,7 @@ describe.skipIf(missing !== null)(`notebooks${missing === null ? '' : ` (skipped
   });
 
   it('finds the lecture notebooks', () => {
-    expect(notebooks).toEqual(expect.arrayContaining(['01-tensors-and-autograd.ipynb', '02-multilayer-perceptrons.ipynb']));
+    expect(notebooks).toEqual(expect.arrayContaining(['01-tensors-and-autograd.ipynb', '02-multilayer-perceptrons.ipynb', '03-convolutional-networks.ipynb']));
     expect(reports.map((r) => r.path)).toEqual(notebooks.map((f) => join(notebooksDir, f)));
   });
 
@@ -124,5 +127,21 @@ describe.skipIf(missing !== null)(`notebooks${missing === null ? '' : ` (skipped
     // the training cell published its live plot and progress bars
     const training = report.cells.find((c) => c.source.includes('live.update'))!;
     expect(training.output_types.filter((t) => t === 'display_data').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('03: the CNN reaches at least 78% Fashion-MNIST test accuracy, and its assertion ran', () => {
+    const report = reports.find((r) => r.path.endsWith('03-convolutional-networks.ipynb'))!;
+    const cell = report.cells.find((c) => c.source.includes('accuracy < 0.78'));
+    expect(cell, 'the accuracy cell with its assertion').toBeDefined();
+    expect(cell!.errors).toEqual([]);
+    const m = /^(\d+) of (\d+) test images right/m.exec(cell!.text);
+    expect(m, cell!.text).not.toBeNull();
+    expect(Number(m![2])).toBe(10000);
+    expect(Number(m![1]) / Number(m![2])).toBeGreaterThanOrEqual(0.78);
+    const training = report.cells.find((c) => c.source.includes('live.update'))!;
+    expect(training.output_types.filter((t) => t === 'display_data').length).toBeGreaterThanOrEqual(2);
+    // the filters, the test image and its two blocks of feature maps were shown as images
+    const images = report.cells.filter((c) => /display\.images?\(/.test(c.source) && c.output_types.includes('display_data'));
+    expect(images.length).toBeGreaterThanOrEqual(4);
   });
 });
