@@ -390,6 +390,25 @@ export class Tensor {
     return cp.inplace(this, pw.addcdiv(this, t1, t2, opts?.value ?? 1, this));
   }
   where(condition: Tensor, other: TensorOrScalar): Tensor { return pw.where(condition, this, other); }
+  /** `torch.equal`: same shape and the same values (NaN is never equal). */
+  equal(other: Tensor): boolean {
+    if (this._shape.length !== other._shape.length || this._shape.some((n, i) => n !== other._shape[i])) return false;
+    return this.eq(other).all().item() === 1;
+  }
+  /** `torch.isclose`: |a - b| <= atol + rtol * |b| elementwise; infinities equal only to themselves. */
+  isclose(other: Tensor | Scalar, opts: { rtol?: number; atol?: number; equal_nan?: boolean } = {}): Tensor {
+    const rtol = opts.rtol ?? 1e-5;
+    const atol = opts.atol ?? 1e-8;
+    const same = this.eq(other);
+    const o = other instanceof Tensor ? other : this.new_full([], +other);
+    const near = this.sub(o).abs().le(o.abs().mul(rtol).add(atol)).logical_and(this.isfinite()).logical_and(o.isfinite());
+    const r = same.logical_or(near);
+    return opts.equal_nan ? r.logical_or(this.isnan().logical_and(o.isnan())) : r;
+  }
+  /** `torch.allclose`: isclose everywhere. */
+  allclose(other: Tensor | Scalar, opts: { rtol?: number; atol?: number; equal_nan?: boolean } = {}): boolean {
+    return this.isclose(other, opts).all().item() === 1;
+  }
   /** `+x`: returns x itself, as PyTorch does. */
   positive(): Tensor {
     if (this.dtype === dt.bool) throw new RuntimeError('The `+` operator, on a bool tensor is not supported.');

@@ -96,6 +96,9 @@ const torchBase = {
   addcmul: (s: Tensor, a: Tensor, b: Tensor, opts?: { value?: number }): Tensor => s.addcmul(a, b, opts),
   addcdiv: (s: Tensor, a: Tensor, b: Tensor, opts?: { value?: number }): Tensor => s.addcdiv(a, b, opts),
   masked_fill: (x: Tensor, mask: Tensor, value: TensorOrScalar): Tensor => x.masked_fill(mask, value),
+  equal: (a: Tensor, b: Tensor): boolean => a.equal(b),
+  isclose: (a: Tensor, b: Tensor | Scalar, opts?: { rtol?: number; atol?: number; equal_nan?: boolean }): Tensor => a.isclose(b, opts),
+  allclose: (a: Tensor, b: Tensor | Scalar, opts?: { rtol?: number; atol?: number; equal_nan?: boolean }): boolean => a.allclose(b, opts),
   square: (x: Tensor): Tensor => x.square(),
 
   // reductions

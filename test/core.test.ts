@@ -8,7 +8,7 @@ import torch, { Tensor } from '../lib/index.js';
 import { expectClose, loadGolden } from './helpers/golden.js';
 
 interface Enc { tensor: unknown; dtype: string; shape: number[]; stride: number[]; offset: number; is_contiguous: boolean }
-const golden = loadGolden<{ cases: Record<string, Enc>; errors: Record<string, { type: string; message: string } | null>; edges: Record<string, number> }>('core.json');
+const golden = loadGolden<{ cases: Record<string, Enc>; errors: Record<string, { type: string; message: string } | null>; edges: Record<string, number>; close: Record<string, unknown> }>('core.json');
 
 const x = (): Tensor => torch.arange(24, { dtype: torch.float32 }).reshape(2, 3, 4);
 
@@ -192,5 +192,21 @@ describe('graph edges', () => {
     };
     expect(Object.keys(nodes).sort()).toEqual(Object.keys(golden.edges).sort());
     for (const [name, y] of Object.entries(nodes)) expect(y.grad_fn!.next_functions.length, name).toBe(golden.edges[name]);
+  });
+});
+
+describe('isclose, allclose, equal', () => {
+  it('match PyTorch, with NaN and infinities', () => {
+    const a = torch.tensor([1.0, 1.00001, NaN, Infinity, -Infinity, 0.0, 1e-9]);
+    const b = torch.tensor([1.0, 1.0, NaN, Infinity, Infinity, 1e-9, 0.0]);
+    const g = golden.close;
+    expect(a.isclose(b).tolist()).toEqual(g.isclose);
+    expect(torch.isclose(a, b, { equal_nan: true }).tolist()).toEqual(g.isclose_nan);
+    expect(a.isclose(b, { rtol: 0, atol: 1e-6 }).tolist()).toEqual(g.isclose_tol);
+    expect(torch.allclose(a.get(':2'), b.get(':2'))).toBe(g.allclose);
+    expect(a.get(':2').allclose(b.get(':2'), { rtol: 1e-7, atol: 0 })).toBe(g.allclose_strict);
+    expect(torch.equal(a.get(':2'), a.get(':2'))).toBe(g.equal);
+    expect(torch.ones(2).equal(torch.ones(2, 1))).toBe(g.equal_shape);
+    expect(a.equal(a)).toBe(g.equal_nan);
   });
 });

@@ -11,6 +11,7 @@ import { floatRepr } from '../display/pyformat.js';
 import { zeroGrad } from '../nn/module.js';
 import { warnOnce } from '../nn/warnings.js';
 import { pyArgs } from '../nn/_args.js';
+import { check_interrupt } from '../interrupt.js';
 
 /** An optimizer's hyperparameters: plain values (numbers, booleans, tuples). */
 export type Options = Record<string, unknown>;
@@ -123,6 +124,7 @@ export abstract class Optimizer<O extends Options = Options> {
    * given, re-evaluates the model and returns the loss (needed by some optimizers).
    */
   step<L = undefined>(closure?: () => L): L | undefined {
+    check_interrupt();
     const loss = closure ? enable_grad(closure) : undefined;
     no_grad(() => this.update());
     return loss;

@@ -121,7 +121,20 @@ edges = {
     'fmod': torch.fmod(xg, 2), 'where': torch.where(xg > 0, xg, 0.), 'masked_fill': xg.masked_fill(xg > 0, 0),
     'clamp': xg.clamp(0, 1), 'lerp': torch.lerp(xg, xg, 0.5),
 }
-out = {'cases': {}, 'errors': {}, 'edges': {k: len(v.grad_fn.next_functions) for k, v in edges.items()}}
+# isclose / allclose / equal
+ca = torch.tensor([1.0, 1.00001, float('nan'), float('inf'), -float('inf'), 0.0, 1e-9])
+cb = torch.tensor([1.0, 1.0, float('nan'), float('inf'), float('inf'), 1e-9, 0.0])
+close = {
+    'isclose': torch.isclose(ca, cb).tolist(),
+    'isclose_nan': torch.isclose(ca, cb, equal_nan=True).tolist(),
+    'isclose_tol': torch.isclose(ca, cb, rtol=0, atol=1e-6).tolist(),
+    'allclose': torch.allclose(ca[:2], cb[:2]),
+    'allclose_strict': torch.allclose(ca[:2], cb[:2], rtol=1e-7, atol=0),
+    'equal': torch.equal(ca[:2], ca[:2]),
+    'equal_shape': torch.equal(torch.ones(2), torch.ones(2, 1)),
+    'equal_nan': torch.equal(ca, ca),
+}
+out = {'close': close, 'cases': {}, 'errors': {}, 'edges': {k: len(v.grad_fn.next_functions) for k, v in edges.items()}}
 for name, fn in cases.items():
     out['cases'][name] = enc(fn())
 for name, fn in errors.items():

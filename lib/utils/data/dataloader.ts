@@ -8,6 +8,7 @@ import { from_numpy, tensor } from '../../ops/creation.js';
 import type { Generator } from '../../ops/random.js';
 import { getItem, type DatasetLike } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler, drawSeed } from './sampler.js';
+import { check_interrupt } from '../../interrupt.js';
 
 /**
  * The type of a collated batch of samples of type T: tensors are stacked, numbers and booleans
@@ -153,6 +154,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     const fn = this.collate_fn;
     if (this.batch_sampler) {
       for (const indices of this.batch_sampler) {
+        check_interrupt();
         const samples = indices.map((i) => getItem(this.dataset, i));
         yield fn ? fn(samples) : (default_collate(samples) as B);
       }
@@ -161,6 +163,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     // without batching PyTorch hands each sample to collate_fn on its own (default: as it is)
     const single = fn as ((sample: T) => B) | null;
     for (const i of this.sampler) {
+      check_interrupt();
       const sample = getItem(this.dataset, i);
       yield single ? single(sample) : (sample as unknown as B);
     }
