@@ -8,11 +8,10 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, ensureBuilt, root } from './kernel/client.js';
+import { isolatedJupyter, root } from './kernel/client.js';
 
 /** Debian's Python, which has the Jupyter packages (the python3 earlier on PATH may not); JUPYTER_PYTHON picks another. */
 const PYTHON = process.env.JUPYTER_PYTHON || '/usr/bin/python3';
@@ -69,18 +68,7 @@ describe.skipIf(missing !== null)(`notebooks${missing === null ? '' : ` (skipped
   let stderr = '';
 
   beforeAll(() => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'torchlab-notebooks-'));
-    const r = spawnSync(process.execPath, [cliPath, 'install', '--prefix', join(dir, 'prefix')], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    // only this kernelspec, and connection files in the temporary directory
-    env = {
-      ...process.env,
-      JUPYTER_PATH: join(dir, 'prefix', 'share', 'jupyter'),
-      JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
-      JUPYTER_DATA_DIR: join(dir, 'data'),
-      JUPYTER_CONFIG_DIR: join(dir, 'config'),
-    };
+    ({ dir, env } = isolatedJupyter('notebooks'));
     const paths = notebooks.map((f) => join(notebooksDir, f));
     const run = spawnSync(PYTHON, [join(root, 'scripts', 'execute-notebooks.py'), ...paths], { env, cwd: dir, encoding: 'utf8', timeout: 280_000 });
     stderr = run.stderr;

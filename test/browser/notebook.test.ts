@@ -11,12 +11,11 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, ensureBuilt, root } from '../kernel/client.js';
+import { isolatedJupyter, root } from '../kernel/client.js';
 import { PYTHON, artifact, clearArtifacts, inCI, missingChromium, missingPython, openBrowser, visibility, type PageGlobals, type Session } from './browser.js';
 
 const NOTEBOOK = '02-multilayer-perceptrons.ipynb';
@@ -81,10 +80,8 @@ describe.skipIf(missing !== null)(`notebook 02 in the classic Notebook, in Chrom
 
   beforeAll(async () => {
     clearArtifacts('notebook-02');
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'torchlab-notebook-'));
-    const installed = spawnSync(process.execPath, [cliPath, 'install', '--prefix', join(dir, 'prefix')], { encoding: 'utf8' });
-    expect(installed.status, installed.stderr).toBe(0);
+    let env: NodeJS.ProcessEnv;
+    ({ dir, env } = isolatedJupyter('notebook'));
 
     // the notebooks read '../data', as in the repository
     const work = join(dir, 'work');
@@ -105,14 +102,8 @@ describe.skipIf(missing !== null)(`notebook 02 in the classic Notebook, in Chrom
     if (process.getuid?.() === 0) args.push('--allow-root');
     server = spawn(PYTHON, args, {
       cwd: work,
-      env: {
-        ...process.env,
-        // only this kernelspec, and connection files and settings in the temporary directory
-        JUPYTER_PATH: join(dir, 'prefix', 'share', 'jupyter'),
-        JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
-        JUPYTER_DATA_DIR: join(dir, 'data'),
-        JUPYTER_CONFIG_DIR: join(dir, 'config'),
-      },
+      // only this kernelspec, and connection files and settings in the temporary directory
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log = (chunk: Buffer): void => {

@@ -3,7 +3,7 @@
  * it over ZeroMQ with signed messages, as jupyter_client does.
  */
 
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -322,4 +322,23 @@ export function isIdle(m: Message): boolean {
 
 export function ofType(msgs: readonly Message[], type: string): Message[] {
   return msgs.filter((m) => m.header.msg_type === type);
+}
+
+/**
+ * A temporary Jupyter set-up that sees only this checkout's kernelspec: installs it under
+ * `dir/prefix` and returns the environment that points Jupyter's paths into `dir`.
+ */
+export function isolatedJupyter(label: string): { dir: string; env: NodeJS.ProcessEnv } {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), `torchlab-${label}-`));
+  const r = spawnSync(process.execPath, [cliPath, 'install', '--prefix', join(dir, 'prefix')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`torchlab install failed: ${r.stderr}`);
+  const env = {
+    ...process.env,
+    JUPYTER_PATH: join(dir, 'prefix', 'share', 'jupyter'),
+    JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
+    JUPYTER_DATA_DIR: join(dir, 'data'),
+    JUPYTER_CONFIG_DIR: join(dir, 'config'),
+  };
+  return { dir, env };
 }

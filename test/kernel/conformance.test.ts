@@ -5,12 +5,11 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGolden } from '../helpers/golden.js';
-import { cliPath, ensureBuilt, root } from './client.js';
+import { isolatedJupyter, root } from './client.js';
 
 const golden = loadGolden<{ execute_result: { code: string; 'text/plain': string }[]; stdout: { code: string; text: string }[] }>('kernel.json');
 
@@ -45,18 +44,7 @@ describe.skipIf(missing !== null)(`Jupyter clients${missing === null ? '' : ` (s
   let env: NodeJS.ProcessEnv = {};
 
   beforeAll(() => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'torchlab-jupyter-'));
-    const r = spawnSync(process.execPath, [cliPath, 'install', '--prefix', join(dir, 'prefix')], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    // only this kernelspec, and connection files in the temporary directory
-    env = {
-      ...process.env,
-      JUPYTER_PATH: join(dir, 'prefix', 'share', 'jupyter'),
-      JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
-      JUPYTER_DATA_DIR: join(dir, 'data'),
-      JUPYTER_CONFIG_DIR: join(dir, 'config'),
-    };
+    ({ dir, env } = isolatedJupyter('jupyter'));
   }, 120_000);
 
   afterAll(() => {
