@@ -33,7 +33,7 @@ export interface PointwiseDef {
   /** Operand indices the backward reads (index = operand count means the output), given which operands need grad. */
   readonly saves?: (req: boolean[]) => number[];
   /** One gradient per operand (null where none); numbers stay numbers. */
-  readonly grad?: (g: Tensor, xs: Operand[], out: Tensor, params: readonly number[]) => (Tensor | null)[];
+  readonly grad?: (g: Tensor, xs: Operand[], out: Tensor, params: readonly number[], need: readonly boolean[]) => (Tensor | null)[];
   /** Validates operands (dtype errors PyTorch raises). */
   readonly check?: (xs: Operand[]) => void;
   /** grad_fn name when the second operand is a tensor, where PyTorch names it differently. */
@@ -112,7 +112,7 @@ export function runPointwise(def: PointwiseDef, xs: Operand[], params: readonly 
     const edges = xs.map((_, i) => i).filter((i) => !def.noEdge?.(xs, i));
     record(def.nodeT && isT(xs[1]) ? def.nodeT : def.node, edges.map((i) => xs[i]), [result], saved, (grads) => {
       const g = grads[0]!;
-      const gs = def.grad!(g, vs, result, params);
+      const gs = def.grad!(g, vs, result, params, req);
       return edges.map((i) => {
         const x = xs[i]!;
         const gi = gs[i];
@@ -212,7 +212,7 @@ function b(
   kind: Kind,
   f: F,
   saves?: (req: boolean[]) => number[],
-  grad?: (g: Tensor, a: Operand, c: Operand, y: Tensor) => [Tensor | null, Tensor | null],
+  grad?: (g: Tensor, a: Operand, c: Operand, y: Tensor, need: readonly boolean[]) => [Tensor | null, Tensor | null],
   node?: string,
   extra: Partial<PointwiseDef> = {},
 ): PointwiseDef {
@@ -222,7 +222,7 @@ function b(
     kind,
     f,
     ...(saves ? { saves } : {}),
-    ...(grad ? { grad: (g: Tensor, xs: Operand[], y: Tensor) => grad(g, xs[0]!, xs[1]!, y) } : {}),
+    ...(grad ? { grad: (g: Tensor, xs: Operand[], y: Tensor, _p: readonly number[], need: readonly boolean[]) => grad(g, xs[0]!, xs[1]!, y, need) } : {}),
     ...extra,
   };
 }
@@ -242,9 +242,10 @@ export type BinaryName = (typeof binaryNames)[number];
 
 /** Binary ops: `x.name(other)`, `x.name_(other)`, `torch.name(x, other)`. */
 export const binaryOps: Record<BinaryName, PointwiseDef> = {
-  mul: b('mul', 'promote', (A, x, y) => A.mul(x, y), crossed, (g, x, y) => [mulBy(g, y), mulBy(g, x)]),
-  multiply: b('multiply', 'promote', (A, x, y) => A.mul(x, y), crossed, (g, x, y) => [mulBy(g, y), mulBy(g, x)], 'MulBackward0'),
-  true_divide: b('true_divide', 'float', (A, x, y) => A.div(x, y), both, (g, x, y) => divGrad(g, x, y), 'DivBackward0'),
+  // only the gradients some operand needs are computed: these are the hot ops of a training step
+  mul: b('mul', 'promote', (A, x, y) => A.mul(x, y), crossed, (g, x, y, _o, need) => [need[0] ? mulBy(g, y) : null, need[1] ? mulBy(g, x) : null]),
+  multiply: b('multiply', 'promote', (A, x, y) => A.mul(x, y), crossed, (g, x, y, _o, need) => [need[0] ? mulBy(g, y) : null, need[1] ? mulBy(g, x) : null], 'MulBackward0'),
+  true_divide: b('true_divide', 'float', (A, x, y) => A.div(x, y), both, (g, x, y, _o, need) => divGrad(g, x, y, need), 'DivBackward0'),
   pow: b('pow', 'promote', (A, x, y) => A.pow(x, y), both, (g, x, y, out) => [
     isT(y) || y !== 0 ? powBase(g, x, y) : g.mul(0),
     isT(y) ? g.mul(out).mul(toT(x, g).log().masked_fill(toT(x, g).eq(0).logical_and(y.ge(0)), 0)) : null,
@@ -294,9 +295,9 @@ function toT(x: Operand, like: Tensor): Tensor {
 function mulSelf(y: Operand): TensorOrScalar {
   return isT(y) ? y.mul(y) : +y * +y;
 }
-function divGrad(g: Tensor, x: Operand, y: Operand): [Tensor | null, Tensor | null] {
-  const gx = g.div(y as TensorOrScalar);
-  if (!isT(y)) return [gx, null];
+function divGrad(g: Tensor, x: Operand, y: Operand, need: readonly boolean[]): [Tensor | null, Tensor | null] {
+  const gx = need[0] ? g.div(y as TensorOrScalar) : null;
+  if (!isT(y) || !need[1]) return [gx, null];
   return [gx, g.mul(toT(x, g)).div(y.mul(y)).neg()];
 }
 function powBase(g: Tensor, x: Operand, y: Operand): Tensor {
@@ -331,7 +332,7 @@ const subDef: PointwiseDef = {
   name: 'sub', node: 'SubBackward0', kind: 'promote',
   f: (A, x, y, alpha) => A.sub(x, A.mul(y, alpha)),
   saves: none,
-  grad: (g, _xs, _y, [alpha]) => [g, g.mul(-alpha!)],
+  grad: (g, _xs, _y, [alpha], need) => [g, need[1] ? g.mul(-alpha!) : null],
   check: (xs) => {
     const isBool = (x: Operand) => (isT(x) ? x.dtype === dt.bool : typeof x === 'boolean');
     if (xs.every(isBool)) {
@@ -348,7 +349,7 @@ const subDef: PointwiseDef = {
 };
 const divDef: PointwiseDef = {
   name: 'div', node: 'DivBackward0', kind: 'float',
-  f: (A, x, y) => A.div(x, y), saves: both, grad: (g, [x, y]) => divGrad(g, x!, y!),
+  f: (A, x, y) => A.div(x, y), saves: both, grad: (g, [x, y], _o, _p, need) => divGrad(g, x!, y!, need),
 };
 const divTruncDef: PointwiseDef = { name: 'div_trunc', node: 'DivBackward1', kind: 'promote', f: (A, x, y) => A.trunc(A.div(x, y)), saves: none, grad: (g) => [g.mul(0), null] };
 const divFloorDef: PointwiseDef = { name: 'div_floor', node: 'DivBackward1', kind: 'promote', f: (A, x, y) => A.floor(A.div(x, y)), saves: none, grad: (g) => [g.mul(0), null] };
