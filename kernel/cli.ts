@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * The `torchlab` command: `install`, `uninstall`, `kernel` (what Jupyter runs) and `repl`.
+ * The `torchlab` command: `install`, `uninstall`, `kernel` (what Jupyter runs), `repl` and `grade`.
  * @example
  * npx torchlab install --user
  * jupyter console --kernel torchlab
  */
 
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultLocation, install, kernelsDir, uninstall, type Location } from './kernelspec.js';
 
@@ -24,6 +24,9 @@ commands:
       a TypeScript REPL with torchlab loaded, as in a notebook cell (operators on tensors,
       top-level await); history in ~/.torchlab_repl_history (TORCHLAB_REPL_HISTORY), Tab completes.
       --terminal: line editing and completion even when stdin is not a TTY
+  grade SUBMISSION.ipynb --tests DIR [--json results.json] [--timeout-per-test S] [--timeout S]
+      run the vitest tests in DIR against the notebook (TORCHLAB_SUBMISSION) in a child process;
+      points per test from '[N pts]' in its name; a table, and Gradescope's results.json with --json
   help
       show this message`;
 
@@ -56,6 +59,36 @@ function connectionFileArg(args: readonly string[]): string {
   const file = eq?.slice('--connection-file='.length) ?? rest[0];
   if (file === undefined || rest.length > 1) throw new UsageError('kernel needs exactly one connection file');
   return file;
+}
+/** `grade`'s arguments: the notebook, `--tests DIR`, `--json FILE` and the time limits in seconds. */
+function parseGrade(args: readonly string[]): { submission: string; tests: string; json: string | null; timeoutPerTest?: number; timeout?: number } {
+  let submission: string | null = null;
+  let tests: string | null = null;
+  let json: string | null = null;
+  const limits: { timeoutPerTest?: number; timeout?: number } = {};
+  const value = (i: number, name: string): string => {
+    const v = args[i];
+    if (v === undefined) throw new UsageError(`${name} needs a value`);
+    return v;
+  };
+  const seconds = (v: string, name: string): number => {
+    const n = Number(v);
+    if (!(n > 0)) throw new UsageError(`${name} needs a number of seconds, got '${v}'`);
+    return n;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--tests') tests = value(++i, a);
+    else if (a === '--json') json = value(++i, a);
+    else if (a === '--timeout-per-test') limits.timeoutPerTest = seconds(value(++i, a), a);
+    else if (a === '--timeout') limits.timeout = seconds(value(++i, a), a);
+    else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+    else if (submission === null) submission = a;
+    else throw new UsageError('grade takes one submission');
+  }
+  if (submission === null) throw new UsageError('grade needs a submission notebook');
+  if (tests === null) throw new UsageError('grade needs --tests DIR');
+  return { submission, tests, json, ...limits };
 }
 
 /** Runs the command line `args` (without node and the script). */
@@ -95,6 +128,14 @@ export async function main(args: readonly string[]): Promise<number> {
           ...(rest.includes('--terminal') ? { terminal: true } : {}),
           ...(rest.includes('--no-history') ? { historyFile: null } : {}),
         });
+      }
+      case 'grade': {
+        const opts = parseGrade(rest);
+        const { gradeSubmission, formatResults } = await import('./notebook_loader.js');
+        const results = await gradeSubmission(opts.submission, opts);
+        console.log(formatResults(results));
+        if (opts.json !== null) writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
+        return 0;
       }
       case 'help':
       case '--help':
