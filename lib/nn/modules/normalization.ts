@@ -11,6 +11,24 @@ import { pyArgs } from '../_args.js';
 import { factory, type FactoryOptions } from './linear.js';
 import { pyBool, pyFloat, pyTuple } from './_repr.js';
 
+type Affine = Module & { weight: Parameter | null; bias: Parameter | null };
+
+/** Registers weight and bias of `shape`, or None for both, as PyTorch does. */
+function affineParams(m: Affine, shape: readonly number[] | null, o: FactoryOptions): void {
+  if (shape) {
+    m.weight = new Parameter(empty(shape, factory(o)));
+    m.bias = new Parameter(empty(shape, factory(o)));
+  } else {
+    m.register_parameter('weight', null);
+    m.register_parameter('bias', null);
+  }
+}
+
+function resetAffine(m: Affine): void {
+  if (m.weight) init.ones_(m.weight);
+  if (m.bias) init.zeros_(m.bias);
+}
+
 export type LayerNormOptions = { eps?: number; elementwise_affine?: boolean } & FactoryOptions;
 
 /**
@@ -33,19 +51,12 @@ export class LayerNorm extends Module {
     this.normalized_shape = typeof normalized_shape === 'number' ? [normalized_shape] : normalized_shape.slice();
     this.eps = o.eps ?? 1e-5;
     this.elementwise_affine = o.elementwise_affine ?? true;
-    if (this.elementwise_affine) {
-      this.weight = new Parameter(empty(this.normalized_shape, factory(o)));
-      this.bias = new Parameter(empty(this.normalized_shape, factory(o)));
-    } else {
-      this.register_parameter('weight', null);
-      this.register_parameter('bias', null);
-    }
+    affineParams(this, this.elementwise_affine ? this.normalized_shape : null, o);
     this.reset_parameters();
   }
   /** Weight to ones, bias to zeros. */
   reset_parameters(): void {
-    if (this.weight) init.ones_(this.weight);
-    if (this.bias) init.zeros_(this.bias);
+    resetAffine(this);
   }
   override forward(input: Tensor): Tensor {
     return F.layer_norm(input, this.normalized_shape, this.weight, this.bias, this.eps);
@@ -80,19 +91,12 @@ export class GroupNorm extends Module {
     this.num_channels = num_channels;
     this.eps = o.eps ?? 1e-5;
     this.affine = o.affine ?? true;
-    if (this.affine) {
-      this.weight = new Parameter(empty([num_channels], factory(o)));
-      this.bias = new Parameter(empty([num_channels], factory(o)));
-    } else {
-      this.register_parameter('weight', null);
-      this.register_parameter('bias', null);
-    }
+    affineParams(this, this.affine ? [num_channels] : null, o);
     this.reset_parameters();
   }
   /** Weight to ones, bias to zeros. */
   reset_parameters(): void {
-    if (this.weight) init.ones_(this.weight);
-    if (this.bias) init.zeros_(this.bias);
+    resetAffine(this);
   }
   override forward(input: Tensor): Tensor {
     return F.group_norm(input, this.num_groups, this.weight, this.bias, this.eps);
