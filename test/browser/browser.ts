@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { root } from '../kernel/client.js';
 
@@ -124,4 +125,34 @@ export function artifact(name: string): string {
 export function clearArtifacts(prefix: string): void {
   if (!existsSync(artifactsDir)) return;
   for (const f of readdirSync(artifactsDir)) if (f.startsWith(prefix)) rmSync(join(artifactsDir, f), { force: true });
+}
+
+/** torchlab's tensor tables under `scope` are shown: at least 3, the first visible with its cells. */
+export async function expectTensorTables(page: Page, scope: string, shot: string): Promise<void> {
+  const tables = page.locator(`${scope}table.torchlab-tensor`);
+  expect(await tables.count()).toBeGreaterThanOrEqual(3);
+  const first = tables.first();
+  const v = await visibility(first);
+  expect(v.inViewport, JSON.stringify(v)).toBe(true);
+  expect(v.width).toBeGreaterThan(50);
+  // the cells hold the numbers, not an escaped copy of the markup
+  expect(await first.locator('td').count()).toBeGreaterThanOrEqual(9);
+  await first.locator('xpath=..').screenshot({ path: artifact(shot) });
+}
+
+/** The MNIST digit grid under `scope` is shown: at least 16 decoded PNGs, upscaled to be seen. */
+export async function expectDigitGrid(page: Page, scope: string, shot: string): Promise<void> {
+  const grid = page.locator(`${scope}.torchlab-images`).first();
+  const v = await visibility(grid);
+  expect(v.inViewport, JSON.stringify(v)).toBe(true);
+  const images = grid.locator('img[src^="data:image/png;base64,"]');
+  const n = await images.count();
+  expect(n).toBeGreaterThanOrEqual(16);
+  for (let i = 0; i < n; i++) {
+    const img = await visibility(images.nth(i));
+    expect(img.decoded, `image ${i}`).toBe(true);
+    // 28x28 digits are upscaled so they can be seen
+    expect(img.width, `image ${i}`).toBeGreaterThanOrEqual(56);
+  }
+  await grid.screenshot({ path: artifact(shot) });
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../kernel/client.js';
-import { PYTHON, artifact, clearArtifacts, inCI, missingChromium, missingPython, openBrowser, visibility, type PageGlobals, type Session } from './browser.js';
+import { PYTHON, artifact, clearArtifacts, expectDigitGrid, expectTensorTables, inCI, missingChromium, missingPython, openBrowser, visibility, type PageGlobals, type Session } from './browser.js';
 
 const notebook = join(root, 'notebooks', '02-multilayer-perceptrons.ipynb');
 const missing = missingChromium() ?? missingPython('nbconvert', 'jupyter-nbconvert');
@@ -50,31 +50,11 @@ describe.skipIf(missing !== null)(`notebook 02 as nbconvert HTML in Chromium${mi
   });
 
   it('shows the tensor tables', async () => {
-    const tables = page.locator('table.torchlab-tensor');
-    expect(await tables.count()).toBeGreaterThanOrEqual(3);
-    const first = tables.first();
-    const v = await visibility(first);
-    expect(v.inViewport, JSON.stringify(v)).toBe(true);
-    expect(v.width).toBeGreaterThan(50);
-    // the cells hold the numbers, not an escaped copy of the markup
-    expect(await first.locator('td').count()).toBeGreaterThanOrEqual(9);
-    await first.locator('xpath=..').screenshot({ path: artifact('nbconvert-02-tensor.png') });
+    await expectTensorTables(page, '', 'nbconvert-02-tensor.png');
   });
 
   it('shows the digit grid as decoded PNGs', async () => {
-    const grid = page.locator('.torchlab-images').first();
-    const v = await visibility(grid);
-    expect(v.inViewport, JSON.stringify(v)).toBe(true);
-    const images = grid.locator('img[src^="data:image/png;base64,"]');
-    const n = await images.count();
-    expect(n).toBeGreaterThanOrEqual(16);
-    for (let i = 0; i < n; i++) {
-      const img = await visibility(images.nth(i));
-      expect(img.decoded, `image ${i}`).toBe(true);
-      // 28x28 digits are upscaled so they can be seen
-      expect(img.width, `image ${i}`).toBeGreaterThanOrEqual(56);
-    }
-    await grid.screenshot({ path: artifact('nbconvert-02-digits.png') });
+    await expectDigitGrid(page, '', 'nbconvert-02-digits.png');
   });
 
   it('shows the plots as SVG with their marks', async () => {

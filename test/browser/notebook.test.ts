@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedJupyter, root } from '../kernel/client.js';
-import { PYTHON, artifact, clearArtifacts, inCI, missingChromium, missingPython, openBrowser, visibility, type PageGlobals, type Session } from './browser.js';
+import { PYTHON, artifact, clearArtifacts, expectDigitGrid, expectTensorTables, inCI, missingChromium, missingPython, openBrowser, visibility, type PageGlobals, type Session } from './browser.js';
 
 const NOTEBOOK = '02-multilayer-perceptrons.ipynb';
 
@@ -208,29 +208,11 @@ describe.skipIf(missing !== null)(`notebook 02 in the classic Notebook, in Chrom
   });
 
   it('shows the tensor tables', async () => {
-    const tables = page.locator('.output_area table.torchlab-tensor');
-    expect(await tables.count()).toBeGreaterThanOrEqual(3);
-    const first = tables.first();
-    const v = await visibility(first);
-    expect(v.inViewport, JSON.stringify(v)).toBe(true);
-    expect(v.width).toBeGreaterThan(50);
-    expect(await first.locator('td').count()).toBeGreaterThanOrEqual(9);
-    await first.locator('xpath=..').screenshot({ path: artifact('notebook-02-tensor.png') });
+    await expectTensorTables(page, '.output_area ', 'notebook-02-tensor.png');
   });
 
   it('shows the digit grid as decoded PNGs', async () => {
-    const grid = page.locator('.output_area .torchlab-images').first();
-    const v = await visibility(grid);
-    expect(v.inViewport, JSON.stringify(v)).toBe(true);
-    const images = grid.locator('img[src^="data:image/png;base64,"]');
-    const n = await images.count();
-    expect(n).toBeGreaterThanOrEqual(16);
-    for (let i = 0; i < n; i++) {
-      const img = await visibility(images.nth(i));
-      expect(img.decoded, `image ${i}`).toBe(true);
-      expect(img.width, `image ${i}`).toBeGreaterThanOrEqual(56);
-    }
-    await grid.screenshot({ path: artifact('notebook-02-digits.png') });
+    await expectDigitGrid(page, '.output_area ', 'notebook-02-digits.png');
   });
 
   it('shows the live loss plot once, updated in place, with its curve', async () => {
