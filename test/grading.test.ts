@@ -6,6 +6,7 @@
  * grade` runs an assignment's tests in a child process and writes Gradescope's results.json.
  */
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +149,8 @@ describe('hw02-mlp', () => {
   });
 
   // under CI the MNIST files must be there (as for test/notebooks.test.ts), so the check cannot be skipped
+  // data/ is git-ignored: fill it from ../shared/data, as the notebook tests do
+  spawnSync(process.execPath, [join(root, 'scripts', 'link-data.mjs')], { cwd: root, encoding: 'utf8' });
   const hasMnist = existsSync(join(root, 'data', 'mnist', 'train-images-idx3-ubyte.gz')) || Boolean(process.env.CI);
 
   it.runIf(hasMnist)(`the instructor tests${hasMnist ? '' : ' (skipped: no MNIST in data/mnist)'} give the solution full marks and the blank notebook zero`, async () => {
