@@ -23,6 +23,8 @@ export {
 export { pad, conv1d, conv2d, type PadMode, type ConvPadding, type IntOrTuple } from './functional/conv.js';
 export { max_pool2d, avg_pool2d, adaptive_avg_pool2d } from './functional/pooling.js';
 export { batch_norm, layer_norm, group_norm } from './functional/normalization.js';
+export { embedding, type EmbeddingOptions } from './functional/sparse.js';
+export { scaled_dot_product_attention, multi_head_attention_forward, type SdpaOptions, type MhaOptions } from './functional/attention.js';
 
 /**
  * `F.linear(input, weight, bias=None)`: input @ weightᵀ + bias, with weight (out, in). A 2-d

@@ -22,6 +22,9 @@ export { Conv1d, Conv2d, _ConvNd, type ConvOptions, type PaddingMode } from './m
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPoolResult } from './modules/pooling.js';
 export { BatchNorm1d, BatchNorm2d, _BatchNorm, type BatchNormOptions } from './modules/batchnorm.js';
 export { LayerNorm, GroupNorm, type LayerNormOptions, type GroupNormOptions } from './modules/normalization.js';
+export { Embedding, type EmbeddingOptions, type FromPretrainedOptions } from './modules/sparse.js';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionOptions } from './modules/multihead_attention.js';
+export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type TransformerActivation } from './modules/transformer.js';
 export {
   CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, _Loss, _WeightedLoss,
   type CrossEntropyLossOptions,

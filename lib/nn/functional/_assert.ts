@@ -1,0 +1,17 @@
+/**
+ * Python's `AssertionError`, which PyTorch's Python layers raise from `assert cond, message`
+ * (Embedding's padding_idx check, MultiheadAttention's shape checks).
+ */
+
+/** Python's AssertionError: `e.name` is `'AssertionError'`, the message is PyTorch's. */
+export class AssertionError extends Error {
+  override name = 'AssertionError';
+}
+
+/** `assert cond, message`: throws AssertionError when `cond` is false. */
+export function pyAssert(cond: boolean, message: string | (() => string)): asserts cond {
+  if (!cond) throw new AssertionError(typeof message === 'string' ? message : message());
+}
+
+/** A shape as Python prints a `torch.Size`: `torch.Size([2, 4])`. */
+export const pySize = (s: readonly number[]): string => `torch.Size([${s.join(', ')}])`;
