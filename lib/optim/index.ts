@@ -1,5 +1,5 @@
 /**
- * `torch.optim`: the Optimizer base class, SGD, Adam and AdamW.
+ * `torch.optim`: the Optimizer base class, SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta and lr_scheduler.
  * @example
  * import { optim } from 'torchlab';
  * const opt = new optim.Adam(net.parameters(), {lr: 0.005});
@@ -11,3 +11,7 @@ export {
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { AdamW } from './adamw.js';
+export { RMSprop, type RMSpropOptions } from './rmsprop.js';
+export { Adagrad, type AdagradOptions } from './adagrad.js';
+export { Adadelta, type AdadeltaOptions } from './adadelta.js';
+export * as lr_scheduler from './lr_scheduler.js';
