@@ -25,5 +25,6 @@ export * as F from './nn/functional.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { Dataset, TensorDataset, Subset, DataLoader, random_split } from './utils/data/index.js';
+export { IterableDataset, ConcatDataset, ChainDataset } from './utils/data/index.js';
 // torchvision's names too, so the kernel's prelude binds `datasets` and `transforms` from the entry module
 export { datasets, transforms } from './vision/index.js';

@@ -10,3 +10,4 @@ import '../torch.js';
 
 export * as datasets from './datasets/index.js';
 export * as transforms from './transforms.js';
+export * as utils from './utils.js';

@@ -6,8 +6,8 @@ import { Tensor } from '../../tensor.js';
 import { stack } from '../../ops/cat.js';
 import { from_numpy, tensor } from '../../ops/creation.js';
 import type { Generator } from '../../ops/random.js';
-import { getItem, type DatasetLike } from './dataset.js';
-import { BatchSampler, RandomSampler, SequentialSampler, drawSeed } from './sampler.js';
+import { IterableDataset, getItem, pyLen, type DatasetLike } from './dataset.js';
+import { BatchSampler, RandomSampler, Sampler, SequentialSampler, drawSeed } from './sampler.js';
 import { check_interrupt } from '../../interrupt.js';
 
 /**
@@ -102,8 +102,33 @@ function sizeOf(s: { __len__(): number } | { length: number }): number {
 }
 
 /**
+ * PyTorch's `_InfiniteConstantSampler`, the sampler of a DataLoader over an IterableDataset: the
+ * stream itself decides what comes next, so there are no indices and no length.
+ */
+class _InfiniteConstantSampler extends Sampler<number> {
+  *[Symbol.iterator](): Iterator<number> {
+    for (;;) yield 0;
+  }
+  __len__(): number {
+    throw new TypeError("object of type '_InfiniteConstantSampler' has no len()");
+  }
+}
+
+/** Python's repr of an option value in DataLoader's messages. */
+function optRepr(v: unknown): string {
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (v === null || v === undefined) return 'None';
+  if (Array.isArray(v)) return `[${v.map(optRepr).join(', ')}]`;
+  if (typeof v === 'object') return `<${(v as { constructor?: { name?: string } }).constructor?.name ?? 'object'} object>`;
+  return String(v);
+}
+
+/**
  * `DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
  * collate_fn=None, drop_last=False, generator=None)`: iterates a dataset in (shuffled) batches.
+ * An `IterableDataset` is batched in the order it yields (drop_last applies; shuffle, sampler and
+ * batch_sampler are refused), and its loader has a length only if the dataset has `__len__`.
  * Differs from PyTorch: no worker processes (num_workers is accepted and ignored); the number of
  * batches is `loader.length` (or `__len__()`).
  * @example
@@ -111,7 +136,7 @@ function sizeOf(s: { __len__(): number } | { length: number }): number {
  * for (const [X, y] of loader) { ... }  // X: [64, 1, 28, 28], y: [64]
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
-  readonly dataset: DatasetLike<T>;
+  readonly dataset: DatasetLike<T> | IterableDataset<T>;
   readonly batch_size: number | null;
   readonly drop_last: boolean;
   readonly sampler: SizedIterable<number>;
@@ -120,7 +145,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   readonly generator: Generator | null;
   readonly num_workers: number;
 
-  constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
+  constructor(dataset: DatasetLike<T> | IterableDataset<T>, opts: DataLoaderOptions<T, B> = {}) {
     this.dataset = dataset;
     let batchSize = opts.batch_size === undefined ? 1 : opts.batch_size;
     let dropLast = opts.drop_last ?? false;
@@ -128,6 +153,13 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     this.num_workers = opts.num_workers ?? 0;
     if (this.num_workers < 0) {
       throw new ValueError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
+    }
+    if (dataset instanceof IterableDataset) {
+      // as PyTorch: an iterable dataset decides its own order, so nothing may reorder it
+      const kind = 'DataLoader with IterableDataset: expected unspecified';
+      if (opts.shuffle !== undefined && opts.shuffle !== false) throw new ValueError(`${kind} shuffle option, but got shuffle=${optRepr(opts.shuffle)}`);
+      if (opts.sampler) throw new ValueError(`${kind} sampler option, but got sampler=${optRepr(opts.sampler)}`);
+      if (opts.batch_sampler) throw new ValueError(`${kind} batch_sampler option, but got batch_sampler=${optRepr(opts.batch_sampler)}`);
     }
     if (opts.sampler && shuffle) throw new ValueError('sampler option is mutually exclusive with shuffle');
     if (opts.batch_sampler) {
@@ -140,7 +172,9 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
       throw new ValueError('batch_size=None option disables auto-batching and is mutually exclusive with drop_last');
     }
     this.generator = opts.generator ?? null;
-    this.sampler = opts.sampler ?? (shuffle ? new RandomSampler(dataset, { generator: this.generator }) : new SequentialSampler(dataset));
+    this.sampler = dataset instanceof IterableDataset
+      ? new _InfiniteConstantSampler()
+      : opts.sampler ?? (shuffle ? new RandomSampler(dataset, { generator: this.generator }) : new SequentialSampler(dataset));
     this.batch_sampler = opts.batch_sampler ?? (batchSize !== null ? new BatchSampler(this.sampler, batchSize, dropLast) : null);
     this.batch_size = batchSize;
     this.drop_last = dropLast;
@@ -152,10 +186,15 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     // drawing it too keeps shuffles identical to PyTorch's after the same manual_seed
     drawSeed(this.generator);
     const fn = this.collate_fn;
+    if (this.dataset instanceof IterableDataset) {
+      yield* this.iterateStream(this.dataset);
+      return;
+    }
+    const dataset = this.dataset;
     if (this.batch_sampler) {
       for (const indices of this.batch_sampler) {
         check_interrupt();
-        const samples = indices.map((i) => getItem(this.dataset, i));
+        const samples = indices.map((i) => getItem(dataset, i));
         yield fn ? fn(samples) : (default_collate(samples) as B);
       }
       return;
@@ -164,13 +203,47 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     const single = fn as ((sample: T) => B) | null;
     for (const i of this.sampler) {
       check_interrupt();
-      const sample = getItem(this.dataset, i);
+      const sample = getItem(dataset, i);
       yield single ? single(sample) : (sample as unknown as B);
     }
   }
 
-  /** `len(loader)`: the number of batches per epoch. */
+  /** Batches of `batch_size` consecutive samples of the stream (PyTorch's `_IterableDatasetFetcher`). */
+  private *iterateStream(dataset: IterableDataset<T>): IterableIterator<B> {
+    const fn = this.collate_fn;
+    const it = dataset[Symbol.iterator]();
+    if (this.batch_size === null) {
+      const single = fn as ((sample: T) => B) | null;
+      for (let r = it.next(); !r.done; r = it.next()) {
+        check_interrupt();
+        yield single ? single(r.value) : (r.value as unknown as B);
+      }
+      return;
+    }
+    for (;;) {
+      check_interrupt();
+      const samples: T[] = [];
+      while (samples.length < this.batch_size) {
+        const r = it.next();
+        if (r.done) break;
+        samples.push(r.value);
+      }
+      if (samples.length === 0 || (this.drop_last && samples.length < this.batch_size)) return;
+      yield fn ? fn(samples) : (default_collate(samples) as B);
+      if (samples.length < this.batch_size) return;
+    }
+  }
+
+  /**
+   * `len(loader)`: the number of batches per epoch. Over an IterableDataset it is computed from
+   * `len(dataset)`, and raises TypeError when the dataset has no `__len__`, as in PyTorch.
+   */
   __len__(): number {
+    if (this.dataset instanceof IterableDataset) {
+      const n = pyLen(this.dataset);
+      if (this.batch_size === null) return n;
+      return this.drop_last ? Math.floor(n / this.batch_size) : Math.ceil(n / this.batch_size);
+    }
     return this.batch_sampler ? sizeOf(this.batch_sampler) : sizeOf(this.sampler);
   }
 

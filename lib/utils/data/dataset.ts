@@ -1,6 +1,9 @@
-/** Map-style datasets: `Dataset`, `TensorDataset`, `Subset`, and `random_split`. */
+/**
+ * Datasets: map-style (`Dataset`, `TensorDataset`, `Subset`, `ConcatDataset`, `random_split`) and
+ * iterable-style (`IterableDataset`, `ChainDataset`).
+ */
 
-import { ValueError } from '../../errors.js';
+import { IndexError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { randperm, type Generator } from '../../ops/random.js';
 import { warnOnce } from '../../nn/warnings.js';
@@ -24,6 +27,15 @@ export function lengthOf(ds: readonly unknown[] | { __len__(): number }): number
   return Array.isArray(ds) ? ds.length : (ds as { __len__(): number }).__len__();
 }
 
+/** Python's `len(obj)` for a dataset: its `__len__()`, an array's length, or TypeError. */
+export function pyLen(ds: unknown): number {
+  if (Array.isArray(ds)) return ds.length;
+  const len = (ds as { __len__?: unknown } | null)?.__len__;
+  if (typeof len === 'function') return Number(len.call(ds));
+  const name = (ds as { constructor?: { name?: string } } | null)?.constructor?.name ?? typeof ds;
+  throw new TypeError(`object of type '${name}' has no len()`);
+}
+
 function isArray<T>(ds: DatasetLike<T>): ds is readonly T[] {
   return Array.isArray(ds);
 }
@@ -42,6 +54,130 @@ export abstract class Dataset<T> implements MapDataset<T> {
   abstract __len__(): number;
   get length(): number {
     return this.__len__();
+  }
+  /** `dataset + other`: the two datasets one after the other, a `ConcatDataset`. */
+  __add__(other: DatasetLike<T>): ConcatDataset<T> {
+    return new ConcatDataset<T>([this, other]);
+  }
+}
+
+/** Python's AssertionError, which PyTorch's dataset checks raise (`assert ..., message`). */
+export class AssertionError extends Error {
+  override name = 'AssertionError';
+}
+
+/**
+ * `torch.utils.data.IterableDataset`: a dataset that is a stream of samples rather than an indexed
+ * collection (records read from a file or a socket, generated data). Subclass it with
+ * `*[Symbol.iterator]()`, TypeScript's spelling of Python's `__iter__`; define `__len__()` too
+ * when the stream's length is known, and `len(loader)` (`loader.length`) then works. A DataLoader
+ * batches the stream in order (no shuffle, sampler or batch_sampler).
+ * Differs from PyTorch: `__iter__` is `[Symbol.iterator]`; no worker processes, so no
+ * `get_worker_info()` sharding.
+ * @example
+ * class Counter extends IterableDataset<number> {
+ *   constructor(readonly n: number) { super(); }
+ *   *[Symbol.iterator]() { for (let i = 0; i < this.n; i++) yield i; }
+ * }
+ * for (const batch of new DataLoader(new Counter(10), {batch_size: 4})) print(batch); // tensor([0, 1, 2, 3]) ...
+ */
+export abstract class IterableDataset<T> implements Iterable<T> {
+  /** Python's `__iter__`: yields the samples. */
+  abstract [Symbol.iterator](): Iterator<T>;
+  /** `dataset + other`: the two streams one after the other, a `ChainDataset`. */
+  __add__(other: IterableDataset<T>): ChainDataset<T> {
+    return new ChainDataset<T>([this, other]);
+  }
+}
+
+/** Python's `bisect.bisect_right`: the index after the last entry <= x of a sorted list. */
+function bisectRight(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (x < sorted[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * `ConcatDataset(datasets)`: several map-style datasets as one, in order; `cumulative_sizes[i]` is
+ * the total length of the first i + 1 datasets. Negative indices count from the end.
+ * @example
+ * const both = new ConcatDataset([train, extra]);  // or train.__add__(extra)
+ * both.__getitem__(train.length)                    // extra's first sample
+ */
+export class ConcatDataset<T> extends Dataset<T> {
+  readonly datasets: DatasetLike<T>[];
+  readonly cumulative_sizes: number[];
+
+  /** Running totals of the datasets' lengths (PyTorch's static `ConcatDataset.cumsum`). */
+  static cumsum(sequence: Iterable<DatasetLike<unknown>>): number[] {
+    const r: number[] = [];
+    let s = 0;
+    for (const e of sequence) {
+      s += pyLen(e);
+      r.push(s);
+    }
+    return r;
+  }
+
+  constructor(datasets: Iterable<DatasetLike<T>>) {
+    super();
+    this.datasets = [...datasets];
+    if (this.datasets.length === 0) throw new AssertionError('datasets should not be an empty iterable');
+    for (const d of this.datasets) {
+      if ((d as unknown) instanceof IterableDataset) throw new AssertionError('ConcatDataset does not support IterableDataset');
+    }
+    this.cumulative_sizes = ConcatDataset.cumsum(this.datasets);
+  }
+
+  __len__(): number {
+    return this.cumulative_sizes[this.cumulative_sizes.length - 1]!;
+  }
+
+  __getitem__(idx: number): T {
+    const n = this.__len__();
+    if (idx < 0) {
+      if (-idx > n) throw new ValueError('absolute value of index should not exceed dataset length');
+      idx = n + idx;
+    }
+    const d = bisectRight(this.cumulative_sizes, idx);
+    if (d >= this.datasets.length) throw new IndexError('list index out of range');
+    const sampleIdx = d === 0 ? idx : idx - this.cumulative_sizes[d - 1]!;
+    return getItem(this.datasets[d]!, sampleIdx);
+  }
+}
+
+/**
+ * `ChainDataset(datasets)`: several IterableDatasets as one stream, one after the other; its
+ * length (when each part has one) is their sum.
+ * @example const stream = new ChainDataset([partA, partB]); // or partA.__add__(partB)
+ */
+export class ChainDataset<T> extends IterableDataset<T> {
+  readonly datasets: IterableDataset<T>[];
+
+  constructor(datasets: Iterable<IterableDataset<T>>) {
+    super();
+    this.datasets = [...datasets];
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (const d of this.datasets) {
+      if (!((d as unknown) instanceof IterableDataset)) throw new AssertionError('ChainDataset only supports IterableDataset');
+      yield* d;
+    }
+  }
+
+  __len__(): number {
+    let total = 0;
+    for (const d of this.datasets) {
+      if (!((d as unknown) instanceof IterableDataset)) throw new AssertionError('ChainDataset only supports IterableDataset');
+      total += pyLen(d);
+    }
+    return total;
   }
 }
 

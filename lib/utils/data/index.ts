@@ -6,5 +6,6 @@
  */
 
 export { Dataset, TensorDataset, Subset, random_split, type MapDataset, type DatasetLike } from './dataset.js';
+export { IterableDataset, ConcatDataset, ChainDataset } from './dataset.js';
 export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, BatchSampler } from './sampler.js';
 export { DataLoader, default_collate, type Collated, type DataLoaderOptions } from './dataloader.js';

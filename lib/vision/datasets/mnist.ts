@@ -1,13 +1,16 @@
 /**
  * `torchvision.datasets.MNIST` and `FashionMNIST`: the IDX gzip files read from
  * `root/<Name>/raw/`, decompressed with zlib and wrapped without copying (one uint8 tensor for
- * all images), so loading the 60,000 training images takes a fraction of a second.
+ * all images), so loading the 60,000 training images takes a fraction of a second. With
+ * `download: true` missing files are fetched from torchvision's mirrors and checked against
+ * torchvision's md5 sums first.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { RuntimeError } from '../../errors.js';
+import { DownloadError, check_md5, download_url } from './utils.js';
 import * as dt from '../../dtype.js';
 import type { Tensor } from '../../tensor.js';
 import { from_numpy } from '../../ops/creation.js';
@@ -20,7 +23,10 @@ export interface MNISTOptions<T, U> {
   transform?: ((img: Tensor) => T) | null;
   /** Applied to each label (a number). */
   target_transform?: ((target: number) => U) | null;
-  /** torchlab cannot download yet: the files must already be in place (see the error text). */
+  /**
+   * Fetch the files that are missing into `root/<Name>/raw/` (from `MNIST.mirrors`, md5-checked);
+   * files already there are kept.
+   */
   download?: boolean;
 }
 
@@ -68,8 +74,10 @@ function readIdx(path: string, magic: number): { data: Uint8Array; dims: number[
  * handwritten digits, 28x28 grayscale, labels 0-9. Sample i is `[transform(image), label]`.
  * Files are looked for in `root/MNIST/raw/` (torchvision's layout; extracted or `.gz`), then in
  * `root/mnist/` (a plain folder of the four `.gz` files).
+ * `download: true` fetches the four files from `MNIST.mirrors` (tried in order; assign the static
+ * to use others) unless they are already there, verifying each one's md5 before keeping it.
  * Differs from torchvision: without a transform an image is a uint8 tensor (28, 28), not a PIL
- * image; `download: true` cannot fetch yet (the error says where to put the files).
+ * image; downloaded files stay gzipped (torchlab reads .gz directly).
  * @example
  * const train = new datasets.MNIST('data', {train: true, transform: new transforms.ToTensor()});
  * const [img, label] = train.__getitem__(0); // img: [1, 28, 28] float32, label: 5
@@ -80,6 +88,15 @@ export class MNIST<T = Tensor, U = number> extends Dataset<[T, U]> {
     train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
     test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
   } as const;
+  /** Where `download` looks for the files, in order: each mirror's URL + a file name (torchvision's). */
+  static mirrors: string[] = ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'http://yann.lecun.com/exdb/mnist/'];
+  /** The files to download and their md5 sums (torchvision's). */
+  static resources: readonly (readonly [string, string])[] = [
+    ['train-images-idx3-ubyte.gz', 'f68b3c2dcbeaaa9fbdd348bbdeb94873'],
+    ['train-labels-idx1-ubyte.gz', 'd53e105ee54ea40749a09fcbcd1e9432'],
+    ['t10k-images-idx3-ubyte.gz', '9fb629c4189551a2d022fa330f9573f3'],
+    ['t10k-labels-idx1-ubyte.gz', 'ec29112dd5afa0611ce80d1b7f02629c'],
+  ];
   /** The folder name of the plain layout (`root/<folder>/*.gz`). */
   static readonly folder: string = 'mnist';
   static readonly classes: readonly string[] = [
@@ -104,6 +121,7 @@ export class MNIST<T = Tensor, U = number> extends Dataset<[T, U]> {
     this.transform = o.transform ?? null;
     this.target_transform = o.target_transform ?? null;
     const ctor = this.constructor as typeof MNIST;
+    if (o.download) this.download();
     const [imgName, lblName] = this.train ? ctor.files.train : ctor.files.test;
     const folders = [this.raw_folder, join(root, ctor.folder)];
     const imgPath = locate(folders, imgName);
@@ -112,8 +130,7 @@ export class MNIST<T = Tensor, U = number> extends Dataset<[T, U]> {
       const missing = [imgPath ? null : imgName, lblPath ? null : lblName].filter((n) => n !== null).map((n) => `${n}.gz`);
       const all = [...ctor.files.train, ...ctor.files.test].map((n) => `${n}.gz`).join(', ');
       throw new RuntimeError(
-        `Dataset not found: ${missing.join(' and ')} missing. Put the ${this._name()} files (${all}) in ${this.raw_folder}` +
-          (o.download ? ' (torchlab cannot download them yet).' : '.'),
+        `Dataset not found: ${missing.join(' and ')} missing. Put the ${this._name()} files (${all}) in ${this.raw_folder}.`,
       );
     }
     const images = readIdx(imgPath, IMAGES_MAGIC);
@@ -124,6 +141,47 @@ export class MNIST<T = Tensor, U = number> extends Dataset<[T, U]> {
     this.data = from_numpy(images.data, images.dims);
     this.labels = labels.data;
     this.targets = from_numpy(labels.data).to(dt.int64);
+  }
+
+  /**
+   * `download()`: fetches each file of `resources` that is not already in place into
+   * `raw_folder`, trying the mirrors in order; a gzipped file already there is kept when its md5
+   * is right and fetched again when not. Without a network the error lists the files and the
+   * folder to put them in.
+   */
+  download(): void {
+    const ctor = this.constructor as typeof MNIST;
+    const raw = this.raw_folder;
+    const folders = [raw, join(this.root, ctor.folder)];
+    for (const [filename, md5] of ctor.resources) {
+      const gz = join(raw, filename);
+      const found = locate(folders, filename.replace(/\.gz$/, ''));
+      // extracted, or in the plain layout: torchlab reads it as it is
+      if (found !== null && found !== gz) continue;
+      if (found === gz) {
+        if (check_md5(gz, md5)) continue;
+        console.log(`${gz} is corrupt (md5 mismatch); downloading it again`);
+      }
+      const tried: string[] = [];
+      for (const mirror of ctor.mirrors) {
+        const url = `${mirror}${filename}`;
+        try {
+          download_url(url, raw, filename, md5);
+          break;
+        } catch (e) {
+          if (!(e instanceof DownloadError)) throw e;
+          tried.push(`  ${url}: ${e.message}`);
+          console.log(`Failed to download (trying next):\n${e.message}\n`);
+        }
+      }
+      if (tried.length === ctor.mirrors.length) {
+        const all = ctor.resources.map(([f]) => f).join(', ');
+        throw new RuntimeError(
+          `Error downloading ${filename}:\n${tried.join('\n')}\n` +
+            `Without a network, download the ${this._name()} files (${all}) by hand and put them in ${raw}`,
+        );
+      }
+    }
   }
 
   private _name(): string {
@@ -184,6 +242,13 @@ export class MNIST<T = Tensor, U = number> extends Dataset<[T, U]> {
  * @example const test = new datasets.FashionMNIST('data', {train: false, transform: new transforms.ToTensor()})
  */
 export class FashionMNIST<T = Tensor, U = number> extends MNIST<T, U> {
+  static override mirrors: string[] = ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'];
+  static override resources: readonly (readonly [string, string])[] = [
+    ['train-images-idx3-ubyte.gz', '8d4fb7e6c68d591d4c3dfef9ec88bf0d'],
+    ['train-labels-idx1-ubyte.gz', '25c81989df183df01b3e8a0aad5dffbe'],
+    ['t10k-images-idx3-ubyte.gz', 'bef4ecab320f06d8554ea6380940ec79'],
+    ['t10k-labels-idx1-ubyte.gz', 'bb300cfdad3c16e7a12a480ee83cd310'],
+  ];
   static override readonly folder: string = 'fashion-mnist';
   static override readonly classes: readonly string[] = [
     'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
