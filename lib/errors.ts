@@ -14,3 +14,7 @@ export class NotImplementedError extends Error {
 export class KeyError extends Error {
   override name = 'KeyError';
 }
+/** Python's AssertionError, which PyTorch's Python layers raise from `assert cond, message`. */
+export class AssertionError extends Error {
+  override name = 'AssertionError';
+}

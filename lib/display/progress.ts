@@ -124,7 +124,14 @@ export interface TqdmOptions {
 function lengthOf(it: unknown): number | null {
   if (typeof it !== 'object' || it === null) return null;
   const o = it as { length?: unknown; size?: unknown; __len__?: unknown };
-  if (typeof o.__len__ === 'function') return Number((o.__len__ as () => unknown).call(it));
+  if (typeof o.__len__ === 'function') {
+    // tqdm shows no total for a sized-looking object whose len() raises (a DataLoader over a stream)
+    try {
+      return Number((o.__len__ as () => unknown).call(it));
+    } catch {
+      return null;
+    }
+  }
   if (typeof o.length === 'number') return o.length;
   if ((it instanceof Map || it instanceof Set) && typeof o.size === 'number') return o.size;
   return null;

@@ -3,10 +3,9 @@
  * (Embedding's padding_idx check, MultiheadAttention's shape checks).
  */
 
-/** Python's AssertionError: `e.name` is `'AssertionError'`, the message is PyTorch's. */
-export class AssertionError extends Error {
-  override name = 'AssertionError';
-}
+import { AssertionError } from '../../errors.js';
+
+export { AssertionError };
 
 /** `assert cond, message`: throws AssertionError when `cond` is false. */
 export function pyAssert(cond: boolean, message: string | (() => string)): asserts cond {

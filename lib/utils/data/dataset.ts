@@ -3,7 +3,7 @@
  * iterable-style (`IterableDataset`, `ChainDataset`).
  */
 
-import { IndexError, ValueError } from '../../errors.js';
+import { AssertionError, IndexError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { randperm, type Generator } from '../../ops/random.js';
 import { warnOnce } from '../../nn/warnings.js';
@@ -61,10 +61,6 @@ export abstract class Dataset<T> implements MapDataset<T> {
   }
 }
 
-/** Python's AssertionError, which PyTorch's dataset checks raise (`assert ..., message`). */
-export class AssertionError extends Error {
-  override name = 'AssertionError';
-}
 
 /**
  * `torch.utils.data.IterableDataset`: a dataset that is a stream of samples rather than an indexed
