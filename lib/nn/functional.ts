@@ -22,6 +22,11 @@ export {
 } from './functional/loss.js';
 export { pad, conv1d, conv2d, type PadMode, type ConvPadding, type IntOrTuple } from './functional/conv.js';
 export { max_pool2d, avg_pool2d, adaptive_avg_pool2d } from './functional/pooling.js';
+export { conv_transpose1d, conv_transpose2d } from './functional/conv.js';
+export { kl_div, type KlDivReduction, type KlDivOptions } from './functional/loss.js';
+export {
+  interpolate, upsample, upsample_nearest, upsample_bilinear, type InterpolateMode, type InterpolateOptions,
+} from './functional/upsampling.js';
 export { batch_norm, layer_norm, group_norm } from './functional/normalization.js';
 export { embedding, type EmbeddingOptions } from './functional/sparse.js';
 export { scaled_dot_product_attention, multi_head_attention_forward, type SdpaOptions, type MhaOptions } from './functional/attention.js';

@@ -20,6 +20,9 @@ export { Dropout } from './modules/dropout.js';
 export { Maxout } from './modules/maxout.js';
 export { Conv1d, Conv2d, _ConvNd, type ConvOptions, type PaddingMode } from './modules/conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPoolResult } from './modules/pooling.js';
+export { ConvTranspose1d, ConvTranspose2d, _ConvTransposeNd, type ConvTransposeOptions } from './modules/conv.js';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions } from './modules/upsampling.js';
+export { KLDivLoss, type KLDivLossOptions } from './modules/loss.js';
 export { BatchNorm1d, BatchNorm2d, _BatchNorm, type BatchNormOptions } from './modules/batchnorm.js';
 export { LayerNorm, GroupNorm, type LayerNormOptions, type GroupNormOptions } from './modules/normalization.js';
 export { Embedding, type EmbeddingOptions, type FromPretrainedOptions } from './modules/sparse.js';
@@ -31,3 +34,4 @@ export {
 } from './modules/loss.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
+export * as utils from './utils/index.js';

@@ -1,8 +1,9 @@
 /**
- * Convolutions and padding of `nn.functional`: `pad`, `conv1d`, `conv2d`. A convolution is
- * composed of existing ops (pad, a window view copied into columns, one matrix product per
- * group) and records one ConvolutionBackward0 node, as PyTorch does; its backward is composed
- * of tensor ops too, so double backward works.
+ * Convolutions and padding of `nn.functional`: `pad`, `conv1d`, `conv2d`, `conv_transpose1d`,
+ * `conv_transpose2d`. A convolution is composed of existing ops (pad, a window view copied into
+ * columns, one matrix product per group) and records one ConvolutionBackward0 node, as PyTorch
+ * does; its backward is composed of tensor ops too, so double backward works. A transposed
+ * convolution runs the same pieces the other way round (columns scattered back into windows).
  */
 
 import { NotImplementedError, RuntimeError } from '../../errors.js';
@@ -335,4 +336,182 @@ export function conv1d(
   groups?: number | ConvOpts,
 ): Tensor {
   return convNd(1, input, weight, pyArgs<ConvOpts>(['bias', 'stride', 'padding', 'dilation', 'groups'], [bias, stride, padding, dilation, groups]));
+}
+
+// ---- transposed convolutions ----
+
+type ConvTransposeOpts = {
+  bias?: Tensor | null; stride?: IntOrTuple; padding?: IntOrTuple; output_padding?: IntOrTuple; groups?: number; dilation?: IntOrTuple;
+};
+const CONV_T_ARGS = ['bias', 'stride', 'padding', 'output_padding', 'groups', 'dilation'] as const;
+
+/**
+ * The shared body of conv_transpose1d/2d: PyTorch's checks (the later ones on the 2-d form,
+ * as PyTorch runs 1-d transposed convolutions as 2-d ones), then the 2-d computation.
+ */
+function convTransposeNd(nd: 1 | 2, input: Tensor, weight: Tensor, o: ConvTransposeOpts): Tensor {
+  const name = `conv_transpose${nd}d`;
+  if (typeof o.padding === 'string') throw new TypeError(`${name}(): argument 'padding' must be tuple of ints, not str`);
+  const stride = ntuple(o.stride ?? 1, nd, 'stride');
+  const padding = ntuple(o.padding ?? 0, nd, 'padding');
+  const opad = ntuple(o.output_padding ?? 0, nd, 'output_padding');
+  const dil = ntuple(o.dilation ?? 1, nd, 'dilation');
+  const groups = o.groups ?? 1;
+  const bias = o.bias ?? null;
+  if (input.dim() !== nd + 1 && input.dim() !== nd + 2) {
+    throw new RuntimeError(
+      `Expected ${nd + 1}D (unbatched) or ${nd + 2}D (batched) input to ${name}, but got input of size: ${shapeStr(input._shape)}`,
+    );
+  }
+  const batched = input.dim() === nd + 2;
+  const x = batched ? input : input.unsqueeze(0);
+  if (weight.dim() !== nd + 2) throw new RuntimeError('weight should have at least three dimensions');
+  if (stride.some((s) => s <= 0)) throw new RuntimeError('non-positive stride is not supported');
+  if (padding.some((p) => p < 0)) throw new RuntimeError('negative padding is not supported');
+  if (opad.some((p) => p < 0)) throw new RuntimeError('negative output_padding is not supported');
+  if (groups <= 0) throw new RuntimeError('non-positive groups is not supported');
+  const Cin = weight._shape[0]!;
+  const Cout = weight._shape[1]! * groups;
+  if (Cin % groups !== 0) {
+    throw new RuntimeError(
+      // PyTorch 1.13 prints the weight's size inside an extra pair of brackets
+      `Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${shapeStr(weight._shape)}] instead`,
+    );
+  }
+  if (x._shape[1] !== Cin) {
+    throw new RuntimeError(
+      `Given transposed=1, weight of size ${shapeStr(weight._shape)}, expected input${shapeStr(x._shape)} to have ${Cin} channels, but got ${x._shape[1]} channels instead`,
+    );
+  }
+  if (bias && (bias.dim() !== 1 || bias._shape[0] !== Cout)) {
+    throw new RuntimeError(
+      `Given transposed=1, weight of size ${shapeStr(weight._shape)}, expected bias to be 1-dimensional with ${Cout} elements, but got bias of size ${shapeStr(bias._shape)} instead`,
+    );
+  }
+  // the 2-d form: a 1-d convolution is one of height 1
+  const to2 = (v: number[], h: number): number[] => (nd === 1 ? [h, v[0]!] : v);
+  const s2 = to2(stride, 1);
+  const p2 = to2(padding, 0);
+  const op2 = to2(opad, 0);
+  const d2 = to2(dil, 1);
+  if (d2.some((d) => d <= 0)) {
+    throw new RuntimeError(`dilation should be greater than zero, but got dilation_height: ${d2[0]}, dilation_width: ${d2[1]}`);
+  }
+  if (op2.some((p, i) => p >= s2[i]! && p >= d2[i]!)) {
+    throw new RuntimeError(
+      `output padding must be smaller than either stride or dilation, but got output_padding_height: ${op2[0]} output_padding_width: ${op2[1]} stride_height: ${s2[0]} stride_width: ${s2[1]} dilation_height: ${d2[0]} dilation_width: ${d2[1]}`,
+    );
+  }
+  const in2 = to2(x._shape.slice(2), 1);
+  const k2 = to2(weight._shape.slice(2), 1);
+  const out2 = in2.map((n, i) => (n - 1) * s2[i]! - 2 * p2[i]! + d2[i]! * (k2[i]! - 1) + op2[i]! + 1);
+  if (out2.some((n) => n < 1)) {
+    throw new RuntimeError(
+      `Given input size per channel: (${in2.join(' x ')}). Calculated output size per channel: (${out2.join(' x ')}). Output size is too small`,
+    );
+  }
+  const out = convTranspose2dCore(x, weight, bias, s2, p2, op2, d2, groups);
+  return batched ? out : out.squeeze(0);
+}
+
+/**
+ * @internal The transposed convolution as one ConvolutionBackward0 node (PyTorch's name): the
+ * forward scatters Wᵀ·x back into the output's windows (col2im, the input gradient of a
+ * convolution), the backward is a convolution of the output gradient (im2col, then one matrix
+ * product per group for the input and one for the weight), composed of tensor ops so double
+ * backward works. A 3-d input runs as a height-1 4-d one.
+ */
+export function convTranspose2dCore(
+  xIn: Tensor, wIn: Tensor, bias: Tensor | null, stride: readonly number[], padding: readonly number[],
+  opad: readonly number[], dil: readonly number[], groups: number,
+): Tensor {
+  const oneD = xIn.dim() === 3;
+  const x = oneD ? xIn.unsqueeze(2) : xIn;
+  const w = oneD ? wIn.unsqueeze(2) : wIn;
+  const [N, Cin, H, W] = x._shape as [number, number, number, number];
+  const [, Cog, kH, kW] = w._shape as [number, number, number, number];
+  const Cout = Cog * groups;
+  const cin = Cin / groups;
+  const K = Cog * kH * kW;
+  // the uncropped output, whose H x W windows are the input's pixels
+  const Hp = (H - 1) * stride[0]! + dil[0]! * (kH - 1) + 1 + opad[0]!;
+  const Wp = (W - 1) * stride[1]! + dil[1]! * (kW - 1) + 1 + opad[1]!;
+  const oH = Hp - 2 * padding[0]!;
+  const oW = Wp - 2 * padding[1]!;
+  const g: Geom = { N, C: Cout, Hp, Wp, kH, kW, oH: H, oW: W, stride, dil };
+  const needPad = padding[0] !== 0 || padding[1] !== 0;
+  const xmOf = (t: Tensor): Tensor => t.transpose(0, 1).reshape(Cin, N * H * W);
+  const out = no_grad(() => {
+    const xm = xmOf(x);
+    const cols = groups === 1
+      ? w.reshape(Cin, K).t().mm(xm)
+      : w.reshape(groups, cin, K).transpose(1, 2).bmm(xm.view(groups, cin, -1)).view(Cout * kH * kW, -1);
+    let y = col2im(cols, g);
+    if (needPad) y = y.narrow(2, padding[0]!, oH).narrow(3, padding[1]!, oW);
+    y = bias ? y.add(bias.view(1, Cout, 1, 1)) : y.contiguous();
+    return oneD ? y.view(N, Cout, oW) : y;
+  });
+  record('ConvolutionBackward0', [xIn, wIn, bias], [out], [xIn, wIn], ([go4]) => {
+    const go = oneD ? go4!.unsqueeze(2) : go4!;
+    const gp = needPad ? pad(go, [padding[1]!, padding[1]!, padding[0]!, padding[0]!]) : go;
+    const cols = im2col(gp, g);
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    if (xIn.requires_grad) {
+      const m = groups === 1
+        ? w.reshape(Cin, K).mm(cols)
+        : w.reshape(groups, cin, K).bmm(cols.view(groups, K, -1)).view(Cin, -1);
+      gx = m.view(Cin, N, H, W).transpose(0, 1);
+      gx = oneD ? gx.squeeze(2) : gx.contiguous();
+    }
+    if (wIn.requires_grad) {
+      const xm = xmOf(x);
+      const m = groups === 1
+        ? xm.mm(cols.t())
+        : xm.view(groups, cin, -1).bmm(cols.view(groups, K, -1).transpose(1, 2));
+      gw = m.reshape(wIn._shape.slice());
+    }
+    return [gx, gw, bias && bias.requires_grad ? go.sum([0, 2, 3]) : null];
+  });
+  return out;
+}
+
+/**
+ * `F.conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+ * dilation=1)`: the transposed 2-d convolution (the gradient of conv2d with respect to its
+ * input) of (N, C_in, H, W) (or unbatched (C_in, H, W)) with weight (C_in, C_out/groups, kH, kW).
+ * Output size (H - 1)·stride - 2·padding + dilation·(kH - 1) + output_padding + 1.
+ * Records ConvolutionBackward0.
+ * @example F.conv_transpose2d(torch.randn(1, 4, 5, 5), torch.randn(4, 2, 3, 3), null, {stride: 2, padding: 1, output_padding: 1}).shape // [1, 2, 10, 10]
+ */
+export function conv_transpose2d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null | ConvTransposeOpts,
+  stride?: IntOrTuple | ConvTransposeOpts,
+  padding?: IntOrTuple | ConvTransposeOpts,
+  output_padding?: IntOrTuple | ConvTransposeOpts,
+  groups?: number | ConvTransposeOpts,
+  dilation?: IntOrTuple | ConvTransposeOpts,
+): Tensor {
+  return convTransposeNd(2, input, weight, pyArgs<ConvTransposeOpts>(CONV_T_ARGS, [bias, stride, padding, output_padding, groups, dilation]));
+}
+
+/**
+ * `F.conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+ * dilation=1)`: the transposed 1-d convolution of (N, C_in, L) (or (C_in, L)) with weight
+ * (C_in, C_out/groups, k); computed as a 2-d one of height 1.
+ * @example F.conv_transpose1d(torch.randn(2, 3, 10), torch.randn(3, 5, 4), null, {stride: 2}).shape // [2, 5, 22]
+ */
+export function conv_transpose1d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null | ConvTransposeOpts,
+  stride?: IntOrTuple | ConvTransposeOpts,
+  padding?: IntOrTuple | ConvTransposeOpts,
+  output_padding?: IntOrTuple | ConvTransposeOpts,
+  groups?: number | ConvTransposeOpts,
+  dilation?: IntOrTuple | ConvTransposeOpts,
+): Tensor {
+  return convTransposeNd(1, input, weight, pyArgs<ConvTransposeOpts>(CONV_T_ARGS, [bias, stride, padding, output_padding, groups, dilation]));
 }

@@ -29,6 +29,8 @@ function reductionOf(r: string | undefined): Reduction {
 function reduce(loss: Tensor, r: Reduction): Tensor {
   return r === 'none' ? loss : r === 'sum' ? loss.sum() : loss.mean();
 }
+/** `reduce` under a name that PyTorch's `reduce` argument of kl_div does not shadow. */
+const applyReduction = reduce;
 
 /** The gradient of a reduced elementwise loss, back to the elementwise shape. */
 function unreduce(g: Tensor, r: Reduction, numel: number): Tensor {
@@ -424,4 +426,80 @@ export function binary_cross_entropy_with_logits(
     return [gx, gt];
   });
   return out;
+}
+
+// ---- Kullback-Leibler divergence ----
+
+export type KlDivReduction = Reduction | 'batchmean';
+
+export interface KlDivOptions {
+  size_average?: boolean | null;
+  reduce?: boolean | null;
+  reduction?: KlDivReduction;
+  log_target?: boolean;
+}
+
+/**
+ * PyTorch's `_Reduction.legacy_get_string`: the reduction that the deprecated `size_average` and
+ * `reduce` flags stand for (each defaults to true), with PyTorch's deprecation warning.
+ */
+export function legacyReduction(size_average: boolean | null | undefined, reduce: boolean | null | undefined): Reduction {
+  const sa = size_average ?? true;
+  const r = reduce ?? true;
+  const ret: Reduction = sa && r ? 'mean' : r ? 'sum' : 'none';
+  warnOnce(`size_average and reduce args will be deprecated, please use reduction='${ret}' instead.`);
+  return ret;
+}
+
+/**
+ * x·log(y), 0 where x = 0 (NaN where y is NaN), as `torch.xlogy`: one XlogyBackward0 node whose
+ * gradients are log(y) (0 where x = 0) and x / y.
+ */
+function xlogy(x: Tensor, y: Tensor): Tensor {
+  const out = no_grad(() => where(y.isnan(), NaN, where(x.eq(0), 0, x.mul(y.log()))));
+  const xShape = x._shape.slice();
+  const yShape = y._shape.slice();
+  record('XlogyBackward0', [x, y], [out], [x, y], ([g], [xs, ys]) => [
+    x.requires_grad ? sumTo(g!.mul(xlogy(xs!.ne(0).to(ys!.dtype), ys!)), xShape) : null,
+    y.requires_grad ? sumTo(g!.mul(xs!).div(ys!), yShape) : null,
+  ]);
+  return out;
+}
+
+/**
+ * `F.kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False)`:
+ * the pointwise Kullback-Leibler divergence target·(log target - input) of log-probabilities
+ * `input` from probabilities `target` (log-probabilities when log_target), composed as in
+ * PyTorch (0·log 0 counts as 0). 'batchmean' divides the sum by the batch size (the true KL
+ * divergence); 'mean', the default, divides by the number of elements and warns once, as
+ * PyTorch does.
+ * @example F.kl_div(F.log_softmax(logits, 1), targetProbs, {reduction: 'batchmean'})
+ */
+export function kl_div(
+  input: Tensor,
+  target: Tensor,
+  size_average?: boolean | null | KlDivOptions,
+  reduce?: boolean | null | KlDivOptions,
+  reduction?: KlDivReduction | KlDivOptions,
+  log_target?: boolean | KlDivOptions,
+): Tensor {
+  const o = pyArgs<KlDivOptions>(['size_average', 'reduce', 'reduction', 'log_target'], [size_average, reduce, reduction, log_target]);
+  const asked = o.reduction ?? 'mean';
+  let r: Reduction;
+  if (o.size_average !== undefined && o.size_average !== null || o.reduce !== undefined && o.reduce !== null) {
+    r = legacyReduction(o.size_average, o.reduce);
+  } else {
+    if (asked === 'mean') {
+      warnOnce(
+        "reduction: 'mean' divides the total loss by both the batch size and the support size.'batchmean' divides only by the batch size, and aligns with the KL div math definition.'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+      );
+    }
+    r = asked === 'batchmean' ? 'sum' : reductionOf(asked);
+  }
+  if (!input.dtype.is_floating_point && !target.dtype.is_floating_point) {
+    throw new RuntimeError('kl_div: Integral inputs not supported.');
+  }
+  const elem = o.log_target ? target.exp().mul(target.sub(input)) : xlogy(target, target).sub(target.mul(input));
+  const out = applyReduction(elem, r);
+  return asked === 'batchmean' && input.dim() !== 0 ? out.div(input._shape[0]!) : out;
 }

@@ -7,26 +7,26 @@ import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import * as F from '../functional.js';
 import type { Reduction } from '../functional.js';
+import { legacyReduction, type KlDivReduction } from '../functional/loss.js';
 import { pyArgs } from '../_args.js';
 
 type NllLossOptions = { weight?: Tensor | null; ignore_index?: number; reduction?: Reduction };
 type BceOptions = { weight?: Tensor | null; reduction?: Reduction };
-
-function reductionOf(o: { reduction?: Reduction }): Reduction {
-  return o.reduction ?? 'mean';
-}
 
 /** Options, after PyTorch's first positional argument (the class weight) when given. */
 function optsOf<O extends { weight?: Tensor | null }>(arg: Tensor | O | undefined, rest?: O): O {
   return pyArgs<O>(['weight' as keyof O & string], [arg, rest]) as O;
 }
 
-/** Base of the losses: `reduction` is 'mean' (default), 'sum' or 'none'. */
-export class _Loss extends Module {
-  declare reduction: Reduction;
-  constructor(opts: { reduction?: Reduction } = {}) {
+/**
+ * Base of the losses: `reduction` is 'mean' (default), 'sum' or 'none' (R widens it for a loss
+ * with more, as KLDivLoss's 'batchmean').
+ */
+export class _Loss<R extends string = Reduction> extends Module {
+  declare reduction: R;
+  constructor(opts: { reduction?: R } = {}) {
     super();
-    this.reduction = reductionOf(opts);
+    this.reduction = opts.reduction ?? ('mean' as R);
   }
 }
 
@@ -153,5 +153,34 @@ export class BCEWithLogitsLoss extends _Loss {
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.binary_cross_entropy_with_logits(input, target, { weight: this.weight, reduction: this.reduction, pos_weight: this.pos_weight });
+  }
+}
+
+export interface KLDivLossOptions {
+  size_average?: boolean | null;
+  reduce?: boolean | null;
+  reduction?: KlDivReduction;
+  log_target?: boolean;
+}
+
+/**
+ * `nn.KLDivLoss(size_average=None, reduce=None, reduction='mean', log_target=False)`: F.kl_div
+ * of log-probabilities `input` from `target`; use reduction 'batchmean' for the true KL
+ * divergence. The deprecated size_average / reduce set the reduction, as in PyTorch.
+ * @example new nn.KLDivLoss({reduction: 'batchmean'})(F.log_softmax(logits, 1), probs)
+ */
+export class KLDivLoss extends _Loss<KlDivReduction> {
+  declare log_target: boolean;
+  constructor(
+    size_average?: boolean | null | KLDivLossOptions, reduce?: boolean | null | KLDivLossOptions,
+    reduction?: KlDivReduction | KLDivLossOptions, log_target?: boolean | KLDivLossOptions,
+  ) {
+    const o = pyArgs<KLDivLossOptions>(['size_average', 'reduce', 'reduction', 'log_target'], [size_average, reduce, reduction, log_target]);
+    const legacy = o.size_average !== undefined && o.size_average !== null || o.reduce !== undefined && o.reduce !== null;
+    super({ reduction: legacy ? legacyReduction(o.size_average, o.reduce) : o.reduction ?? 'mean' });
+    this.log_target = o.log_target ?? false;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.kl_div(input, target, { reduction: this.reduction, log_target: this.log_target });
   }
 }
