@@ -135,6 +135,9 @@ pad_cases = [
     ('replicate_1d', (3, 4), [3, 1], 'replicate', None),
     ('circular_2d', (1, 1, 3, 4), [1, 2, 2, 1], 'circular', None),
     ('replicate_3d', (1, 2, 3, 3), [1, 0, 0, 2, 1, 1], 'replicate', None),
+    ('reflect_negative', (1, 2, 5), [-1, 2], 'reflect', None),
+    ('replicate_negative', (1, 2, 4, 5), [2, -2, -1, 1], 'replicate', None),
+    ('circular_negative', (1, 1, 3, 4), [-1, -1, 1, 0], 'circular', None),
 ]
 out['pad'] = []
 for name, xs, p, mode, value in pad_cases:

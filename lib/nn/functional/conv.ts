@@ -53,7 +53,14 @@ function padBorder(x: Tensor, d: number, l: number, r: number, mode: Exclude<Pad
     parts.push(x);
     if (r > 0) parts.push(x.narrow(d, 0, r));
   }
-  return parts.length === 1 ? x : cat(parts, d);
+  const padded = parts.length === 1 ? x : cat(parts, d);
+  // a negative amount crops what the positive side produced, as PyTorch's index maps do
+  const cropL = Math.max(-l, 0);
+  const cropR = Math.max(-r, 0);
+  if (cropL === 0 && cropR === 0) return padded;
+  const size = padded._shape[d]! - cropL - cropR;
+  if (size < 1) throw new RuntimeError(`input (W: ${n}) is too small. Calculated output W: ${size}`);
+  return padded.narrow(d, cropL, size);
 }
 
 /**
