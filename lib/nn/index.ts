@@ -17,6 +17,7 @@ export { ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Hardtanh, So
 export { Sequential, ModuleList, ModuleDict } from './modules/container.js';
 export { Flatten, Unflatten } from './modules/flatten.js';
 export { Dropout } from './modules/dropout.js';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell, type RNNMode, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RNNCellOptions, type LSTMCellOptions, type GRUCellOptions } from './modules/rnn.js';
 export { Maxout } from './modules/maxout.js';
 export { Conv1d, Conv2d, _ConvNd, type ConvOptions, type PaddingMode } from './modules/conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPoolResult } from './modules/pooling.js';
