@@ -36,6 +36,15 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'all' | 'any';
 export type ArgReduceOp = 'max' | 'min';
 export type ScanOp = 'cumsum' | 'cumprod' | 'cummax' | 'cummin';
 
+/** A random fill a backend may draw on its device (see Backend.random). */
+export type RandomFill =
+  | { readonly dist: 'uniform'; readonly from: number; readonly to: number }
+  | { readonly dist: 'normal'; readonly mean: number; readonly std: number }
+  /** p: a probability, or a view of probabilities broadcast to the output */
+  | { readonly dist: 'bernoulli'; readonly p: number | View }
+  /** integers in [low, low + range), with range <= 2^32 */
+  | { readonly dist: 'randint'; readonly low: number; readonly range: number };
+
 export interface Backend {
   readonly type: string;
   alloc(dtype: DType, numel: number, index: number): Storage;
@@ -61,4 +70,10 @@ export interface Backend {
   put(dst: Storage, offsets: View, values: View, accumulate: boolean): void;
   /** Writes host values into a view (uploads on accelerators). */
   write(dst: View, values: TypedArray): void;
+  /**
+   * Optional: fills `out` with random numbers drawn on the device by a counter-based generator
+   * keyed by `seed`, stream `offset` (one offset per call). Backends without it get samples
+   * drawn on the host and written with `write`.
+   */
+  random?(fill: RandomFill, out: View, seed: bigint, offset: number): void;
 }

@@ -5,10 +5,14 @@
  * WebGPU worker and looks for an adapter (a fraction of a second), later asks are free.
  */
 
-import { setCurrentCudaIndex } from './device.js';
+import { setCurrentCudaIndex, tensorDevice } from './device.js';
+import * as dt from './dtype.js';
 import { RuntimeError } from './errors.js';
+import type { Tensor } from './tensor.js';
 import { connect, deviceInfo, emptyCache, memoryStats, resetPeak, synchronize as sync } from './backends/webgpu/client.js';
-import { manual_seed as seedAll } from './ops/random.js';
+import { defaultGeneratorFor, nondeterministicSeed, type Generator } from './ops/random_engine.js';
+import { readValues } from './ops/copy.js';
+import { tensor } from './ops/creation.js';
 
 function noCuda(): never {
   throw new RuntimeError(
@@ -107,12 +111,71 @@ export function empty_cache(): void {
   emptyCache();
 }
 
+function cudaGenerator(): Generator {
+  return defaultGeneratorFor(tensorDevice('cuda'));
+}
+
 /**
- * `torch.cuda.manual_seed(seed)` / `manual_seed_all`: seeds the generator cuda sampling uses.
- * Differs from PyTorch: torchlab samples on the host with the one global generator, so this
- * seeds it as torch.manual_seed does.
+ * `torch.cuda.manual_seed(seed)` / `manual_seed_all`: seeds the cuda generator only (the CPU
+ * stream is untouched, as in PyTorch; `torch.manual_seed` seeds both).
+ *
+ * rand, randn, uniform_, normal_, bernoulli(_), dropout and randint on 'cuda' draw on the
+ * device from Philox4x32-10, a counter-based generator keyed by the seed: element i of a call
+ * uses counter (i, 0, offset), and every call takes the next offset. The same seed replays the
+ * same numbers, on any WebGPU adapter. Differs from PyTorch: PyTorch's CUDA generator is Philox
+ * as well but maps counters to values differently (its CUDA numbers also differ from its CPU
+ * numbers), so the values are not PyTorch's. Other samplers (randperm, multinomial,
+ * exponential_, wide-range random_) draw on the host from the cuda generator's mt19937 stream.
+ * @example torch.cuda.manual_seed(0); torch.randn(3, {device: 'cuda'})
  */
-export function manual_seed(seed: number): void {
-  seedAll(seed);
+export function manual_seed(seed: number | bigint): void {
+  if (typeof seed === 'number') seed = Math.trunc(seed);
+  cudaGenerator().manual_seed(seed);
 }
 export const manual_seed_all = manual_seed;
+
+/**
+ * `torch.cuda.seed()` / `seed_all`: seeds the cuda generator non-deterministically.
+ * Differs from PyTorch: the seed has 53 bits (PyTorch: 64), as torch.seed's.
+ * @example torch.cuda.seed(); const s = torch.cuda.initial_seed()
+ */
+export function seed(): void {
+  cudaGenerator().manual_seed(nondeterministicSeed());
+}
+export const seed_all = seed;
+
+/** `torch.cuda.initial_seed()`: the cuda generator's seed. @example torch.cuda.initial_seed() */
+export function initial_seed(): number {
+  return cudaGenerator().initial_seed();
+}
+
+/**
+ * `torch.cuda.get_rng_state()`: the cuda generator's Philox state, a uint8 CPU tensor of 16
+ * bytes (seed and offset, little-endian uint64s, PyTorch's layout).
+ * Differs from PyTorch: the host-side mt19937 stream of the cuda generator is not included.
+ * @example const s = torch.cuda.get_rng_state(); torch.cuda.set_rng_state(s)
+ */
+export function get_rng_state(): Tensor {
+  const g = cudaGenerator();
+  const bytes = new Uint8Array(16);
+  const v = new DataView(bytes.buffer);
+  v.setBigUint64(0, g._seed, true);
+  v.setBigUint64(8, BigInt(g._offset), true);
+  return tensor(Array.from(bytes), { dtype: dt.uint8 });
+}
+
+/**
+ * `torch.cuda.set_rng_state(state)`: restores a state from get_rng_state() (or PyTorch's
+ * 16-byte CUDA state: the draws then follow torchlab's counter mapping, not PyTorch's).
+ * @example torch.cuda.set_rng_state(saved); torch.rand(3, {device: 'cuda'}) // replays
+ */
+export function set_rng_state(state: Tensor): void {
+  if (state === null || typeof state !== 'object' || state.dtype !== dt.uint8 || state.device.type !== 'cpu') {
+    throw new TypeError('RNG state must be a torch.ByteTensor');
+  }
+  if (state.numel() !== 16) throw new RuntimeError(`Expected a Philox state of 16 bytes (seed, offset), got ${state.numel()}`);
+  const v = new DataView(Uint8Array.from(readValues(state)).buffer);
+  const g = cudaGenerator();
+  g.manual_seed(v.getBigUint64(0, true));
+  g._offset = Number(v.getBigUint64(8, true));
+}

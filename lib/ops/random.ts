@@ -21,8 +21,9 @@
  * - PyTorch itself differs by platform: on CPUs without AVX2 (ARM Macs) its float32 normals of
  *   16+ elements differ from the x86-64 ones reproduced here, and builds with MKL on Intel
  *   CPUs draw `bernoulli_(p)` and `exponential_` differently;
- * - 'cuda' tensors draw from their own generator with this same engine, so they are
- *   reproducible but not PyTorch's CUDA (Philox) numbers.
+ * - 'cuda' tensors draw from their own generator: rand/randn/uniform_/normal_/bernoulli/
+ *   dropout/randint on the device from Philox4x32-10 (see torch.cuda.manual_seed), the other
+ *   samplers on the host from its mt19937 stream; reproducible, but not PyTorch's CUDA numbers.
  */
 
 import * as dt from '../dtype.js';

@@ -45,8 +45,9 @@ export function nondeterministicSeed(): bigint {
  * the same as a PyTorch generator gives the same draws, so the samplers built on it match
  * PyTorch's CPU results (see ops/random.ts for which ones do exactly).
  * Differs from PyTorch: `seed()` draws a 53-bit seed (PyTorch: 64 bits), `initial_seed()`
- * returns a number, exact for seeds below 2^53, and a 'cuda' generator runs this same engine
- * (PyTorch's CUDA generators are Philox, so their numbers differ).
+ * returns a number, exact for seeds below 2^53, and a 'cuda' generator keys the device's
+ * Philox4x32-10 sampler with its seed (values differ from PyTorch's CUDA ones), keeping this
+ * engine for the samplers that run on the host.
  * @example const g = new torch.Generator().manual_seed(42); torch.rand(3, {generator: g})
  */
 export class Generator {
@@ -57,6 +58,7 @@ export class Generator {
   /** @internal */ _seed = DEFAULT_SEED;
   /** @internal the second Box-Muller sample of the double normal sampler */ _nextDouble: number | null = null;
   /** @internal kept for the state layout; no CPU kernel fills it */ _nextFloat: number | null = null;
+  /** @internal the next Philox stream of a device-side sampler (backends with Backend.random); reset by seeding */ _offset = 0;
 
   constructor(device: DeviceLike = 'cpu') {
     this.device = toDevice(device);
@@ -154,6 +156,7 @@ export class Generator {
     this._next = 0;
     this._nextDouble = null;
     this._nextFloat = null;
+    this._offset = 0;
   }
 
   /** @internal regenerates the 624 words (the loops mirror at::mt19937::next_state) */

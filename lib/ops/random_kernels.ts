@@ -6,6 +6,7 @@
 
 import * as dt from '../dtype.js';
 import type { DType, TypedArray } from '../dtype.js';
+import type { RandomFill } from '../backend.js';
 import { backendFor, type Device } from '../device.js';
 import { RuntimeError } from '../errors.js';
 import { contiguousStrides, numelOf } from '../shape.js';
@@ -137,6 +138,18 @@ function requireFloat(x: Tensor, kernel: string): void {
   if (!x.dtype.is_floating_point) throw notImplemented(kernel, x.dtype);
 }
 
+/**
+ * Draws on the device when x's backend has a counter-based generator (WebGPU's Philox): each
+ * call takes the generator's next stream, so seeding replays it. Returns false on the CPU.
+ */
+function deviceFill(x: Tensor, fill: RandomFill, g: Generator | null | undefined): boolean {
+  const b = backendFor(x.device);
+  if (!b.random) return false;
+  const gen = generatorFor(x.device, g);
+  if (x.numel() > 0) b.random(fill, viewOf(x), gen._seed, gen._offset++);
+  return true;
+}
+
 // ---- the samplers (no autograd; callers wrap them) ----
 
 const FLOAT_MAX = 3.4028234663852886e38;
@@ -160,6 +173,7 @@ export function sampleUniform(x: Tensor, from: number, to: number, g: Generator 
       `uniform_ expects to-from <= std::numeric_limits<${cTypeName(x.dtype)}>::max(), but found to=${cfmt(to)} and from=${cfmt(from)} which result in to-from to exceed the limit`,
     );
   }
+  if (deviceFill(x, { dist: 'uniform', from, to }, g)) return;
   const gen = generatorFor(x.device, g);
   const n = x.numel();
   const out = new Float64Array(n);
@@ -186,6 +200,7 @@ export function checkStd(std: number): void {
 export function sampleNormal(x: Tensor, mean: number, std: number, g: Generator | null | undefined): void {
   checkStd(std);
   requireFloat(x, 'normal_kernel_cpu');
+  if (deviceFill(x, { dist: 'normal', mean, std }, g)) return;
   const gen = generatorFor(x.device, g);
   const n = x.numel();
   const out = new Float64Array(n);
@@ -235,14 +250,21 @@ export function sampleBernoulli(x: Tensor, p: number | Tensor, g: Generator | nu
   const out = new Uint8Array(n);
   if (typeof p === 'number') {
     if (!(p >= 0 && p <= 1)) throw new RuntimeError(`bernoulli_ expects p to be in [0, 1], but got p=${cfmt(p)}`);
+    if (deviceFill(x, { dist: 'bernoulli', p }, g)) return;
     const gen = generatorFor(x.device, g);
     for (let k = 0; k < n; k++) out[k] = gen._double() < p ? 1 : 0;
     store(x, out, iterationMap(x._shape, [x._strides]));
     return;
   }
   if (!p.dtype.is_floating_point) throw notImplemented('bernoulli_tensor_cpu_p_', p.dtype);
-  const gen = generatorFor(x.device, g);
   const pe = no_grad(() => p.expand(x._shape));
+  if (p.device === x.device && backendFor(x.device).random) {
+    // PyTorch's CUDA kernel asserts on the device; here one reduction and a read check the range
+    const bad = no_grad(() => p.lt(0).logical_or(p.gt(1)).logical_or(p.isnan()).any().item());
+    if (bad) throw new RuntimeError(P_RANGE_MSG);
+    if (deviceFill(x, { dist: 'bernoulli', p: viewOf(pe) }, g)) return;
+  }
+  const gen = generatorFor(x.device, g);
   const probs = readValues(pe);
   const map = iterationMap(x._shape, [x._strides, pe._strides]);
   const draw = p.dtype === dt.float64 ? () => gen._double() : () => gen._float();
@@ -351,6 +373,8 @@ export function sampleRandom(x: Tensor, from: number | undefined, to: number | n
     store(x, out, iterationMap(x._shape, [x._strides]));
     return;
   }
+  // the device draws a 32-bit word modulo the range; int64 lives in int32 there
+  if (range <= 1n << 32n && lo >= -(1n << 31n) && lo + range - 1n < 1n << 31n && deviceFill(x, { dist: 'randint', low: Number(lo), range: Number(range) }, g)) return;
   const gen = generatorFor(x.device, g);
   // every draw lands inside the dtype's range (checked above), so only float32 needs rounding
   const cast = d === dt.float32 ? Math.fround : (v: number) => v;

@@ -162,7 +162,18 @@ describe.skipIf(!hasGpu)(`matmul on cuda matches cpu${skipReason}`, () => {
     torch.manual_seed(seed);
     return torch.randn(shape).to(dev);
   };
-  it('2-d, odd sizes, transposed operands, batched, broadcast batch (stride 0), vectors, ints', () => {
+  // both kernels on every adapter: workgroup tiles (hardware GPUs) and direct blocks (CPU-emulated ones)
+  for (const kernel of ['tiled', 'direct'] as const) it(`${kernel} kernel: 2-d, odd sizes, transposed operands, batched, broadcast batch (stride 0), vectors, ints`, () => {
+    const saved = process.env.TORCHLAB_WEBGPU_MATMUL;
+    process.env.TORCHLAB_WEBGPU_MATMUL = kernel;
+    try {
+      matmulCases();
+    } finally {
+      if (saved === undefined) delete process.env.TORCHLAB_WEBGPU_MATMUL;
+      else process.env.TORCHLAB_WEBGPU_MATMUL = saved;
+    }
+  });
+  function matmulCases(): void {
     same('mm', (dev) => r([3, 4], dev, 1).matmul(r([4, 5], dev, 2)), 1e-4, 1e-4);
     same('mm odd', (dev) => r([130, 70], dev, 1).matmul(r([70, 91], dev, 2)), 1e-4, 1e-4);
     same('mm transposed', (dev) => r([70, 130], dev, 1).T.matmul(r([91, 70], dev, 2).T), 1e-4, 1e-4);
@@ -172,7 +183,8 @@ describe.skipIf(!hasGpu)(`matmul on cuda matches cpu${skipReason}`, () => {
     same('int', (dev) => torch.arange(12, { device: dev }).reshape([3, 4]).matmul(torch.arange(8, { device: dev }).reshape([4, 2])));
     same('empty k', (dev) => torch.ones([3, 0], { device: dev }).matmul(torch.ones([0, 4], { device: dev })));
     same('linear', (dev) => torch.nn.functional.linear(r([8, 5], dev, 1), r([3, 5], dev, 2), r([3], dev, 3)), 1e-4, 1e-4);
-  });
+    same('mm 97x200 @ 200x75', (dev) => r([97, 200], dev, 4).matmul(r([200, 75], dev, 5)), 1e-4, 1e-4);
+  }
 });
 
 describe.skipIf(!hasGpu)(`indexing kernels on cuda match cpu${skipReason}`, () => {

@@ -6,6 +6,10 @@
  * Storage: float32 as f32; int32, int64, uint8 and bool as i32 (WGSL has no 8- or 64-bit
  * storage). int64 values must fit in int32: uploads outside that range raise an error instead of
  * wrapping, and integer arithmetic on the device wraps at 32 bits. float64 is not supported.
+ *
+ * Random numbers are drawn on the device (Philox4x32-10, see randomPlan). GPU errors and device
+ * loss are recorded by the worker and thrown on the next op or read; after a loss the next op
+ * starts a new worker and device, and storages of the lost one refuse to be used.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -13,14 +17,15 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ArgReduceOp, Backend, PointwiseFn, ReduceOp, ScanOp, Storage, View } from '../../backend.js';
+import type { ArgReduceOp, Backend, PointwiseFn, RandomFill, ReduceOp, ScanOp, Storage, View } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
 import { registerBackend } from '../../device.js';
+import { int32 as dtypeInt32 } from '../../dtype.js';
 import { RuntimeError } from '../../errors.js';
 import { numelOf, collapse } from '../../shape.js';
 import { C, CONTROL_BYTES, readText, SHARED_BYTES, TEXT_BYTES, SLOT_BYTES, SLOTS, type AdapterReport, type Cmd, type WorkerInit } from './protocol.js';
 import {
-  argreducePlan, matmulPlan, pointwisePlan, putPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
+  argreducePlan, matmulDirectPlan, matmulPlan, pointwisePlan, putPlan, randomPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
   type Plan, type PwInput, type Strided,
 } from './kernels.js';
 import { storageType, UNIFORM_WORDS, type ScalarType } from './wgsl.js';
@@ -33,11 +38,18 @@ export class GpuStorage implements Storage {
     readonly size: number,
     /** @internal the worker's buffer id */ readonly id: number,
     /** @internal the pool bucket it came from */ readonly bytes: number,
+    /** @internal the device whose buffer it is */ readonly owner: GpuDevice,
   ) {}
 }
 
 function gpu(s: Storage): GpuStorage {
   if (!(s instanceof GpuStorage)) throw new RuntimeError(`expected a cuda storage, got one of ${s.backend.type}`);
+  if (s.owner.lostWith !== null) {
+    throw new RuntimeError(
+      `this cuda tensor's memory was lost with its WebGPU device (${s.owner.lostWith}). cuda operations now run on a newly ` +
+        'acquired device, but tensors made before the loss are gone: create them again (e.g. reload a saved state_dict).',
+    );
+  }
   return s;
 }
 
@@ -179,6 +191,12 @@ class GpuDevice {
   allocated = 0;
   peak = 0;
   reserved = 0;
+  /** Work sent to the device and host round trips, for the tests that check there is no CPU fallback. */
+  readonly stats = { dispatches: 0, uploads: 0, reads: 0 };
+  /** The loss message once the device is lost; its storages then refuse to be used. */
+  lostWith: string | null = null;
+  /** Batches were sent since the last completed read. */
+  private busy = false;
 
   constructor(
     private readonly worker: Worker,
@@ -189,12 +207,38 @@ class GpuDevice {
     this.ctrl = new Int32Array(shared, 0, CONTROL_BYTES / 4);
   }
 
-  /** Throws the GPU error the worker recorded since the last check, if any. */
+  /**
+   * Throws the GPU error the worker recorded since the last check, if any. A lost device is
+   * dropped: the next cuda op starts a new one.
+   */
   check(): void {
     if (Atomics.load(this.ctrl, C.error) === 0) return;
     const msg = readText(this.shared);
     Atomics.store(this.ctrl, C.error, 0);
+    if (Atomics.load(this.ctrl, C.lost) !== 0) {
+      this.lose(msg);
+      throw new RuntimeError(
+        `WebGPU error: ${msg}. The next cuda operation acquires a new device; tensors made on the lost one cannot be used.`,
+      );
+    }
     throw new RuntimeError(`WebGPU error: ${msg}`);
+  }
+
+  private lose(msg: string): void {
+    if (this.lostWith !== null) return;
+    this.lostWith = msg;
+    this.cmds = [];
+    this.slot = 0;
+    this.worker.postMessage({ type: 'close' });
+    forget(this);
+  }
+
+  /** @internal destroys the GPUDevice and waits until the worker has seen the loss (tests). */
+  destroyForTest(): void {
+    this.flush();
+    this.worker.postMessage({ type: 'lose' });
+    const start = Date.now();
+    while (Atomics.load(this.ctrl, C.lost) === 0 && Date.now() - start < 10_000) Atomics.wait(this.ctrl, C.lost, 0, 100);
   }
 
   acquire(bytes: number): { id: number; bytes: number } {
@@ -227,7 +271,7 @@ class GpuDevice {
   storage(dtype: DType, numel: number): GpuStorage {
     checkDtype(dtype);
     const h = this.acquire(numel * 4);
-    const s = new GpuStorage(this.backend, dtype, numel, h.id, h.bytes);
+    const s = new GpuStorage(this.backend, dtype, numel, h.id, h.bytes, this);
     this.registry.register(s, h);
     return s;
   }
@@ -246,6 +290,7 @@ class GpuDevice {
   upload(id: number, byteOffset: number, data: Float32Array | Int32Array): void {
     this.check();
     if (data.length === 0) return;
+    this.stats.uploads++;
     this.cmds.push({ op: 'upload', id, offset: byteOffset, data: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer });
     this.schedule();
   }
@@ -261,6 +306,7 @@ class GpuDevice {
     }
     if (this.slot === SLOTS) this.flush();
     this.words.set(plan.words, this.slot * (SLOT_BYTES / 4));
+    this.stats.dispatches++;
     this.cmds.push({ op: 'dispatch', key: plan.key, bufs: ids.slice(), slot: this.slot++, x: plan.x, y: plan.y, z: plan.z });
     this.schedule();
   }
@@ -275,16 +321,19 @@ class GpuDevice {
   }
 
   flush(): void {
-    if (this.cmds.length === 0) return;
+    if (this.cmds.length === 0 || this.lostWith !== null) return;
     const uniforms = this.slot > 0 ? this.uniforms.slice(0, this.slot * SLOT_BYTES) : null;
     this.worker.postMessage({ type: 'batch', cmds: this.cmds, uniforms });
+    this.busy = true;
     this.cmds = [];
     this.slot = 0;
   }
 
   /** The bytes [offset, offset + size) of buffer `id`; blocks until the queued work has run. */
   read(id: number, offset: number, size: number): ArrayBuffer {
+    this.check();
     this.flush();
+    this.stats.reads++;
     if (size > this.readBuf.byteLength) this.readBuf = new SharedArrayBuffer(2 ** Math.ceil(Math.log2(size)));
     Atomics.store(this.ctrl, C.readDone, 0);
     this.worker.postMessage({ type: 'read', id, offset, size, data: this.readBuf });
@@ -293,8 +342,24 @@ class GpuDevice {
       Atomics.wait(this.ctrl, C.readDone, 0, 1000);
       if (Date.now() - start > READ_TIMEOUT_MS) throw new RuntimeError('WebGPU device did not answer a read within 10 minutes');
     }
+    this.busy = false;
     this.check();
     return new Uint8Array(this.readBuf, 0, size).slice().buffer;
+  }
+
+  /**
+   * Waits, without throwing, until the worker has run everything sent: Dawn aborts the process
+   * when its thread is torn down inside a call, which a plain exit with queued work would do.
+   */
+  drain(): void {
+    if (this.lostWith !== null) return;
+    this.flush();
+    if (!this.busy) return;
+    Atomics.store(this.ctrl, C.readDone, 0);
+    this.worker.postMessage({ type: 'read', id: 0, offset: 0, size: 0, data: this.readBuf });
+    const start = Date.now();
+    while (Atomics.load(this.ctrl, C.readDone) === 0 && Date.now() - start < READ_TIMEOUT_MS) Atomics.wait(this.ctrl, C.readDone, 0, 1000);
+    this.busy = false;
   }
 }
 
@@ -322,12 +387,29 @@ function start(backend: Backend): { dev: GpuDevice | null; reason: string } {
     return { dev: null, reason: st === 0 ? 'the WebGPU adapter did not answer in time' : readText(shared) };
   }
   const info = JSON.parse(readText(shared)) as AdapterReport;
-  return { dev: new GpuDevice(worker, shared, info, backend), reason: '' };
+  const dev = new GpuDevice(worker, shared, info, backend);
+  process.once('exit', () => dev.drain());
+  return { dev, reason: '' };
 }
 
 /** The device, starting the worker on first use; null when there is no usable adapter. */
 export function connect(): { dev: GpuDevice | null; reason: string } {
   return (state ??= start(webgpuBackend));
+}
+
+/** Drops a lost device, so that the next connect() starts a new worker and device. */
+function forget(d: GpuDevice): void {
+  if (state?.dev === d) state = null;
+}
+
+/** @internal destroys the current GPUDevice, as a driver reset would (tests of recovery). */
+export function _destroyDeviceForTest(): void {
+  device().destroyForTest();
+}
+
+/** @internal work sent to the current device and reads back from it since it started (tests). */
+export function _deviceStats(): { dispatches: number; uploads: number; reads: number } {
+  return { ...device().stats };
 }
 
 function device(): GpuDevice {
@@ -422,7 +504,53 @@ function readView(d: GpuDevice, v: View): TypedArray {
   return fromDevice(v.dtype, d.read(s.id, src.offset * 4, n * 4), n);
 }
 
+/** The matmul kernel for a device: workgroup tiles on GPUs, direct blocks on CPU-emulated adapters. */
+function matmulKernel(d: GpuDevice): 'tiled' | 'direct' {
+  const v = process.env.TORCHLAB_WEBGPU_MATMUL;
+  if (v === 'tiled' || v === 'direct') return v;
+  return d.info.software ? 'direct' : 'tiled';
+}
+
 const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/** Philox4x32-10 samples drawn on the device (see randomPlan); one offset per call. */
+function random(d: GpuDevice, fill: RandomFill, out: View, seed: bigint, offset: number): void {
+  if (numelOf(out.shape) === 0) return;
+  const b = new Bindings();
+  const o = b.strided(out);
+  switch (fill.dist) {
+    case 'uniform':
+      d.enqueue(randomPlan('uniform', out.shape, o, seed, offset, fill.from, fill.to, null), b.ids);
+      return;
+    case 'normal':
+      d.enqueue(randomPlan('normal', out.shape, o, seed, offset, fill.mean, fill.std, null), b.ids);
+      return;
+    case 'randint':
+      d.enqueue(randomPlan('randint', out.shape, o, seed, offset, fill.low, fill.range, null), b.ids);
+      return;
+    case 'bernoulli': {
+      const p = fill.p;
+      if (typeof p === 'number') {
+        // P(word < floor(p * 2^32)) is p to within 2^-32; p = 1 always draws 1
+        d.enqueue(randomPlan('bernoulli', out.shape, o, seed, offset, p >= 1 ? 1 : 0, Math.floor(p * 2 ** 32), null), b.ids);
+        return;
+      }
+      const pv = p.storage === out.storage ? copyOf(d, p) : p;
+      const ps = b.strided(pv);
+      d.enqueue(randomPlan('bernoulliT', out.shape, o, seed, offset, 0, 0, ps), b.ids);
+      return;
+    }
+  }
+}
+
+/** @internal the raw Philox4x32-10 words of counters (k, 0, offset) under key `seed`, k < blocks (known-answer tests). */
+export function _philoxWords(seed: bigint, offset: number, blocks: number): Uint32Array {
+  const d = device();
+  const s = d.storage(dtypeInt32, blocks * 4);
+  const out: View = { storage: s, dtype: dtypeInt32, shape: [blocks * 4], strides: [1], offset: 0 };
+  d.enqueue(randomPlan('raw', out.shape, { binding: 0, dtype: dtypeInt32, offset: 0, strides: [1] }, seed, offset, 0, 0, null), [s.id]);
+  return new Uint32Array(d.read(s.id, 0, blocks * 16));
+}
 
 export const webgpuBackend: Backend = {
   type: 'cuda',
@@ -524,7 +652,7 @@ export const webgpuBackend: Backend = {
       const o = b.strided({ ...out, offset: out.offset + z0 * out.strides[0]! });
       const x = b.strided({ ...a, offset: a.offset + z0 * a.strides[0]! });
       const y = b.strided({ ...m, offset: m.offset + z0 * m.strides[0]! });
-      d.enqueue(matmulPlan(nb, M, N, K, x, y, o), b.ids);
+      d.enqueue(matmulKernel(d) === 'direct' ? matmulDirectPlan(nb, M, N, K, x, y, o) : matmulPlan(nb, M, N, K, x, y, o), b.ids);
     }
   },
   take(src, offsets, out) {
@@ -535,6 +663,9 @@ export const webgpuBackend: Backend = {
     const off = b.strided(offsets);
     const s: Strided = { binding: b.bind(src), dtype: src.dtype, offset: 0, strides: [] };
     d.enqueue(takePlan(out.shape, o, off, s, offsets.shape), b.ids);
+  },
+  random(fill, out, seed, offset) {
+    random(device(), fill, out, seed, offset);
   },
   put(dst, offsets, values, accumulate) {
     const d = device();

@@ -538,6 +538,64 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   return { key, layout, words: W.w, code, x: Math.ceil(N / 64), y: Math.ceil(M / 64), z: B };
 }
 
+/**
+ * Batched matmul without workgroup memory: each invocation accumulates an R x C block of the
+ * output straight from the operands. On CPU-emulated adapters (llvmpipe, SwiftShader) workgroup
+ * memory is ordinary memory and every barrier a coroutine switch, so this runs several times
+ * faster there than the tiled kernel; invocations side by side read adjacent columns of `b`.
+ */
+export function matmulDirectPlan(B: number, M: number, N: number, K: number, a: Strided, b: Strided, out: Strided, R = 8, Cn = 4): Plan {
+  const W = new Words();
+  const dims = W.ints([M, N, K]);
+  const aAt = W.ints([a.offset, ...a.strides]);
+  const bAt = W.ints([b.offset, ...b.strides]);
+  const oAt = W.ints([out.offset, ...out.strides]);
+  const t = storageType(out.dtype);
+  const T = wgslType(t);
+  const zero = t === 'f' ? '0.0' : '0';
+  const layout = a.binding === b.binding ? 'wr' : 'wrr';
+  const types: ScalarType[] = layout === 'wr' ? [t, t] : [t, t, t];
+  const key = `mmd|${t}|${layout}|${R}|${Cn}`;
+  const A = `b${a.binding + 1}`;
+  const Bb = `b${b.binding + 1}`;
+  const TX = 16;
+  const TY = 4;
+  const code = () => `${UNIFORM_DECL}${bindingDecls(layout, types)}
+@compute @workgroup_size(${TX}, ${TY})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let M = ui(${dims}u); let N = ui(${dims + 1}u); let K = ui(${dims + 2}u);
+  let bz = i32(wid.z);
+  let row0 = i32(wid.y) * ${TY * R} + i32(lid.y); let col0 = i32(wid.x) * ${TX * Cn} + i32(lid.x);
+  let aBase = ui(${aAt}u) + bz * ui(${aAt + 1}u); let sam = ui(${aAt + 2}u); let sak = ui(${aAt + 3}u);
+  let bBase = ui(${bAt}u) + bz * ui(${bAt + 1}u); let sbk = ui(${bAt + 2}u); let sbn = ui(${bAt + 3}u);
+  // rows and columns past the edge read row/column 0 and are not stored
+  var ar: array<i32, ${R}>;
+  var bc: array<i32, ${Cn}>;
+  for (var p = 0; p < ${R}; p = p + 1) { let m = row0 + ${TY} * p; ar[p] = aBase + select(0, m, m < M) * sam; }
+  for (var q = 0; q < ${Cn}; q = q + 1) { let n = col0 + ${TX} * q; bc[q] = bBase + select(0, n, n < N) * sbn; }
+  var acc: array<${T}, ${R * Cn}>;
+  for (var e = 0; e < ${R * Cn}; e = e + 1) { acc[e] = ${zero}; }
+  for (var k = 0; k < K; k = k + 1) {
+    var av: array<${T}, ${R}>;
+    var bv: array<${T}, ${Cn}>;
+    for (var p = 0; p < ${R}; p = p + 1) { av[p] = ${A}[ar[p] + k * sak]; }
+    for (var q = 0; q < ${Cn}; q = q + 1) { bv[q] = ${Bb}[bc[q] + k * sbk]; }
+    for (var p = 0; p < ${R}; p = p + 1) {
+      for (var q = 0; q < ${Cn}; q = q + 1) { acc[p * ${Cn} + q] = acc[p * ${Cn} + q] + av[p] * bv[q]; }
+    }
+  }
+  let oBase = ui(${oAt}u) + bz * ui(${oAt + 1}u); let som = ui(${oAt + 2}u); let son = ui(${oAt + 3}u);
+  for (var p = 0; p < ${R}; p = p + 1) {
+    let gm = row0 + ${TY} * p;
+    for (var q = 0; q < ${Cn}; q = q + 1) {
+      let gn = col0 + ${TX} * q;
+      if (gm < M && gn < N) { b1[oBase + gm * som + gn * son] = acc[p * ${Cn} + q]; }
+    }
+  }
+}`;
+  return { key, layout, words: W.w, code, x: Math.ceil(N / (TX * Cn)), y: Math.ceil(M / (TY * R)), z: B };
+}
+
 /** out[i] = src element at offsets[i]; out and offsets walked in row-major order of their shapes. */
 export function takePlan(shape: readonly number[], out: Strided, offsets: Strided, src: Strided, oShape: readonly number[]): Plan {
   const W = new Words();
@@ -611,3 +669,103 @@ ${unravel('i', 'b', cv.shape.length, vShapeAt, [valOp])}
   return { key, layout, words: W.w, code, x: g.x, y: g.y, z: 1 };
 }
 
+
+/**
+ * Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11): ten
+ * rounds of two 32x32 -> 64-bit multiplies keyed by a Weyl sequence. WGSL has no mul-hi, so the
+ * high word comes from 16-bit halves.
+ */
+export const PHILOX_WGSL = `
+fn mulhi32(a: u32, b: u32) -> u32 {
+  let a0 = a & 0xffffu; let a1 = a >> 16u; let b0 = b & 0xffffu; let b1 = b >> 16u;
+  let p01 = a0 * b1; let p10 = a1 * b0;
+  let mid = ((a0 * b0) >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+  return a1 * b1 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u);
+}
+fn philox4x32_10(ctr: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
+  var c = ctr;
+  var k = key;
+  for (var r = 0; r < 10; r = r + 1) {
+    let h0 = mulhi32(0xD2511F53u, c.x); let l0 = 0xD2511F53u * c.x;
+    let h1 = mulhi32(0xCD9E8D57u, c.z); let l1 = 0xCD9E8D57u * c.z;
+    c = vec4<u32>(h1 ^ c.y ^ k.x, l1, h0 ^ c.w ^ k.y, l0);
+    k = k + vec2<u32>(0x9E3779B9u, 0xBB67AE85u);
+  }
+  return c;
+}
+`;
+
+export type RandomKind = 'uniform' | 'normal' | 'bernoulli' | 'bernoulliT' | 'randint' | 'raw';
+
+/**
+ * Random numbers into `out` (shape `shape`): element i (row-major) takes the Philox block of
+ * counter (i, 0, offset) under key `seed`; its words give the sample (24-bit uniforms, Box-Muller
+ * on two of them, 32-bit words modulo a range). 'raw' writes the four words of block i / 4 (tests).
+ * `a`, `b` are the distribution's parameters; `p` the probabilities of a tensor bernoulli.
+ */
+export function randomPlan(kind: RandomKind, shape: readonly number[], out: Strided, seed: bigint, offset: number, a: number, b: number, p: Strided | null): Plan {
+  const views = p ? [out, p] : [out];
+  const c = collapse(shape, views.map((v) => v.strides));
+  const rank = c.shape.length;
+  const n = c.shape.reduce((x, y) => x * y, 1);
+  const W = new Words();
+  const nAt = W.int(n);
+  const shapeAt = W.ints(c.shape);
+  const ops = views.map((v, k) => ({ name: `${k}`, offAt: W.int(v.offset), stridesAt: W.ints(c.strides[k]!) }));
+  const keyAt = W.ints([Number(seed & 0xffffffffn), Number((seed >> 32n) & 0xffffffffn)]);
+  const offAt = W.ints([offset % 2 ** 32, Math.floor(offset / 2 ** 32)]);
+  // parameters: floats as f32 bits, randint's low as i32 and range as u32 bits (2^32 wraps to 0)
+  const aAt = kind === 'randint' ? W.int(a) : W.float(a);
+  const bAt = kind === 'randint' ? W.int(b >= 2 ** 32 ? 0 : b | 0) : kind === 'bernoulli' ? W.int(b) : W.float(b);
+  const t = storageType(out.dtype);
+  const types: ScalarType[] = p ? [t, storageType(p.dtype)] : [t];
+  const layout = p ? 'wr' : 'w';
+  const key = `rand|${kind}|${rank}|${out.dtype.name}|${p ? p.dtype.name : '-'}`;
+  const g = grid(n);
+  const code = (): string => {
+    const helpers = new Set<string>();
+    let value: string;
+    let vt: ScalarType = 'f';
+    const unit = (w: string) => `f32(${w} >> 8u) * 5.9604644775390625e-8`;
+    switch (kind) {
+      case 'uniform':
+        // from + u * (to - from), kept below `to` where rounding reaches it
+        value = `select(uf(${aAt}u), uf(${aAt}u) + ${unit('w.x')} * (uf(${bAt}u) - uf(${aAt}u)), uf(${aAt}u) + ${unit('w.x')} * (uf(${bAt}u) - uf(${aAt}u)) < uf(${bAt}u))`;
+        break;
+      case 'normal':
+        value = `uf(${aAt}u) + uf(${bAt}u) * sqrt(-2.0 * log((f32(w.x >> 8u) + 1.0) * 5.9604644775390625e-8)) * cos(6.283185307179586 * ${unit('w.y')})`;
+        break;
+      case 'bernoulli':
+        // p as a 32-bit threshold (a = 1 means always); exact for every float probability
+        value = `select(0, 1, ui(${aAt}u) != 0 || w.x < bitcast<u32>(ui(${bAt}u)))`;
+        vt = 'i';
+        break;
+      case 'bernoulliT': {
+        const pv = storageType(p!.dtype) === 'f' ? `b2[p1]` : `f32(b2[p1])`;
+        value = `select(0, 1, ${unit('w.x')} < ${pv})`;
+        vt = 'i';
+        break;
+      }
+      case 'randint':
+        value = `ui(${aAt}u) + bitcast<i32>(select(w.x % bitcast<u32>(ui(${bAt}u)), w.x, ui(${bAt}u) == 0))`;
+        vt = 'i';
+        break;
+      case 'raw':
+        value = 'bitcast<i32>(w[u32(i) & 3u])';
+        vt = 'i';
+        break;
+    }
+    const store = storeExpr('v', vt, out.dtype, (h) => helpers.add(h));
+    return `${UNIFORM_DECL}${bindingDecls(layout, types)}${helperSource(helpers)}${PHILOX_WGSL}
+${HEAD('256')}
+  let i = i32(gid.x + gid.y * nwg.x * 256u);
+  if (i >= ui(${nAt}u)) { return; }
+${unravel('i', '', rank, shapeAt, ops)}
+  let w = philox4x32_10(vec4<u32>(${kind === 'raw' ? 'u32(i) >> 2u' : 'u32(i)'}, 0u, bitcast<u32>(ui(${offAt}u)), bitcast<u32>(ui(${offAt + 1}u))),
+                        vec2<u32>(bitcast<u32>(ui(${keyAt}u)), bitcast<u32>(ui(${keyAt + 1}u))));
+  let v: ${wgslType(vt)} = ${value};
+  b1[p0] = ${store};
+}`;
+  };
+  return { key, layout, words: W.w, code, x: g.x, y: g.y, z: 1 };
+}

@@ -19,6 +19,8 @@ export const C = {
   error: 2,
   /** Bytes of the message in the text area. */
   textLen: 3,
+  /** Set to 1 by the worker when the device is lost (the error word is set too, with the message). */
+  lost: 4,
 } as const;
 export const CONTROL_BYTES = 64;
 export const TEXT_BYTES = 16384;
@@ -35,6 +37,10 @@ export type Cmd =
 
 export type ToWorker =
   | { type: 'batch'; cmds: Cmd[]; uniforms: ArrayBuffer | null }
+  /** Destroys the GPUDevice (tests of device loss and recovery). */
+  | { type: 'lose' }
+  /** Ends the worker between messages (terminating it inside a Dawn call aborts the process). */
+  | { type: 'close' }
   | { type: 'read'; id: number; offset: number; size: number; data: SharedArrayBuffer };
 
 export interface WorkerInit {

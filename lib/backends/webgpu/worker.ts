@@ -226,7 +226,13 @@ async function start(): Promise<void> {
   const limits = limitsOf(adapter);
   device = await adapter.requestDevice({ requiredLimits: limits });
   device.addEventListener('uncapturederror', (ev) => report((ev as GPUUncapturedErrorEvent).error.message));
-  void device.lost.then((info) => report(`WebGPU device lost: ${info.message}`));
+  void device.lost.then((info) => {
+    // overrides any pending error: the loss is what the main thread must learn about
+    writeText(init.shared, `device lost (${info.reason}): ${info.message}`);
+    Atomics.store(ctrl, C.lost, 1);
+    Atomics.store(ctrl, C.error, 1);
+    Atomics.notify(ctrl, C.lost);
+  });
   uniforms = device.createBuffer({ size: SLOTS * SLOT_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const i = adapter.info;
   const rep: AdapterReport = {
@@ -241,6 +247,8 @@ async function start(): Promise<void> {
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'batch') runBatch(msg.cmds, msg.uniforms);
     else if (msg.type === 'read') void read(msg);
+    else if (msg.type === 'lose') device.destroy();
+    else if (msg.type === 'close') process.exit(0);
   });
   Atomics.store(ctrl, C.state, 1);
   Atomics.notify(ctrl, C.state);

@@ -1,0 +1,181 @@
+/**
+ * No silent CPU fallback on 'cuda': walks every Backend method and every definition of the
+ * elementwise op table, runs each on the WebGPU backend and on the CPU backend with the same
+ * operands, and checks that the cuda run dispatched GPU work without reading anything back
+ * (and uploading only where the method is an upload) and gave the CPU's values.
+ */
+
+import { describe, expect, it } from 'vitest';
+import torch, { type Tensor } from '../../lib/index.js';
+import type { Backend, View } from '../../lib/backend.js';
+import { backendFor } from '../../lib/device.js';
+import type { DType } from '../../lib/dtype.js';
+import { allPointwiseDefs } from '../../lib/ops/pointwise.js';
+import { _deviceStats, webgpuBackend } from '../../lib/backends/webgpu/client.js';
+import { expectSame, hasGpu, requireAdapterInCI, skipReason } from './setup.js';
+
+requireAdapterInCI();
+
+/** Every method of the Backend interface; the type below fails to compile when one is added and not listed. */
+const METHODS = ['alloc', 'fromArray', 'read', 'pointwise', 'reduce', 'argreduce', 'scan', 'sort', 'matmul', 'take', 'put', 'write', 'random'] as const;
+type Unlisted = Exclude<keyof Backend, 'type' | (typeof METHODS)[number]>;
+const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
+
+type Dev = 'cpu' | 'cuda';
+const contiguous = (shape: readonly number[]): number[] => {
+  const s: number[] = [];
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+};
+/** A fresh contiguous view of `shape` on the backend of `dev`. */
+function fresh(dev: Dev, dtype: DType, shape: readonly number[]): View {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { storage: be(dev).alloc(dtype, n, 0), dtype, shape, strides: contiguous(shape), offset: 0 };
+}
+const be = (dev: Dev): Backend => backendFor(torch.device(dev));
+/** A tensor's view, as kernels see it. */
+const viewOf = (t: Tensor): View => ({ storage: t._storage, dtype: t.dtype, shape: t._shape, strides: t._strides, offset: t._offset });
+/** The values of a view as a cpu tensor. */
+const valuesOf = (dev: Dev, v: View): Tensor => torch.tensor(Array.from(be(dev).read(v)), { dtype: v.dtype }).reshape([...v.shape]);
+
+/**
+ * `prepare(dev)` makes the operands and returns the call; the call runs on cuda, counting device
+ * work, then on cpu, and the views it returns are compared.
+ */
+function walk(what: string, prepare: (dev: Dev) => () => View[], expect_: { uploads?: number; reads?: number; dispatches?: boolean | number } = {}): void {
+  const run = prepare('cuda');
+  const s0 = _deviceStats();
+  const gpu = run();
+  const s1 = _deviceStats();
+  expect(s1.reads - s0.reads, `${what}: reads back to the host`).toBe(expect_.reads ?? 0);
+  expect(s1.uploads - s0.uploads, `${what}: uploads`).toBe(expect_.uploads ?? 0);
+  const d = expect_.dispatches ?? true;
+  if (typeof d === 'number') expect(s1.dispatches - s0.dispatches, `${what}: GPU dispatches`).toBe(d);
+  else if (d) expect(s1.dispatches - s0.dispatches, `${what}: GPU dispatches`).toBeGreaterThan(0);
+  const cpu = prepare('cpu')();
+  cpu.forEach((c, i) => expectSame(valuesOf('cuda', gpu[i]!).cuda(), valuesOf('cpu', c), 1e-5, 1e-5, `${what} [${i}]`));
+}
+
+describe(`the Backend interface is walked completely`, () => {
+  it('lists every method', () => {
+    expect(allListed).toBe(true);
+    for (const m of METHODS) expect(typeof webgpuBackend[m], `webgpuBackend.${m}`).toBe('function');
+  });
+});
+
+describe.skipIf(!hasGpu)(`every Backend method runs on the GPU${skipReason}`, () => {
+  const data = (dev: Dev, shape: number[], seed = 0) => {
+    torch.manual_seed(seed);
+    return torch.randn(shape).to(dev);
+  };
+
+  it('alloc, fromArray, write, read', () => {
+    walk('alloc', (dev) => () => [fresh(dev, torch.float32, [0])], { dispatches: false });
+    walk('fromArray', (dev) => () => [{ storage: be(dev).fromArray(torch.int32, Int32Array.from([3, -4, 5]), 0), dtype: torch.int32, shape: [3], strides: [1], offset: 0 }], { uploads: 1, dispatches: false });
+    walk('write contiguous', (dev) => {
+      const v = fresh(dev, torch.float32, [4]);
+      return () => {
+        be(dev).write(v, Float32Array.from([1, 2, 3, 4]));
+        return [v];
+      };
+    }, { uploads: 1, dispatches: false });
+    walk('write strided', (dev) => {
+      const t = torch.zeros([3, 4], { device: dev });
+      return () => {
+        be(dev).write(viewOf(t.T), Float32Array.from({ length: 12 }, (_, i) => i));
+        return [viewOf(t)];
+      };
+    }, { uploads: 1, dispatches: true });
+    const s0 = _deviceStats();
+    expect(Array.from(webgpuBackend.read(viewOf(torch.arange(5, { device: 'cuda' }).get('1::2'))))).toEqual([1, 3]);
+    expect(_deviceStats().reads - s0.reads).toBe(1);
+  });
+
+  it('pointwise, reduce, argreduce, scan, sort, matmul, take, put, random', () => {
+    const id = { key: 'walk_identity', f: <V>(_A: unknown, x: V) => x };
+    walk('pointwise', (dev) => {
+      const out = fresh(dev, torch.float32, [3, 4]);
+      const x = viewOf(data(dev, [4, 3]).T);
+      return () => (be(dev).pointwise(id, out, [x]), [out]);
+    });
+    walk('reduce', (dev) => {
+      const out = fresh(dev, torch.float32, [3]);
+      const x = viewOf(data(dev, [3, 5, 70]));
+      return () => (be(dev).reduce('sum', x, out, 2), [out]);
+    });
+    walk('argreduce', (dev) => {
+      const vals = fresh(dev, torch.float32, [4]);
+      const idx = fresh(dev, torch.int64, [4]);
+      const x = viewOf(data(dev, [4, 9]));
+      return () => (be(dev).argreduce('max', x, vals, idx), [vals, idx]);
+    });
+    walk('scan', (dev) => {
+      const out = fresh(dev, torch.float32, [2, 6]);
+      const idx = fresh(dev, torch.int64, [2, 6]);
+      const x = viewOf(data(dev, [2, 6]));
+      return () => (be(dev).scan('cummax', x, out, idx), [out, idx]);
+    });
+    walk('sort', (dev) => {
+      const vals = fresh(dev, torch.float32, [3, 7]);
+      const idx = fresh(dev, torch.int64, [3, 7]);
+      const x = viewOf(data(dev, [3, 7]).round());
+      return () => (be(dev).sort(x, vals, idx, true), [vals, idx]);
+    });
+    walk('matmul', (dev) => {
+      const out = fresh(dev, torch.float32, [2, 5, 3]);
+      const a = viewOf(data(dev, [2, 5, 4], 1));
+      const b = viewOf(data(dev, [2, 3, 4], 2).transpose(1, 2));
+      return () => (be(dev).matmul(a, b, out), [out]);
+    });
+    walk('take', (dev) => {
+      const out = fresh(dev, torch.float32, [4]);
+      const src = data(dev, [10])._storage;
+      const offs = viewOf(torch.tensor([9, 0, 3, 3], { device: dev }));
+      return () => (be(dev).take(src, offs, out), [out]);
+    });
+    walk('put accumulate', (dev) => {
+      const dst = torch.zeros([5], { device: dev });
+      const offs = viewOf(torch.tensor([1, 1, 4], { device: dev }));
+      const vals = viewOf(torch.tensor([2, 3.5, -1], { device: dev }));
+      return () => (be(dev).put(dst._storage, offs, vals, true), [viewOf(dst)]);
+    });
+    // the CPU backend has no device sampler: compare the distribution's support only
+    const s0 = _deviceStats();
+    const r = fresh('cuda', torch.float32, [1000]);
+    webgpuBackend.random!({ dist: 'uniform', from: 2, to: 3 }, r, 5n, 0);
+    expect(_deviceStats().dispatches - s0.dispatches).toBe(1);
+    const v = valuesOf('cuda', r);
+    expect(v.ge(2).logical_and(v.lt(3)).all().item()).toBe(1);
+    expect(be('cpu').random).toBeUndefined();
+  });
+});
+
+describe.skipIf(!hasGpu)(`every definition of the elementwise op table compiles to WGSL and runs on the GPU${skipReason}`, () => {
+  it('float32 and int32 operands, one dispatch each, the CPU kernel\'s values', () => {
+    const defs = allPointwiseDefs();
+    expect(defs.length).toBeGreaterThan(80);
+    defs.forEach((def, i) => {
+      const arity = def.f.length - 1;
+      const fn = { key: `walk${i}_${def.name}`, f: def.f };
+      for (const dtype of [torch.float32, torch.int32]) {
+        const outDtype = def.kind === 'bool' ? torch.bool : def.kind === 'float' ? torch.float32 : dtype;
+        const operands = (dev: Dev) =>
+          Array.from({ length: arity }, (_, k) => {
+            torch.manual_seed(k + 1);
+            const x = torch.rand([4, 5]).mul(4).sub(2);
+            return (dtype === torch.int32 ? x.mul(2).round().to(dtype) : x).to(dev);
+          });
+        walk(`${def.name} (${def.node}) ${dtype.name}`, (dev) => {
+          const out = fresh(dev, outDtype, [4, 5]);
+          // the first operand transposed, so every kernel also walks a strided view
+          const xs = operands(dev).map((t, k) => (k === 0 ? viewOf(t.T.contiguous().T) : viewOf(t)));
+          return () => (be(dev).pointwise(fn, out, xs), [out]);
+        }, { dispatches: 1 });
+      }
+    });
+  });
+});
