@@ -1,8 +1,8 @@
 /**
  * Every notebook in notebooks/ runs end to end: Jupyter's nbclient executes it with the torchlab
  * kernel (scripts/execute-notebooks.py, each notebook in its own folder as JupyterLab runs it),
- * any error output fails, and the accuracy assertions of notebook 02 (MNIST) and 03 (Fashion-MNIST)
- * must have run and passed.
+ * any error output fails, and the accuracy assertions of notebook 02 (MNIST), 03 (Fashion-MNIST)
+ * and 04 (an LSTM and a Transformer on a synthetic sequence task) must have run and passed.
  * The files are not rewritten. Without Jupyter or the MNIST files the tests are skipped with the
  * reason in their name; under CI they must be there (data/ is filled from ../shared/data).
  */
@@ -81,7 +81,9 @@ describe.skipIf(missing !== null)(`notebooks${missing === null ? '' : ` (skipped
   });
 
   it('finds the lecture notebooks', () => {
-    expect(notebooks).toEqual(expect.arrayContaining(['01-tensors-and-autograd.ipynb', '02-multilayer-perceptrons.ipynb', '03-convolutional-networks.ipynb']));
+    expect(notebooks).toEqual(expect.arrayContaining([
+      '01-tensors-and-autograd.ipynb', '02-multilayer-perceptrons.ipynb', '03-convolutional-networks.ipynb', '04-sequences-and-attention.ipynb',
+    ]));
     expect(reports.map((r) => r.path)).toEqual(notebooks.map((f) => join(notebooksDir, f)));
   });
 
@@ -131,5 +133,45 @@ describe.skipIf(missing !== null)(`notebooks${missing === null ? '' : ` (skipped
     // the filters, the test image and its two blocks of feature maps were shown as images
     const images = report.cells.filter((c) => /display\.images?\(/.test(c.source) && c.output_types.includes('display_data'));
     expect(images.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('04: the LSTM and the Transformer classify the test sequences, attention by hand matches, and the model loads back', () => {
+    const report = reports.find((r) => r.path.endsWith('04-sequences-and-attention.ipynb'))!;
+    const accuracyOf = (name: string, threshold: string): number => {
+      const cell = report.cells.find((c) => c.source.includes(`_accuracy < ${threshold}`) && c.source.includes(`${name}: `));
+      expect(cell, `the ${name} accuracy cell with its assertion`).toBeDefined();
+      expect(cell!.errors).toEqual([]);
+      const m = new RegExp(`^${name}: (\\d+) of (\\d+) test sequences right`, 'm').exec(cell!.text);
+      expect(m, cell!.text).not.toBeNull();
+      expect(Number(m![2])).toBe(1000);
+      return Number(m![1]) / Number(m![2]);
+    };
+    expect(accuracyOf('LSTM', '0.95')).toBeGreaterThanOrEqual(0.95);
+    expect(accuracyOf('Transformer', '0.9')).toBeGreaterThanOrEqual(0.9);
+    // both training runs published their live plot and progress bar, and printed one line an epoch
+    const training = report.cells.filter((c) => c.source.includes('await fit('));
+    expect(training.length).toBe(2);
+    for (const cell of training) {
+      expect(cell.output_types.filter((t) => t === 'display_data').length).toBeGreaterThanOrEqual(2);
+      expect(cell.text).toMatch(/^epoch 0: lr 0\.0\d+, test accuracy \d+\.\d%$/m);
+    }
+    // the hand-written attention agrees with F.scaled_dot_product_attention and nn.MultiheadAttention
+    const differences = report.cells.flatMap((c) => [...c.text.matchAll(/^largest difference[^:]*: (\S+)$/gm)].map((m) => [m[0], Number(m[1])] as const));
+    expect(differences.map(([line]) => line.replace(/: \S+$/, ''))).toEqual([
+      'largest difference from one-hot times weight',
+      'largest difference, loop vs nn.RNN',
+      'largest difference from F.scaled_dot_product_attention',
+      'largest difference from is_causal',
+      'largest difference, by hand vs nn.MultiheadAttention',
+    ]);
+    for (const [line, d] of differences) expect(d, line).toBeLessThan(1e-5);
+    // the attention weights were drawn as heatmaps
+    const heatmaps = report.cells.filter((c) => c.source.includes('plot.heatmap(') && c.output_types.includes('execute_result'));
+    expect(heatmaps.length).toBe(2);
+    // the saved state dict loaded into a new model that computes the same outputs
+    const restored = report.cells.find((c) => c.source.includes('load_state_dict('))!;
+    expect(restored.errors).toEqual([]);
+    expect(restored.text).toContain('<All keys matched successfully>');
+    expect(restored.text).toContain('the same outputs as the saved model');
   });
 });
