@@ -27,7 +27,7 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Compiles the kernel (and the library, when it has never been built) unless the build is current.
+ * Compiles the kernel and the library unless their builds are newer than their sources.
  * Test files run in parallel processes, so a lock directory keeps them from compiling at once.
  */
 export function ensureBuilt(): void {
@@ -52,7 +52,9 @@ export function ensureBuilt(): void {
         // tsc exits non-zero on type errors but still emits; the typecheck step reports them
       }
     };
-    if (!existsSync(join(root, 'dist', 'index.js'))) run('tsconfig.build.json');
+    const libEntry = join(root, 'dist', 'index.js');
+    // a stale dist/ would give the kernel yesterday's library: rebuild when any lib/ file is newer
+    if (!existsSync(libEntry) || statSync(libEntry).mtimeMs < newestMtime(join(root, 'lib'))) run('tsconfig.build.json');
     if (!existsSync(cliPath) || statSync(cliPath).mtimeMs < newestMtime(join(root, 'kernel'))) run('tsconfig.kernel.json');
   } finally {
     rmSync(lock, { recursive: true, force: true });
