@@ -6,7 +6,8 @@
  * jupyter console --kernel torchlab
  */
 
-import { realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultLocation, install, kernelsDir, uninstall, type Location } from './kernelspec.js';
 
@@ -24,8 +25,9 @@ commands:
       a TypeScript REPL with torchlab loaded, as in a notebook cell (operators on tensors,
       top-level await); history in ~/.torchlab_repl_history (TORCHLAB_REPL_HISTORY), Tab completes.
       --terminal: line editing and completion even when stdin is not a TTY
-  grade SUBMISSION.ipynb --tests DIR [--json results.json] [--timeout-per-test S] [--timeout S]
-      run the vitest tests in DIR against the notebook (TORCHLAB_SUBMISSION) in a child process;
+  grade SUBMISSION.ipynb --tests DIR [--json results.json] [--timeout-per-test S] [--timeout S] [--memory-limit MB]
+      run the vitest tests in DIR against the notebook (TORCHLAB_SUBMISSION), which runs in a
+      sandbox process (as 'nobody' when run as root) with a time limit per test and a memory limit;
       points per test from '[N pts]' in its name; a table, and Gradescope's results.json with --json
   help
       show this message`;
@@ -60,12 +62,12 @@ function connectionFileArg(args: readonly string[]): string {
   if (file === undefined || rest.length > 1) throw new UsageError('kernel needs exactly one connection file');
   return file;
 }
-/** `grade`'s arguments: the notebook, `--tests DIR`, `--json FILE` and the time limits in seconds. */
-function parseGrade(args: readonly string[]): { submission: string; tests: string; json: string | null; timeoutPerTest?: number; timeout?: number } {
+/** `grade`'s arguments: the notebook, `--tests DIR`, `--json FILE`, the time limits in seconds and the memory limit in MB. */
+function parseGrade(args: readonly string[]): { submission: string; tests: string; json: string | null; timeoutPerTest?: number; timeout?: number; memoryLimit?: number } {
   let submission: string | null = null;
   let tests: string | null = null;
   let json: string | null = null;
-  const limits: { timeoutPerTest?: number; timeout?: number } = {};
+  const limits: { timeoutPerTest?: number; timeout?: number; memoryLimit?: number } = {};
   const value = (i: number, name: string): string => {
     const v = args[i];
     if (v === undefined) throw new UsageError(`${name} needs a value`);
@@ -82,6 +84,12 @@ function parseGrade(args: readonly string[]): { submission: string; tests: strin
     else if (a === '--json') json = value(++i, a);
     else if (a === '--timeout-per-test') limits.timeoutPerTest = seconds(value(++i, a), a);
     else if (a === '--timeout') limits.timeout = seconds(value(++i, a), a);
+    else if (a === '--memory-limit') {
+      const v = value(++i, a);
+      const mb = Number(v);
+      if (!(mb >= 64)) throw new UsageError(`${a} needs a number of megabytes (at least 64), got '${v}'`);
+      limits.memoryLimit = mb;
+    }
     else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else if (submission === null) submission = a;
     else throw new UsageError('grade takes one submission');
@@ -89,6 +97,19 @@ function parseGrade(args: readonly string[]): { submission: string; tests: strin
   if (submission === null) throw new UsageError('grade needs a submission notebook');
   if (tests === null) throw new UsageError('grade needs --tests DIR');
   return { submission, tests, json, ...limits };
+}
+
+/** Whether users other than the owner and group can list `dir`: it and every folder above it let them through. */
+function othersCanRead(dir: string): boolean {
+  try {
+    if ((statSync(dir).mode & 0o005) !== 0o005) return false;
+    for (let d = dirname(dir); ; d = dirname(d)) {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+      if (dirname(d) === d) return true;
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the command line `args` (without node and the script). */
@@ -132,6 +153,9 @@ export async function main(args: readonly string[]): Promise<number> {
       case 'grade': {
         const opts = parseGrade(rest);
         const { gradeSubmission, formatResults } = await import('./notebook_loader.js');
+        if (typeof process.getuid === 'function' && process.getuid() === 0 && othersCanRead(resolve(opts.tests))) {
+          console.error(`torchlab: note: other users can read ${opts.tests}, so the sandboxed submission could read the original tests and solutions there (the grader runs a copy only root can read); consider chmod -R o-rwx on it`);
+        }
         const results = await gradeSubmission(opts.submission, opts);
         console.log(formatResults(results));
         if (opts.json !== null) writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,23 +1,28 @@
 /**
- * `loadNotebook`: a notebook's code cells run in order in this process, with the kernel's cell
- * semantics (the prelude's torch, nn, F, ..., type-checked TypeScript, top-level await, the
- * operator rewrite) and no Jupyter server, so that a test can call what the notebook defines.
- * This is how homework is graded: the instructor's vitest file loads the student's notebook, and
- * `gradeSubmission` (`torchlab grade`) runs those tests in a child process and scores them.
+ * `loadNotebook`: a notebook's code cells run in order with the kernel's cell semantics (the
+ * prelude's torch, nn, F, ..., type-checked TypeScript, top-level await, the operator rewrite)
+ * and no Jupyter server, so that a test can call what the notebook defines: in this process, or
+ * in a sandbox process with limits (`{ sandbox }`, kernel/sandbox.ts). This is how homework is
+ * graded: the instructor's vitest file loads the student's notebook, and `gradeSubmission`
+ * (`torchlab grade`) runs those tests in a child process, with the notebook sandboxed, and scores them.
  */
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STATE_SLOTS } from './bridge.js';
+import type { ErrorContent } from './display.js';
 import { InterruptState } from './interrupt.js';
 import { enableOperators } from './kernel.js';
 import { libraryPath, makePrelude } from './prelude.js';
 import { HELPER_PREFIX } from './rewrite.js';
 import { CellRunner } from './runner.js';
+import { loadInSandbox, type SandboxOptions } from './sandbox.js';
+
+export type { SandboxOptions } from './sandbox.js';
 
 export interface LoadNotebookOptions {
   /** Cells carrying any of these tags (cell metadata `tags`) are not run. Default: `['test', 'slow']`. */
@@ -29,6 +34,14 @@ export interface LoadNotebookOptions {
   cwd?: string;
   /** The torchlab entry module the prelude imports (default: the built library, as in the kernel). */
   lib?: string;
+  /**
+   * Run the notebook in a sandbox process instead of this one (`true`, or its limits): what the
+   * notebook declares comes back as proxies, each test gets a time limit, and a notebook that
+   * loops, floods memory or crashes fails the test at hand only (see kernel/sandbox.ts). Its
+   * working directory is a folder of its own, so `cwd` does not apply. Default: when
+   * `TORCHLAB_SANDBOX` is `1`, as `torchlab grade` sets it.
+   */
+  sandbox?: boolean | SandboxOptions;
 }
 
 /**
@@ -89,17 +102,33 @@ let loading: Promise<unknown> = Promise.resolve();
  * (cells share the process's globals, as tslab's executor does), in a process rather than a
  * worker thread (the working directory changes while they run). The notebook imports the built
  * library (dist/); call it through `nb.torch`, since tensors of another copy of the library do not mix.
+ *
+ * With `sandbox` (or `TORCHLAB_SANDBOX=1`), the cells run in a process of their own instead, in a
+ * folder holding a copy of the notebook, and the declarations come back as proxies: data (numbers,
+ * strings, arrays, plain objects of data) is copied, everything else stays in the sandbox and
+ * is used through synchronous calls, callbacks included. Each test then has a time limit, after
+ * which the sandbox is killed and the next use starts a fresh one; see kernel/sandbox.ts.
  * @example
  * const nb = await loadNotebook('notebooks/homework/hw02-mlp/solution.ipynb');
  * nb.relu(nb.torch.tensor([-1, 2])); // tensor([0, 2])
+ * const sandboxed = await loadNotebook('student.ipynb', { sandbox: { memoryLimit: 2048, data: 'data' } });
  */
 export function loadNotebook(path: string, options: LoadNotebookOptions = {}): Promise<NotebookExports> {
-  const run = loading.then(() => load(path, options));
+  const sandbox = options.sandbox ?? process.env.TORCHLAB_SANDBOX === '1';
+  if (sandbox !== false) {
+    const load = { lib: options.lib ?? defaultLibrary(), ...(options.skipTags === undefined ? {} : { skipTags: options.skipTags }) };
+    return loadInSandbox(path, load, sandbox === true ? {} : sandbox, NotebookError);
+  }
+  const run = loading.then(() => runNotebook(path, options)).then((r) => r.exports);
   loading = run.catch(() => undefined);
   return run;
 }
 
-async function load(path: string, options: LoadNotebookOptions): Promise<NotebookExports> {
+/**
+ * @internal Runs the notebook's cells in this process (what `loadNotebook` does without a sandbox,
+ * and what the sandbox process does) and also returns how its errors read with cell lines.
+ */
+export async function runNotebook(path: string, options: LoadNotebookOptions): Promise<{ exports: NotebookExports; errorContent: (e: unknown) => ErrorContent }> {
   const file = resolve(path);
   const skip = new Set(options.skipTags ?? ['test', 'slow']);
   const cells = readCodeCells(file);
@@ -130,7 +159,8 @@ async function load(path: string, options: LoadNotebookOptions): Promise<Noteboo
     for (const name of Object.keys(locals)) {
       if (!name.startsWith(HELPER_PREFIX) && !name.startsWith('__') && !LAST_EXPRESSION.test(name)) out[name] = locals[name];
     }
-    return out;
+    // the runner's line tables outlive its compiler, which close() ends
+    return { exports: out, errorContent: (e) => runner.errorContent(e) };
   } finally {
     process.chdir(previousCwd);
     runner.close();
@@ -168,6 +198,8 @@ export interface GradeOptions {
   timeoutPerTest?: number;
   /** Seconds the whole run may take before the test process is killed (a loop that never yields). Default 900. */
   timeout?: number;
+  /** Megabytes of memory for the submission's sandbox (`TORCHLAB_MEMORY_LIMIT`). Default 4096. */
+  memoryLimit?: number;
 }
 
 /** How much of a failing test's message goes into its `output`. */
@@ -180,9 +212,13 @@ interface VitestReport {
 /**
  * Runs the vitest tests of `options.tests` against the notebook `submission` (given to them as
  * `TORCHLAB_SUBMISSION`) in a child process, and scores each test with the points its name
- * declares (`[N pts]`), all or nothing. A run that is killed for time, or that crashes before
- * reporting, scores zero with the reason in `output`: this never throws for the submission's faults.
- * The child process sees the tests (vitest needs them); it is not a sandbox.
+ * declares (`[N pts]`), all or nothing. The tests load the notebook into a sandbox process
+ * (`TORCHLAB_SANDBOX=1` makes `loadNotebook` sandbox it; see kernel/sandbox.ts), so a test whose
+ * call loops, runs out of memory or floods the output fails alone. As root, vitest runs a copy of
+ * the tests in a folder only root can read, and the sandbox runs as `nobody`: the submission cannot
+ * read the tests or what lies next to them (the original folder should not be readable by others
+ * either). A run that is killed for time, or that crashes before reporting, scores zero with the
+ * reason in `output`: this never throws for the submission's faults.
  * @example
  * const r = await gradeSubmission('student.ipynb', { tests: 'notebooks/homework/hw02-mlp' });
  * r.score; // 0 for the blank notebook
@@ -194,11 +230,19 @@ export async function gradeSubmission(submission: string, options: GradeOptions)
   const total = Math.round((options.timeout ?? 900) * 1000);
   const scratch = mkdtempSync(join(tmpdir(), 'torchlab-grade-'));
   const out = join(scratch, 'report.json');
+  // the sandboxes' folders, removed at the end even when the tests were killed: others may pass
+  // through (a sandbox running as nobody reaches its own folder) but not list it
+  const sandboxes = mkdtempSync(join(tmpdir(), 'torchlab-grade-sandboxes-'));
+  chmodSync(sandboxes, 0o711);
   try {
+    // mkdtemp makes the folder 0700: as root, a copy of the tests there is out of the sandbox's reach
+    const root = typeof process.getuid === 'function' && process.getuid() === 0 ? hiddenCopy(dir, scratch) : dir;
     const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
-    const run = await runTests(process.execPath, [vitest, 'run', '--root', dir, '--reporter=json', `--outputFile=${out}`, `--testTimeout=${perTest}`, `--hookTimeout=${perTest}`], {
-      cwd: dir,
-      env: { ...process.env, TORCHLAB_SUBMISSION: resolve(submission) },
+    const env: NodeJS.ProcessEnv = { ...process.env, TORCHLAB_SUBMISSION: resolve(submission), TORCHLAB_SANDBOX: '1', TORCHLAB_SANDBOX_DIR: sandboxes };
+    if (options.memoryLimit !== undefined) env.TORCHLAB_MEMORY_LIMIT = String(options.memoryLimit);
+    const run = await runTests(process.execPath, [vitest, 'run', '--root', root, '--reporter=json', `--outputFile=${out}`, `--testTimeout=${perTest}`, `--hookTimeout=${perTest}`], {
+      cwd: root,
+      env,
     }, total);
     const seconds = (Date.now() - started) / 1000;
     if (!existsSync(out)) {
@@ -225,7 +269,38 @@ export async function gradeSubmission(submission: string, options: GradeOptions)
     return { score, max_score: max, execution_time: seconds, output: problems.map(tail).join('\n'), tests };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(sandboxes, { recursive: true, force: true });
   }
+}
+
+/**
+ * A copy of the assignment folder `dir` inside `scratch`, where its relative imports still work:
+ * the folders from the project root (the nearest folder above with a package.json) down to `dir`
+ * are recreated, everything beside them is linked, and `dir` itself is copied (its node_modules linked).
+ */
+function hiddenCopy(dir: string, scratch: string): string {
+  let root: string | null = null;
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) {
+      root = d;
+      break;
+    }
+    if (dirname(d) === d) break;
+  }
+  let src = root ?? dirname(dir);
+  let dst = join(scratch, 'tree');
+  mkdirSync(dst);
+  for (const part of relative(src, dir).split(sep)) {
+    for (const entry of readdirSync(src)) if (entry !== part) symlinkSync(join(src, entry), join(dst, entry));
+    src = join(src, part);
+    dst = join(dst, part);
+    mkdirSync(dst);
+  }
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules') symlinkSync(join(dir, entry), join(dst, entry));
+    else cpSync(join(dir, entry), join(dst, entry), { recursive: true });
+  }
+  return dst;
 }
 
 /** How much of the test process's stderr is kept (the rest of a flood of output is dropped). */

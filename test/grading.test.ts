@@ -3,11 +3,13 @@
  * cells in process with the kernel's semantics and hands back its declarations; the example
  * assignment notebooks/homework/hw02-mlp scores full marks with its solution and zero with the
  * blank student notebook under its own tests (points in the test names, `[N pts]`); `torchlab
- * grade` runs an assignment's tests in a child process and writes Gradescope's results.json.
+ * grade` runs an assignment's tests in a child process, with the notebook in a sandbox process
+ * (a test stuck in a loop fails alone; as root the tests are out of the notebook's reach), and
+ * writes Gradescope's results.json. The sandbox itself is tested in test/sandbox.test.ts.
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -16,15 +18,21 @@ import { gradeSubmission, loadNotebook, NotebookError, pointsOf, readCodeCells, 
 import { ensureBuilt, root } from './kernel/client.js';
 
 const hw = join(root, 'notebooks', 'homework', 'hw02-mlp');
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 let scratch = '';
+/** A folder that the sandbox (`nobody` when the tests run as root) may write to. */
+let shared = '';
 
 beforeAll(() => {
   ensureBuilt();
   scratch = mkdtempSync(join(tmpdir(), 'torchlab-grading-'));
+  shared = mkdtempSync(join(tmpdir(), 'torchlab-grading-shared-'));
+  chmodSync(shared, 0o777);
 }, 180_000);
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+  if (shared) rmSync(shared, { recursive: true, force: true });
 });
 
 function writeNotebook(name: string, cells: { source: string; tags?: string[]; markdown?: boolean }[]): string {
@@ -223,11 +231,13 @@ test('ungraded', () => { expect(1).toBe(1); });`);
     const throws = await gradeSubmission(writeNotebook('throws2.ipynb', [{ source: 'const k = 3;' }, { source: "throw new Error('oops');" }]), { tests: dir });
     expect(throws.score).toBe(0);
     expect(throws.tests[0]!.output).toContain('cell 1 failed: Error: oops');
-    const pidFile = join(scratch, 'loop.pid');
+    // the sandbox runs as nobody under root: it writes its pid where anyone may write
+    const pidFile = join(shared, 'loop.pid');
     const looping = writeNotebook('loops.ipynb', [{ source: `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nconst k = 3;\nwhile (k === 3) {}` }]);
-    const loops = await gradeSubmission(looping, { tests: dir, timeout: 10 });
+    // long enough for vitest and the sandbox to start on a busy machine, so that the pid is written
+    const loops = await gradeSubmission(looping, { tests: dir, timeout: 20 });
     expect(loops.score).toBe(0);
-    expect(loops.output).toBe('the tests did not finish within 10 s and were stopped');
+    expect(loops.output).toBe('the tests did not finish within 20 s and were stopped');
     // the worker process that held the loop is gone too, not only vitest's main process
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await new Promise((r) => setTimeout(r, 200));
@@ -235,6 +245,43 @@ test('ungraded', () => { expect(1).toBe(1); });`);
     const stat = join('/proc', String(pid), 'stat');
     const state = existsSync(stat) ? readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0] : 'gone';
     expect(['gone', 'Z', 'X']).toContain(state);
+  }, 120_000);
+
+  it('runs the submission in a sandbox: a test stuck in a loop fails alone, the tests stay hidden, a flood of output does no harm', async () => {
+    const dir = assignment('sandboxed', `import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+test('spins [1 pt]', () => { nb.spin(); }, 3000);
+test('doubles [2 pts]', () => { expect(nb.double(21)).toBe(42); });
+test('floods [1 pt]', () => { expect(nb.flood(4096)).toBe(4096); });
+test('env [1 pt]', () => { expect(nb.env()).toEqual([]); });
+test('hidden [1 pt]', () => {
+  const me = fileURLToPath(import.meta.url);
+  const sandboxed = ${JSON.stringify(isRoot)};
+  for (const file of [me, join(dirname(me), 'solution.ipynb')]) {
+    if (sandboxed) expect(() => nb.read(file)).toThrow(/EACCES/);
+    else expect(nb.read(file).length).toBeGreaterThan(0);
+  }
+});`);
+    writeFileSync(join(dir, 'solution.ipynb'), '{"the": "solution"}');
+    const sub = writeNotebook('sandboxed.ipynb', [{ source: `function spin(): number {
+  while (true) {}
+}
+const double = (x: number) => 2 * x;
+function flood(kb: number): number {
+  for (let i = 0; i < kb; i++) console.log('y'.repeat(1023));
+  return kb;
+}
+const env = () => Object.keys(process.env).filter((k) => k.startsWith('TORCHLAB'));
+const read = (path: string): string => require('fs').readFileSync(path, 'utf8');` }]);
+    const r = await gradeSubmission(sub, { tests: dir, memoryLimit: 1024 });
+    expect(r.tests.map((t) => [t.name, t.score, t.status])).toEqual([
+      ['spins [1 pt]', 0, 'failed'],
+      ['doubles [2 pts]', 2, 'passed'],
+      ['floods [1 pt]', 1, 'passed'],
+      ['env [1 pt]', 1, 'passed'],
+      ['hidden [1 pt]', 1, 'passed'],
+    ]);
+    expect(r.tests[0]!.output).toMatch(/^Error: time limit of 3 s exceeded/);
   }, 120_000);
 
   it('rejects bad arguments with a usage error', async () => {

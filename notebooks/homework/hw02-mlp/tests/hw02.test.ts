@@ -1,8 +1,9 @@
 /**
  * The instructor's tests for hw02-mlp. Each test's points are in its name, `[N pts]`; a test
  * passes whole or scores zero. The notebook under test is `TORCHLAB_SUBMISSION` (a path), else
- * the reference solution next to this folder. Everything is called through the notebook's own
- * `torch` (`nb.torch`), the library instance its cells were given.
+ * the reference solution next to this folder. It runs in a sandbox process: what it declares
+ * comes back as proxies, and everything is called through the notebook's own `torch` (`nb.torch`),
+ * so that tensors are made where the notebook's code runs.
  * @example
  * TORCHLAB_SUBMISSION=/path/to/student.ipynb npx vitest run --root notebooks/homework/hw02-mlp
  */
@@ -20,7 +21,8 @@ let nb: NotebookExports;
 let torch: NotebookExports;
 
 beforeAll(async () => {
-  nb = await loadNotebook(submission);
+  // a process of its own with time and memory limits; `data` in its folder is the project's data/ (MNIST)
+  nb = await loadNotebook(submission, { sandbox: { data: join(here, '..', '..', '..', '..', 'data') } });
   torch = nb.torch;
 }, 120_000);
 
@@ -99,7 +101,8 @@ describe('hw02-mlp', () => {
 
   test('MNIST test accuracy >= 95% [3 pts]', () => {
     const to_tensor = new nb.transforms.Compose([new nb.transforms.ToTensor()]);
-    const data = join(here, '..', '..', '..', '..', 'data');
+    // a path in the sandbox's folder, where the notebook's code runs
+    const data = 'data';
     const train_data = new nb.datasets.MNIST(data, { train: true, download: false, transform: to_tensor });
     const test_data = new nb.datasets.MNIST(data, { train: false, download: false, transform: to_tensor });
     torch.manual_seed(0);
