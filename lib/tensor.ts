@@ -24,6 +24,7 @@ import * as la from './ops/linalg.js';
 import * as cat from './ops/cat.js';
 import * as rnd from './ops/random.js';
 import * as cr from './ops/creation.js';
+import { installExtras, type TensorExtras } from './ops/api_extra.js';
 import { tensorRepr } from './display/repr.js';
 import { tensorHtml } from './display/html.js';
 
@@ -44,7 +45,7 @@ export interface ToOptions {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Tensor extends PointwiseMethods {}
+export interface Tensor extends PointwiseMethods, TensorExtras {}
 
 /**
  * A multi-dimensional array with autograd, as `torch.Tensor`.
@@ -503,6 +504,7 @@ export class Tensor {
 }
 
 pw.installPointwise();
+installExtras();
 
 /** @internal shape helper re-exported for modules typed against Tensor */
 export type { Shape };

@@ -15,6 +15,7 @@ import * as sc from './ops/scatter.js';
 import * as la from './ops/linalg.js';
 import * as cat from './ops/cat.js';
 import * as rnd from './ops/random.js';
+import { torchExtras } from './ops/api_extra.js';
 import { broadcastShapes } from './shape.js';
 import { enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled } from './autograd/grad_mode.js';
 import * as autograd from './autograd/index.js';
@@ -150,7 +151,7 @@ const torchBase = {
 
   // joining and rearranging
   cat: cat.cat, concat: cat.cat, concatenate: cat.cat, stack: cat.stack,
-  hstack: (ts: readonly Tensor[]): Tensor => cat.cat(ts, ts[0] && ts[0].dim() === 1 ? 0 : 1),
+  hstack: torchExtras.hstack,
   vstack: (ts: readonly Tensor[]): Tensor => cat.cat(ts.map((t) => (t.dim() < 2 ? t.reshape(1, -1) : t)), 0),
   split: cat.split, chunk: cat.chunk, unbind: cat.unbind,
   flip: (x: Tensor, dims: readonly number[]): Tensor => x.flip(dims),
@@ -191,5 +192,5 @@ const torchBase = {
 };
 
 /** The torch namespace. */
-export const torch = { ...unaryFns, ...binaryFns, ...torchBase };
+export const torch = { ...unaryFns, ...binaryFns, ...torchExtras, ...torchBase };
 export type Torch = typeof torch;

@@ -90,7 +90,11 @@ export function viewStrides(shape: readonly number[], strides: readonly number[]
   return out;
 }
 
-const shapeBack = (x: Tensor) => (g: Tensor) => g.reshape(x._shape);
+// the shape is taken now: an in-place view op (squeeze_, t_) may change x's shape before backward
+const shapeBack = (x: Tensor) => {
+  const shape = x._shape.slice();
+  return (g: Tensor) => g.reshape(shape);
+};
 
 export function view(x: Tensor, args: readonly (number | readonly number[])[]): Tensor {
   const shape = inferSize(args, x.numel());

@@ -1,0 +1,792 @@
+/**
+ * Matrix decompositions and what is built on them: `det`, `slogdet`, `logdet`, `inv`, `solve`,
+ * `cholesky`, `qr`, `eigh`, `eigvalsh`, `svd`, `svdvals`, `pinv`, `matrix_rank`, `lstsq`.
+ * Each matrix of a batch is factored on the host in float64 (LU with partial pivoting,
+ * Householder QR as LAPACK's geqrf, cyclic Jacobi for eigh, one-sided Jacobi for the SVD) and
+ * the result rounded to the input's dtype; reads block, also for 'cuda' tensors. Backward
+ * formulas are composed of differentiable ops, so they can be differentiated again.
+ * Not differentiable here: `qr`, and `svd`'s U and Vh (S is, through `svdvals`).
+ */
+
+import * as dt from '../dtype.js';
+import type { DType } from '../dtype.js';
+import type { Device } from '../device.js';
+import { RuntimeError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { readValues } from './copy.js';
+import { fromValues } from './creation.js';
+import { record } from './dispatch.js';
+import { cTypeName } from './pointwise.js';
+import { no_grad } from '../autograd/grad_mode.js';
+import { diag_embed } from './manipulation.js';
+import { asNode } from './host_rows.js';
+
+/** `torch.linalg.LinAlgError`: a factorization failed (a singular or not positive-definite matrix). */
+export class LinAlgError extends RuntimeError {
+  override name = 'torch.linalg.LinAlgError';
+}
+
+// ---- batches of matrices on the host ----
+
+interface Mats { vals: Float64Array; count: number; m: number; n: number; batch: number[] }
+
+function matsOf(a: Tensor): Mats {
+  const m = a._shape[a.dim() - 2]!;
+  const n = a._shape[a.dim() - 1]!;
+  const raw = readValues(a);
+  const vals = raw instanceof Float64Array ? raw : Float64Array.from(raw);
+  return { vals, count: m * n === 0 ? numel(a._shape.slice(0, -2)) : vals.length / (m * n), m, n, batch: a._shape.slice(0, -2) };
+}
+const numel = (s: readonly number[]): number => s.reduce((p, v) => p * v, 1);
+
+function out(vals: Float64Array, shape: number[], dtype: DType, device: Device): Tensor {
+  const arr = dtype === dt.float64 ? vals : (() => {
+    const a = new dtype.array(vals.length);
+    a.set(vals);
+    return a;
+  })();
+  return fromValues(arr, shape, dtype, device);
+}
+
+function checkFloat(name: string, a: Tensor): void {
+  if (!a.dtype.is_floating_point) {
+    throw new RuntimeError(`${name}: Expected a floating point or complex tensor as input. Got ${cTypeName(a.dtype)}`);
+  }
+}
+function checkMatrix(name: string, a: Tensor): void {
+  if (a.dim() < 2) throw new RuntimeError(`${name}: The input tensor A must have at least 2 dimensions.`);
+}
+function checkSquare(name: string, a: Tensor): void {
+  checkMatrix(name, a);
+  const r = a._shape[a.dim() - 2]!;
+  const c = a._shape[a.dim() - 1]!;
+  if (r !== c) throw new RuntimeError(`${name}: A must be batches of square matrices, but they are ${r} by ${c} matrices`);
+}
+const batchNote = (count: number, b: number): string => (count > 1 ? `(Batch element ${b}): ` : '');
+
+/** The matrix transpose of the last two dims. */
+const mT = (t: Tensor): Tensor => t.transpose(-2, -1);
+
+// ---- LU ----
+
+interface LU { lu: Float64Array; perm: Int32Array; sign: number; zeroAt: number }
+
+/** Row-pivoted LU of an n x n matrix (a copy): PA = LU, unit lower L. zeroAt is LAPACK's info (1-based first zero pivot). */
+function luFactor(src: Float64Array, off: number, n: number): LU {
+  const a = src.slice(off, off + n * n);
+  const perm = new Int32Array(n).map((_, i) => i);
+  let sign = 1;
+  let zeroAt = 0;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i * n + k]!) > Math.abs(a[p * n + k]!)) p = i;
+    if (p !== k) {
+      for (let j = 0; j < n; j++) {
+        const t = a[k * n + j]!;
+        a[k * n + j] = a[p * n + j]!;
+        a[p * n + j] = t;
+      }
+      const t = perm[k]!;
+      perm[k] = perm[p]!;
+      perm[p] = t;
+      sign = -sign;
+    }
+    const piv = a[k * n + k]!;
+    if (piv === 0) {
+      if (!zeroAt) zeroAt = k + 1;
+      continue;
+    }
+    for (let i = k + 1; i < n; i++) {
+      const f = (a[i * n + k]! /= piv);
+      if (f !== 0) for (let j = k + 1; j < n; j++) a[i * n + j]! -= f * a[k * n + j]!;
+    }
+  }
+  return { lu: a, perm, sign, zeroAt };
+}
+
+/** Solves LU x = P b for the k columns of b (n x k, row-major), in place into `x`. */
+function luSolve(f: LU, n: number, b: Float64Array, boff: number, k: number, x: Float64Array, xoff: number): void {
+  const { lu, perm } = f;
+  for (let c = 0; c < k; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = b[boff + perm[i]! * k + c]!;
+      for (let j = 0; j < i; j++) s -= lu[i * n + j]! * x[xoff + j * k + c]!;
+      x[xoff + i * k + c] = s;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = x[xoff + i * k + c]!;
+      for (let j = i + 1; j < n; j++) s -= lu[i * n + j]! * x[xoff + j * k + c]!;
+      x[xoff + i * k + c] = s / lu[i * n + i]!;
+    }
+  }
+}
+
+// ---- determinants ----
+
+function slogdetHost(a: Tensor): [Tensor, Tensor] {
+  const { vals, count, n, batch } = matsOf(a);
+  const sign = new Float64Array(count);
+  const logabs = new Float64Array(count);
+  for (let b = 0; b < count; b++) {
+    const f = luFactor(vals, b * n * n, n);
+    let s = f.sign;
+    let l = 0;
+    for (let i = 0; i < n; i++) {
+      const d = f.lu[i * n + i]!;
+      if (d < 0) s = -s;
+      l += Math.log(Math.abs(d));
+    }
+    sign[b] = Number.isNaN(l) ? NaN : l === -Infinity ? 0 : s;
+    logabs[b] = l;
+  }
+  return [out(sign, batch, a.dtype, a.device), out(logabs, batch, a.dtype, a.device)];
+}
+
+/**
+ * `torch.linalg.det(A)` (also `torch.det`, `x.det()`): the determinant of each square matrix.
+ * Its gradient, det * inv(A)^T, needs an invertible matrix.
+ * @example torch.linalg.det(torch.tensor([[1, 2], [3, 4]], {dtype: torch.float64})) // tensor(-2.)
+ */
+export function det(a: Tensor): Tensor {
+  checkSquare('linalg.det', a);
+  checkFloat('linalg.det', a);
+  const { vals, count, n, batch } = matsOf(a);
+  const d = new Float64Array(count);
+  for (let b = 0; b < count; b++) {
+    const f = luFactor(vals, b * n * n, n);
+    let p = f.sign;
+    for (let i = 0; i < n; i++) p *= f.lu[i * n + i]!;
+    d[b] = p;
+  }
+  const y = out(d, batch, a.dtype, a.device);
+  record('LinalgDetBackward0', [a], [y], [a, y], ([g], [A, Y]) => [g!.mul(Y!).unsqueeze(-1).unsqueeze(-1).mul(mT(inv(A!)))]);
+  return y;
+}
+
+export type SignLogAbsDet = readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor };
+
+/**
+ * `torch.linalg.slogdet(A)`: `(sign, logabsdet)` of the determinant, as a named tuple; sign 0 and
+ * logabsdet -inf for a singular matrix. Differentiable through logabsdet.
+ * @example const {sign, logabsdet} = torch.linalg.slogdet(A)
+ */
+export function slogdet(a: Tensor): SignLogAbsDet {
+  checkSquare('linalg.slogdet', a);
+  checkFloat('linalg.slogdet', a);
+  const [sign, logabsdet] = slogdetHost(a);
+  record('LinalgSlogdetBackward0', [a], [sign, logabsdet], [a], ([, g], [A]) => [
+    g ? g.unsqueeze(-1).unsqueeze(-1).mul(mT(inv(A!))) : null,
+  ]);
+  return Object.assign([sign, logabsdet] as const, { sign, logabsdet });
+}
+
+/**
+ * `torch.logdet(A)`: log det(A): NaN for a negative determinant, -inf for a singular matrix.
+ * @example torch.logdet(torch.eye(3).mul(2)) // tensor(2.0794)
+ */
+export function logdet(a: Tensor): Tensor {
+  checkSquare('linalg.slogdet', a);
+  checkFloat('linalg.slogdet', a);
+  const { sign, logabsdet } = slogdet(a);
+  return logabsdet.where(sign.ge(0), NaN);
+}
+
+// ---- inverse and solve ----
+
+/**
+ * `torch.linalg.inv(A)` (also `torch.inverse`, `x.inverse()`): the inverse of each square
+ * matrix; a singular matrix raises `torch.linalg.LinAlgError` with LAPACK's pivot number.
+ * @example torch.linalg.inv(torch.tensor([[2, 0], [0, 4]], {dtype: torch.float32})) // [[0.5, 0], [0, 0.25]]
+ */
+export function inv(a: Tensor): Tensor {
+  checkSquare('linalg.inv', a);
+  checkFloat('linalg.inv', a);
+  const { vals, count, n } = matsOf(a);
+  const res = new Float64Array(count * n * n);
+  const eye = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+  for (let b = 0; b < count; b++) {
+    const f = luFactor(vals, b * n * n, n);
+    if (f.zeroAt) {
+      throw new LinAlgError(
+        `linalg.inv: ${batchNote(count, b)}The diagonal element ${f.zeroAt} is zero, the inversion could not be completed because the input matrix is singular.`,
+      );
+    }
+    luSolve(f, n, eye, 0, n, res, b * n * n);
+  }
+  const y = out(res, a._shape.slice(), a.dtype, a.device);
+  record('LinalgInvExBackward0', [a], [y], [y], ([g], [Y]) => [mT(Y!).matmul(g!).matmul(mT(Y!)).neg()]);
+  return y;
+}
+
+/**
+ * `torch.linalg.solve(A, B, *, left=True)`: X with AX = B (XA = B when `left` is false). B is a
+ * batch of vectors when it is 1-d or has A's batch shape plus one dim, as in PyTorch.
+ * @example torch.linalg.solve(A, b)
+ */
+export function solve(a: Tensor, b: Tensor, opts: { left?: boolean } = {}): Tensor {
+  if (opts.left === false) return asNode('LinalgSolveExBackward0', mT(solve(mT(a), mT(b))));
+  checkSquare('linalg.solve', a);
+  checkFloat('linalg.solve', a);
+  if (a.dtype !== b.dtype) {
+    throw new RuntimeError(`linalg.solve: Expected A and B to have the same dtype, but found A of type ${cTypeName(a.dtype)} and B of type ${cTypeName(b.dtype)} instead`);
+  }
+  const n = a._shape[a.dim() - 1]!;
+  const vector = b.dim() === 1 || (b.dim() === a.dim() - 1 && b._shape.every((s, i) => s === a._shape[i]));
+  const bm = vector ? b.unsqueeze(-1) : b;
+  if (bm._shape[bm.dim() - 2] !== n) {
+    throw new RuntimeError(
+      `linalg.solve: Incompatible shapes of A and B for the equation AX = B (${n}x${n} and ${bm._shape[bm.dim() - 2]}x${bm._shape[bm.dim() - 1]})`,
+    );
+  }
+  const batch = broadcastBatch(a._shape.slice(0, -2), bm._shape.slice(0, -2));
+  const k = bm._shape[bm.dim() - 1]!;
+  const A = matsOf(a.expand([...batch, n, n]));
+  const B = matsOf(bm.expand([...batch, n, k]));
+  const res = new Float64Array(A.count * n * k);
+  for (let i = 0; i < A.count; i++) {
+    const f = luFactor(A.vals, i * n * n, n);
+    if (f.zeroAt) {
+      throw new LinAlgError(`torch.linalg.solve: ${batchNote(A.count, i)}The solver failed because the input matrix is singular.`);
+    }
+    luSolve(f, n, B.vals, i * n * k, k, res, i * n * k);
+  }
+  const x = out(res, [...batch, n, k], a.dtype, a.device);
+  const aShape = a._shape.slice();
+  const bShape = bm._shape.slice();
+  record('LinalgSolveExBackward0', [a, bm], [x], [a, x], ([g], [A2, X]) => {
+    const gb = solve(mT(A2!), g!);
+    return [sumToShape(gb.matmul(mT(X!)).neg(), aShape), sumToShape(gb, bShape)];
+  });
+  return vector ? asNode('LinalgSolveExBackward0', x.squeeze(-1)) : x;
+}
+
+function broadcastBatch(a: readonly number[], b: readonly number[]): number[] {
+  const n = Math.max(a.length, b.length);
+  const r: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw new RuntimeError(`The size of tensor a (${x}) must match the size of tensor b (${y}) at non-singleton dimension ${i}`);
+    r.push(x === 1 ? y : x);
+  }
+  return r;
+}
+
+function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  const lead = g.dim() - shape.length;
+  let r = g;
+  if (lead > 0) r = r.sum(Array.from({ length: lead }, (_, i) => i));
+  const dims = shape.map((s, i) => (s === 1 && r._shape[i] !== 1 ? i : -1)).filter((i) => i >= 0);
+  return dims.length ? r.sum(dims, true) : r;
+}
+
+// ---- Cholesky ----
+
+/**
+ * `torch.linalg.cholesky(A, *, upper=False)`: L lower triangular with A = L Lᵀ (reading A's
+ * lower triangle; with `upper`, U = Lᵀ from the upper triangle). A matrix that is not positive
+ * definite raises `torch.linalg.LinAlgError`.
+ * @example torch.linalg.cholesky(torch.tensor([[4, 2], [2, 3]], {dtype: torch.float64}))
+ */
+export function cholesky(a: Tensor, opts: { upper?: boolean } = {}): Tensor {
+  checkSquare('linalg.cholesky', a);
+  checkFloat('linalg.cholesky', a);
+  if (opts.upper) return asNode('LinalgCholeskyExBackward0', mT(cholesky(mT(a))));
+  const { vals, count, n } = matsOf(a);
+  const L = new Float64Array(count * n * n);
+  for (let b = 0; b < count; b++) {
+    const o = b * n * n;
+    for (let j = 0; j < n; j++) {
+      let d = vals[o + j * n + j]!;
+      for (let k = 0; k < j; k++) d -= L[o + j * n + k]! * L[o + j * n + k]!;
+      if (!(d > 0)) {
+        throw new LinAlgError(
+          `linalg.cholesky: ${batchNote(count, b)}The factorization could not be completed because the input is not positive-definite (the leading minor of order ${j + 1} is not positive-definite).`,
+        );
+      }
+      const ljj = Math.sqrt(d);
+      L[o + j * n + j] = ljj;
+      for (let i = j + 1; i < n; i++) {
+        let s = vals[o + i * n + j]!;
+        for (let k = 0; k < j; k++) s -= L[o + i * n + k]! * L[o + j * n + k]!;
+        L[o + i * n + j] = s / ljj;
+      }
+    }
+  }
+  const y = out(L, a._shape.slice(), a.dtype, a.device);
+  record('LinalgCholeskyExBackward0', [a], [y], [y], ([g], [Ly]) => {
+    // gA = L^-T Φ(Lᵀ gL) L^-1, symmetrised; Φ keeps the lower triangle with the diagonal halved
+    const l = Ly!;
+    const phi = mT(l).matmul(g!.tril()).tril();
+    const half = phi.sub(diag_embed(phi.diagonal(0, -2, -1)).mul(0.5));
+    const li = inv(l);
+    const ga = mT(li).matmul(half).matmul(li);
+    return [ga.add(mT(ga)).mul(0.5)];
+  });
+  return y;
+}
+
+// ---- QR ----
+
+export type QR = readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor };
+
+/**
+ * `torch.linalg.qr(A, mode='reduced')`: A = QR with Q orthonormal columns and R upper
+ * triangular, by Householder reflections with LAPACK's sign convention (so values match
+ * PyTorch). `mode`: 'reduced' (Q m x k), 'complete' (Q m x m), 'r' (R only, Q empty).
+ * Differs from PyTorch: not differentiable.
+ * @example const {Q, R} = torch.linalg.qr(A)
+ */
+export function qr(a: Tensor, mode: 'reduced' | 'complete' | 'r' | { mode?: 'reduced' | 'complete' | 'r' } = 'reduced'): QR {
+  const md = typeof mode === 'string' ? mode : (mode.mode ?? 'reduced');
+  checkMatrix('linalg.qr', a);
+  checkFloat('linalg.qr', a);
+  if (md !== 'reduced' && md !== 'complete' && md !== 'r') {
+    throw new RuntimeError(`qr received unrecognized mode '${String(md)}' but expected one of 'reduced' (default), 'r', or 'complete'`);
+  }
+  const { vals, count, m, n, batch } = matsOf(a);
+  const k = Math.min(m, n);
+  const qc = md === 'complete' ? m : k;
+  const rr = md === 'complete' ? m : k;
+  const Qv = new Float64Array(count * m * qc);
+  const Rv = new Float64Array(count * rr * n);
+  for (let b = 0; b < count; b++) {
+    const R = vals.slice(b * m * n, (b + 1) * m * n);
+    const vs: Float64Array[] = [];
+    const taus: number[] = [];
+    for (let j = 0; j < k; j++) {
+      const alpha = R[j * n + j]!;
+      let xn = 0;
+      for (let i = j + 1; i < m; i++) xn = Math.hypot(xn, R[i * n + j]!);
+      const v = new Float64Array(m);
+      v[j] = 1;
+      if (xn === 0) {
+        vs.push(v);
+        taus.push(0);
+        continue;
+      }
+      const beta = -(alpha >= 0 ? 1 : -1) * Math.hypot(alpha, xn);
+      const tau = (beta - alpha) / beta;
+      const scale = 1 / (alpha - beta);
+      for (let i = j + 1; i < m; i++) {
+        v[i] = R[i * n + j]! * scale;
+        R[i * n + j] = 0;
+      }
+      R[j * n + j] = beta;
+      for (let c = j + 1; c < n; c++) {
+        let s = 0;
+        for (let i = j; i < m; i++) s += v[i]! * R[i * n + c]!;
+        s *= tau;
+        for (let i = j; i < m; i++) R[i * n + c]! -= s * v[i]!;
+      }
+      vs.push(v);
+      taus.push(tau);
+    }
+    for (let i = 0; i < rr; i++) for (let c = 0; c < n; c++) Rv[b * rr * n + i * n + c] = i < m ? R[i * n + c]! : 0;
+    if (md === 'r') continue;
+    // Q = H0 H1 ... H(k-1) applied to the first qc columns of the identity
+    const Q = new Float64Array(m * qc);
+    for (let i = 0; i < Math.min(m, qc); i++) Q[i * qc + i] = 1;
+    for (let j = k - 1; j >= 0; j--) {
+      const v = vs[j]!;
+      const tau = taus[j]!;
+      if (tau === 0) continue;
+      for (let c = 0; c < qc; c++) {
+        let s = 0;
+        for (let i = j; i < m; i++) s += v[i]! * Q[i * qc + c]!;
+        s *= tau;
+        for (let i = j; i < m; i++) Q[i * qc + c]! -= s * v[i]!;
+      }
+    }
+    Qv.set(Q, b * m * qc);
+  }
+  const Q = md === 'r' ? out(new Float64Array(0), [0], a.dtype, a.device) : out(Qv, [...batch, m, qc], a.dtype, a.device);
+  const R = out(Rv, [...batch, rr, n], a.dtype, a.device);
+  notDifferentiable('linalg_qr', a, [Q, R]);
+  return Object.assign([Q, R] as const, { Q, R });
+}
+
+function notDifferentiable(name: string, a: Tensor, outs: Tensor[]): void {
+  record(`Linalg${name.slice(7, 8).toUpperCase()}${name.slice(8)}Backward0`, [a], outs, [], () => {
+    throw new RuntimeError(`torchlab: the derivative for '${name}' is not implemented`);
+  });
+}
+
+// ---- symmetric eigenproblem ----
+
+/** Cyclic Jacobi on a symmetric n x n matrix: eigenvalues ascending, eigenvectors as columns. */
+function jacobiEigh(src: Float64Array, off: number, n: number, lower: boolean): { w: Float64Array; V: Float64Array } {
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const [r, c] = (lower ? i >= j : i <= j) ? [i, j] : [j, i];
+      A[i * n + j] = src[off + r * n + c]!;
+    }
+  }
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off2 = 0;
+    let diag2 = 0;
+    for (let i = 0; i < n; i++) {
+      diag2 += A[i * n + i]! ** 2;
+      for (let j = i + 1; j < n; j++) off2 += A[i * n + j]! ** 2;
+    }
+    if (off2 <= 1e-32 * diag2 || off2 === 0) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = A[p * n + q]!;
+        if (apq === 0) continue;
+        const theta = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = A[k * n + p]!;
+          const akq = A[k * n + q]!;
+          A[k * n + p] = c * akp - s * akq;
+          A[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = A[p * n + k]!;
+          const aqk = A[q * n + k]!;
+          A[p * n + k] = c * apk - s * aqk;
+          A[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = V[k * n + p]!;
+          const vkq = V[k * n + q]!;
+          V[k * n + p] = c * vkp - s * vkq;
+          V[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => A[x * n + x]! - A[y * n + y]!);
+  const w = new Float64Array(n);
+  const Vs = new Float64Array(n * n);
+  order.forEach((src2, j) => {
+    w[j] = A[src2 * n + src2]!;
+    for (let i = 0; i < n; i++) Vs[i * n + j] = V[i * n + src2]!;
+  });
+  return { w, V: Vs };
+}
+
+export type Eigh = readonly [Tensor, Tensor] & { readonly eigenvalues: Tensor; readonly eigenvectors: Tensor };
+
+function eighHost(a: Tensor, uplo: string, name: string): [Tensor, Tensor] {
+  checkSquare(name, a);
+  checkFloat(name, a);
+  if (uplo !== 'L' && uplo !== 'U') throw new RuntimeError(`Expected UPLO argument to be 'L' or 'U', but got ${uplo}`);
+  const { vals, count, n, batch } = matsOf(a);
+  const W = new Float64Array(count * n);
+  const V = new Float64Array(count * n * n);
+  for (let b = 0; b < count; b++) {
+    const r = jacobiEigh(vals, b * n * n, n, uplo === 'L');
+    W.set(r.w, b * n);
+    V.set(r.V, b * n * n);
+  }
+  return [out(W, [...batch, n], a.dtype, a.device), out(V, [...batch, n, n], a.dtype, a.device)];
+}
+
+/**
+ * `torch.linalg.eigh(A, UPLO='L')`: eigenvalues (ascending) and orthonormal eigenvectors (the
+ * columns) of a symmetric matrix, reading its lower (or upper) triangle.
+ * Differs from PyTorch: each eigenvector's sign may differ from LAPACK's choice (both are valid).
+ * @example const {eigenvalues, eigenvectors} = torch.linalg.eigh(A)
+ */
+export function eigh(a: Tensor, uplo: 'L' | 'U' | { UPLO?: 'L' | 'U' } = 'L'): Eigh {
+  const u = typeof uplo === 'string' ? uplo : (uplo.UPLO ?? 'L');
+  const [w, V] = eighHost(a, u, 'linalg.eigh');
+  record('LinalgEighBackward0', [a], [w, V], [w, V], ([gw, gV], [W, Vs]) => {
+    // gA = V (diag(gw) + skew(Vᵀ gV) / (w_j - w_i) off the diagonal) Vᵀ, as PyTorch's eigh backward
+    let inner: Tensor | null = gw ? diag_embed(gw) : null;
+    if (gV) {
+      const diffs = W!.unsqueeze(-2).sub(W!.unsqueeze(-1)); // [i, j] = w_j - w_i
+      const n = W!._shape[W!.dim() - 1]!;
+      const offd = diffs.new_ones([n, n], { dtype: dt.bool }).logical_xor(diag_embed(diffs.new_ones([n], { dtype: dt.bool })));
+      const vg = mT(Vs!).matmul(gV);
+      const f = vg.sub(mT(vg)).mul(0.5).div(diffs.where(offd, 1)).where(offd, 0);
+      inner = inner ? inner.add(f) : f;
+    }
+    return [Vs!.matmul(inner!).matmul(mT(Vs!))];
+  });
+  return Object.assign([w, V] as const, { eigenvalues: w, eigenvectors: V });
+}
+
+/**
+ * `torch.linalg.eigvalsh(A, UPLO='L')`: the eigenvalues (ascending) of a symmetric matrix.
+ * @example torch.linalg.eigvalsh(torch.tensor([[2, 1], [1, 2]], {dtype: torch.float32})) // [1, 3]
+ */
+export function eigvalsh(a: Tensor, uplo: 'L' | 'U' | { UPLO?: 'L' | 'U' } = 'L'): Tensor {
+  const u = typeof uplo === 'string' ? uplo : (uplo.UPLO ?? 'L');
+  const [w, V] = eighHost(a, u, 'linalg.eigvalsh');
+  record('LinalgEighBackward0', [a], [w], [V], ([gw], [Vs]) => [Vs!.matmul(diag_embed(gw!)).matmul(mT(Vs!))]);
+  return w;
+}
+
+// ---- SVD ----
+
+/** One-sided Jacobi SVD of an m x n matrix with m >= n: U (m x n), S (n, descending), V (n x n). */
+function jacobiSvdTall(A: Float64Array, m: number, n: number): { U: Float64Array; S: Float64Array; V: Float64Array } {
+  const U = A.slice();
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        let alpha = 0;
+        let beta = 0;
+        let gamma = 0;
+        for (let i = 0; i < m; i++) {
+          const up = U[i * n + p]!;
+          const uq = U[i * n + q]!;
+          alpha += up * up;
+          beta += uq * uq;
+          gamma += up * uq;
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = c * t;
+        for (let i = 0; i < m; i++) {
+          const up = U[i * n + p]!;
+          const uq = U[i * n + q]!;
+          U[i * n + p] = c * up - s * uq;
+          U[i * n + q] = s * up + c * uq;
+        }
+        for (let i = 0; i < n; i++) {
+          const vp = V[i * n + p]!;
+          const vq = V[i * n + q]!;
+          V[i * n + p] = c * vp - s * vq;
+          V[i * n + q] = s * vp + c * vq;
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+  const norms = Array.from({ length: n }, (_, j) => {
+    let s = 0;
+    for (let i = 0; i < m; i++) s += U[i * n + j]! ** 2;
+    return Math.sqrt(s);
+  });
+  const order = norms.map((_, j) => j).sort((x, y) => norms[y]! - norms[x]!);
+  const Us = new Float64Array(m * n);
+  const Vs = new Float64Array(n * n);
+  const S = new Float64Array(n);
+  order.forEach((j, k) => {
+    const s = norms[j]!;
+    S[k] = s;
+    for (let i = 0; i < m; i++) Us[i * n + k] = s > 0 ? U[i * n + j]! / s : 0;
+    for (let i = 0; i < n; i++) Vs[i * n + k] = V[i * n + j]!;
+  });
+  return { U: Us, S, V: Vs };
+}
+
+/** The m x cols matrix whose first `have` columns are `Q`'s (orthonormal), completed by Gram-Schmidt. */
+function completeBasis(Q: Float64Array, m: number, qCols: number, have: number, cols: number): Float64Array {
+  const out2 = new Float64Array(m * cols);
+  for (let i = 0; i < m; i++) for (let j = 0; j < have; j++) out2[i * cols + j] = Q[i * qCols + j]!;
+  let j = have;
+  for (let e = 0; e < m && j < cols; e++) {
+    const v = new Float64Array(m);
+    v[e] = 1;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let c = 0; c < j; c++) {
+        let d = 0;
+        for (let i = 0; i < m; i++) d += out2[i * cols + c]! * v[i]!;
+        for (let i = 0; i < m; i++) v[i]! -= d * out2[i * cols + c]!;
+      }
+    }
+    const nv = Math.hypot(...v);
+    if (nv < 1e-8) continue;
+    for (let i = 0; i < m; i++) out2[i * cols + j] = v[i]! / nv;
+    j++;
+  }
+  return out2;
+}
+
+/** SVD of each matrix: U (m x ucols), S (k), Vh (vrows x n). */
+function svdHost(a: Tensor, full: boolean): [Tensor, Tensor, Tensor] {
+  const { vals, count, m, n, batch } = matsOf(a);
+  const k = Math.min(m, n);
+  const uc = full ? m : k;
+  const vr = full ? n : k;
+  const Uo = new Float64Array(count * m * uc);
+  const So = new Float64Array(count * k);
+  const Vo = new Float64Array(count * vr * n);
+  for (let b = 0; b < count; b++) {
+    const M = vals.subarray(b * m * n, (b + 1) * m * n);
+    let U: Float64Array;
+    let V: Float64Array;
+    let S: Float64Array;
+    if (m >= n) {
+      ({ U, S, V } = jacobiSvdTall(M, m, n));
+    } else {
+      const T = new Float64Array(n * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) T[j * m + i] = M[i * n + j]!;
+      const r = jacobiSvdTall(T, n, m);
+      U = r.V; // m x m
+      V = r.U; // n x m
+      S = r.S;
+    }
+    // columns with a zero singular value carry no direction: complete them orthonormally
+    const nonzero = Array.from(S).filter((s) => s > 0).length;
+    const uCols = m >= n ? n : m;
+    const Ufull = completeBasis(U, m, uCols, m >= n ? nonzero : m, uc);
+    const vCols = m >= n ? n : m;
+    const Vfull = completeBasis(V, n, vCols, m >= n ? n : nonzero, vr);
+    Uo.set(Ufull, b * m * uc);
+    So.set(S.subarray(0, k), b * k);
+    for (let i = 0; i < vr; i++) for (let j = 0; j < n; j++) Vo[b * vr * n + i * n + j] = Vfull[j * vr + i]!;
+  }
+  return [
+    out(Uo, [...batch, m, uc], a.dtype, a.device),
+    out(So, [...batch, k], a.dtype, a.device),
+    out(Vo, [...batch, vr, n], a.dtype, a.device),
+  ];
+}
+
+export type SVD = readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly Vh: Tensor };
+
+/**
+ * `torch.linalg.svd(A, full_matrices=True)`: A = U diag(S) Vh with S descending.
+ * Differs from PyTorch: the signs of paired singular vectors may differ from LAPACK's, and only
+ * S is differentiable (use `svdvals` for gradients; U and Vh raise in backward).
+ * @example const {U, S, Vh} = torch.linalg.svd(A, {full_matrices: false})
+ */
+export function svd(a: Tensor, full_matrices: boolean | { full_matrices?: boolean } = true): SVD {
+  const full = typeof full_matrices === 'boolean' ? full_matrices : (full_matrices.full_matrices ?? true);
+  checkMatrix('linalg.svd', a);
+  checkFloat('linalg.svd', a);
+  const [U, S, Vh] = svdHost(a, full);
+  const k = S._shape[S.dim() - 1]!;
+  record('LinalgSvdBackward0', [a], [U, S, Vh], [U, Vh], ([gU, gS, gVh], [Us, Vs]) => {
+    if (gU || gVh) throw new RuntimeError("torchlab: the derivative of linalg.svd's U and Vh is not implemented; use linalg.svdvals");
+    return [Us!.narrow(-1, 0, k).matmul(diag_embed(gS!)).matmul(Vs!.narrow(-2, 0, k))];
+  });
+  return Object.assign([U, S, Vh] as const, { U, S, Vh });
+}
+
+/**
+ * `torch.linalg.svdvals(A)`: the singular values, descending (differentiable).
+ * @example torch.linalg.svdvals(torch.tensor([[3, 0], [0, -4]], {dtype: torch.float32})) // [4, 3]
+ */
+export function svdvals(a: Tensor): Tensor {
+  checkMatrix('linalg.svdvals', a);
+  checkFloat('linalg.svdvals', a);
+  const [U, S, Vh] = no_grad(() => svdHost(a, false));
+  record('LinalgSvdBackward0', [a], [S], [U, Vh], ([g], [Us, Vs]) => [Us!.matmul(diag_embed(g!)).matmul(Vs!)]);
+  return S;
+}
+
+// ---- built on the SVD ----
+
+export interface TolOptions { atol?: number | null; rtol?: number | null; hermitian?: boolean }
+
+function tolerance(a: Tensor, S: Tensor, o: TolOptions): Tensor {
+  const m = a._shape[a.dim() - 2]!;
+  const n = a._shape[a.dim() - 1]!;
+  const eps = a.dtype === dt.float64 ? 2.220446049250313e-16 : 1.1920928955078125e-7;
+  const atol = o.atol ?? 0;
+  const rtol = o.rtol ?? (o.atol === undefined || o.atol === null ? eps * Math.max(m, n) : 0);
+  const smax = S.numel() ? S.amax(-1, true) : S.new_zeros([...S._shape.slice(0, -1), 1]);
+  return smax.mul(rtol).clamp_min(atol);
+}
+
+/**
+ * `torch.linalg.pinv(A, *, atol=None, rtol=None, hermitian=False)`: the Moore-Penrose
+ * pseudo-inverse from the SVD, singular values at or below max(atol, rtol * σmax) dropped
+ * (rtol defaults to eps * max(m, n)). Differentiable where the rank does not change.
+ * @example torch.linalg.pinv(torch.tensor([[1, 2], [2, 4]], {dtype: torch.float32}))
+ */
+export function pinv(a: Tensor, opts: TolOptions | number = {}): Tensor {
+  const o: TolOptions = typeof opts === 'number' ? { rtol: opts } : opts;
+  checkMatrix('linalg.pinv', a);
+  checkFloat('linalg.pinv', a);
+  const p = no_grad(() => {
+    const [U, S, Vh] = svdHost(a, false);
+    const keep = S.gt(tolerance(a, S, o));
+    const sInv = S.reciprocal().where(keep, 0);
+    return mT(Vh).mul(sInv.unsqueeze(-2)).matmul(mT(U));
+  });
+  record('LinalgPinvBackward0', [a], [p], [a, p], ([g], [A, P]) => {
+    const m = A!._shape[A!.dim() - 2]!;
+    const n = A!._shape[A!.dim() - 1]!;
+    const eyeM = diag_embed(A!.new_ones([m]));
+    const eyeN = diag_embed(A!.new_ones([n]));
+    const Pt = mT(P!);
+    const gt = mT(g!);
+    return [
+      Pt.matmul(g!).matmul(Pt).neg()
+        .add(eyeM.sub(A!.matmul(P!)).matmul(gt).matmul(P!).matmul(Pt))
+        .add(Pt.matmul(P!).matmul(gt).matmul(eyeN.sub(P!.matmul(A!)))),
+    ];
+  });
+  return p;
+}
+
+/**
+ * `torch.linalg.matrix_rank(A, *, atol=None, rtol=None, hermitian=False)`: how many singular
+ * values exceed the tolerance (as `pinv`), as int64.
+ * @example torch.linalg.matrix_rank(torch.tensor([[1, 2], [2, 4]], {dtype: torch.float32})) // tensor(1)
+ */
+export function matrix_rank(a: Tensor, opts: TolOptions | number = {}): Tensor {
+  const o: TolOptions = typeof opts === 'number' ? { atol: opts } : opts;
+  checkMatrix('linalg.matrix_rank', a);
+  checkFloat('linalg.matrix_rank', a);
+  return no_grad(() => {
+    const S = o.hermitian ? eighHost(a, 'L', 'linalg.matrix_rank')[0].abs() : svdHost(a, false)[1];
+    return S.gt(tolerance(a, S, o)).sum(-1);
+  });
+}
+
+export type Lstsq = readonly [Tensor, Tensor, Tensor, Tensor] & {
+  readonly solution: Tensor; readonly residuals: Tensor; readonly rank: Tensor; readonly singular_values: Tensor;
+};
+
+/**
+ * `torch.linalg.lstsq(A, B, rcond=None, *, driver=None)`: the least-squares (minimum-norm)
+ * solution X of AX ≈ B, with `(solution, residuals, rank, singular_values)` filled as PyTorch's
+ * CPU drivers fill them: 'gelsy' (the default) gives the rank only; 'gelsd' / 'gelss' also the
+ * singular values and, for tall full-rank A, the residual sums of squares; 'gels' the residuals.
+ * Differs from PyTorch: every driver solves through the SVD. Differentiable through the solution.
+ * @example torch.linalg.lstsq(A, B).solution
+ */
+export function lstsq(a: Tensor, b: Tensor, rcond?: number | null | { rcond?: number | null; driver?: string | null }, opts: { driver?: string | null } = {}): Lstsq {
+  const o = typeof rcond === 'object' && rcond !== null ? rcond : { rcond, ...opts };
+  const driver = o.driver ?? 'gelsy';
+  if (!['gels', 'gelsy', 'gelsd', 'gelss'].includes(driver)) {
+    throw new RuntimeError(`torch.linalg.lstsq: parameter \`driver\` should be one of (gels, gelsy, gelsd, gelss)`);
+  }
+  checkMatrix('torch.linalg.lstsq', a);
+  checkFloat('torch.linalg.lstsq', a);
+  const m = a._shape[a.dim() - 2]!;
+  const n = a._shape[a.dim() - 1]!;
+  const vector = b.dim() === a.dim() - 1;
+  const bm = vector ? b.unsqueeze(-1) : b;
+  if (bm._shape[bm.dim() - 2] !== m) {
+    throw new RuntimeError(`torch.linalg.lstsq: input.size(-2) should match other.size(-2)`);
+  }
+  const eps = a.dtype === dt.float64 ? 2.220446049250313e-16 : 1.1920928955078125e-7;
+  const rtol = o.rcond === undefined || o.rcond === null || o.rcond < 0 ? eps * Math.max(m, n) : o.rcond;
+  const solution = asNode('LinalgLstsqBackward0', pinv(a, { rtol }).matmul(bm));
+  const [rank, S] = no_grad(() => {
+    const s = svdHost(a, false)[1];
+    return [s.gt(tolerance(a, s, { rtol })).sum(-1), s];
+  });
+  const empty = (dtype: DType) => out(new Float64Array(0), [0], dtype, a.device);
+  const fullRank = no_grad(() => rank.eq(Math.min(m, n)).all().item() === 1);
+  const residuals = (driver !== 'gelsy') && m > n && fullRank
+    ? no_grad(() => a.matmul(solution).sub(bm).pow(2).sum(-2))
+    : empty(a.dtype);
+  const sv = driver === 'gelsd' || driver === 'gelss' ? S : empty(a.dtype);
+  const rk = driver === 'gels' ? empty(dt.int64) : rank;
+  const sol = vector ? solution.squeeze(-1) : solution;
+  const res = vector && residuals.numel() ? residuals.squeeze(-1) : residuals;
+  return Object.assign([sol, res, rk, sv] as const, { solution: sol, residuals: res, rank: rk, singular_values: sv });
+}
