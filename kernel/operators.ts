@@ -8,23 +8,28 @@
  * numbers stays JavaScript's truncating remainder), comparisons are `lt le gt ge`, `-x` is
  * `neg`, and `a op= b` on a tensor is the in-place method (`a -= b` is `a.sub_(b)`), so it also
  * updates a tensor captured by a closure such as `torch.no_grad(() => { a -= lr * a.grad })`.
- * A number on the left of a tensor (`2 - x`) becomes a 0-dim tensor on `x`'s device, which has
- * the same type promotion as PyTorch's reflected operators (the grad_fn is `SubBackward0`, not
- * `RsubBackward1`). A string on either side of `+` concatenates, tensors included.
+ * A number on the left of a tensor (`2 - x`, `2 / x`) takes PyTorch's reflected operator, so
+ * dtypes and grad_fn names are PyTorch's (`RsubBackward1`, `MulBackward0` after `reciprocal`).
+ * A string on either side of `+` concatenates, tensors included.
  */
 
 import { HELPER_PREFIX } from './rewrite.js';
 
 const P = HELPER_PREFIX;
 
-/** Name, PyTorch method, JavaScript operator, and whether a number on the left commutes. */
-const ARITHMETIC = [
-  ['sub', 'sub', '-', false],
-  ['mul', 'mul', '*', true],
-  ['div', 'div', '/', false],
-  ['mod', 'remainder', '%', false],
-  ['pow', 'pow', '**', false],
-] as const;
+/**
+ * Name, PyTorch method, JavaScript operator, and what a number on the left of a tensor becomes, as
+ * Python's reflected operators (`__rsub__` is rsub, `__rtruediv__` is reciprocal() * n), with `t`
+ * the tensor, `n` the number and `s` the number as a 0-dim tensor on `t`'s device.
+ */
+type Reflected = (torch: string, t: string, n: string, s: string) => string;
+const ARITHMETIC: readonly (readonly [string, string, string, Reflected])[] = [
+  ['sub', 'sub', '-', (torch, t, n) => `${torch}.rsub(${t}, ${n})`],
+  ['mul', 'mul', '*', (_, t, n) => `${t}.mul(${n})`],
+  ['div', 'div', '/', (_, t, n) => `${t}.reciprocal().mul(${n})`],
+  ['mod', 'remainder', '%', (_, t, _n, s) => `${s}.remainder(${t})`],
+  ['pow', 'pow', '**', (_, t, _n, s) => `${s}.pow(${t})`],
+];
 
 /** Name, method, operator, and the method that takes the operands the other way round. */
 const COMPARISON = [
@@ -92,14 +97,14 @@ export function operatorPrelude(torchName: string): string {
     `}`,
   );
 
-  for (const [name, method, op, commutes] of ARITHMETIC) {
+  for (const [name, method, op, reflectedForm] of ARITHMETIC) {
     const signatures = (fn: string, result: string): string[] => [
       `function ${fn}(a: number, b: number): number;`,
       `function ${fn}(a: bigint, b: bigint): bigint;`,
       `function ${fn}(a: ${T}, b: ${S}): ${result};`,
       `function ${fn}(a: number | boolean, b: ${T}): ${T};`,
     ];
-    const reflected = commutes ? `b.${method}(a)` : `${P}scalar(a, b).${method}(b)`;
+    const reflected = reflectedForm(torchName, 'b', 'a', `${P}scalar(a, b)`);
     lines.push(
       ...signatures(P + name, T),
       `function ${P}${name}(a: any, b: any): any {`,

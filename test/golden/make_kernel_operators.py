@@ -55,6 +55,11 @@ def values(t):
 
 expressions = [dict(code=ts, **values(eval(py, ENV))) for ts, py in EXPRESSIONS]
 
+# grad_fn names of operators on a tensor that requires grad, reflected ones included (2 - w is rsub)
+w = torch.tensor([0.5, 2.0], requires_grad=True)
+GRAD_FN_EXPRESSIONS = ["w - 2", "2 - w", "w / 2", "2 / w", "w * 2", "2 * w", "2 + w", "w ** 2", "2 ** w", "-w", "w - w"]
+grad_fns = [{"code": e, "grad_fn": eval(e, {"w": w}).grad_fn.name()} for e in GRAD_FN_EXPRESSIONS]
+
 # The lecture's linear regression (lecture 02, "Autograd"), with fixed data and start values.
 x_train = torch.arange(10, dtype=torch.float32) / 10
 noise = torch.tensor([0.05, -0.02, 0.03, -0.04, 0.01, 0.0, -0.03, 0.02, 0.04, -0.01])
@@ -79,6 +84,7 @@ out = {
     "x": x.tolist(),
     "i": i.tolist(),
     "expressions": expressions,
+    "grad_fns": grad_fns,
     "regression": {
         "x_train": x_train.tolist(),
         "noise": noise.tolist(),

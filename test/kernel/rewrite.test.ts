@@ -122,6 +122,7 @@ interface Golden {
   x: number[];
   i: number[];
   expressions: { code: string; values: unknown; dtype: string; shape: number[] }[];
+  grad_fns: { code: string; grad_fn: string }[];
   regression: { x_train: number[]; noise: number[]; losses: number[]; a: number[]; b: number[]; a_requires_grad: boolean; a_is_leaf: boolean };
 }
 
@@ -189,6 +190,11 @@ describe('cells with operators', () => {
       expect(r[1], e.code).toBe(e.dtype);
       expect([...r[2]], e.code).toEqual(e.shape);
     }
+  });
+
+  it('names grad_fn as PyTorch does, reflected operators included (2 - w is RsubBackward1)', async () => {
+    await value('const w = torch.tensor([0.5, 2.0], {requires_grad: true})');
+    for (const e of golden.grad_fns) expect(await value(`(${e.code}).grad_fn!.name()`), e.code).toBe(e.grad_fn);
   });
 
   it("runs the lecture's linear regression written with operators", async () => {
