@@ -3,7 +3,10 @@
  *   - square float32 matmul, n = 64, 256, 512, 1024 (GFLOP/s): torchlab as it runs by default
  *     (WebAssembly SIMD on all cores), on one thread, and with the plain JavaScript kernel;
  *   - the lecture's linear regression: 1000 steps of forward, backward and update on 100 points,
- *     with a per-phase split of one step and the cost of one small op, to show per-op overhead.
+ *     with a per-phase split of one step and the cost of one small op, to show per-op overhead;
+ *   - training epochs on the real data in ../shared/data: the lecture's MNIST MLP (784-64-64-64-10,
+ *     Adam lr 0.005) at batch 64 and batch 10, and LeNet-5 on Fashion-MNIST (SGD with momentum,
+ *     batch 64). An epoch is timed over its first `batches` batches (see TRAIN) and scaled to 60,000 images.
  * PyTorch runs in bench/torch_bench.py on one thread (OPENBLAS_NUM_THREADS=1, set_num_threads(1)),
  * on the same data. Every number is the median of several repetitions.
  */
@@ -12,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
-import torch from '../lib/index.js';
+import torch, { DataLoader, F, nn, optim, type Tensor } from '../lib/index.js';
+import { datasets } from '../lib/vision/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = [64, 256, 512, 1024];
@@ -21,6 +25,14 @@ const MIN_TIME = 0.05;
 const STEPS = 1000;
 const POINTS = 100;
 const LR = 0.1;
+const DATA = process.env.TORCHLAB_DATA ?? join(here, '..', '..', 'shared', 'data');
+/** The training workloads: dataset folder, model, batch size, batches timed per epoch, repetitions. */
+const TRAIN = [
+  { key: 'mlp64', label: 'MNIST MLP epoch, batch 64', data: 'mnist', model: 'mlp', batch: 64, batches: 300, reps: 5 },
+  { key: 'mlp10', label: 'MNIST MLP epoch, batch 10', data: 'mnist', model: 'mlp', batch: 10, batches: 600, reps: 5 },
+  { key: 'lenet64', label: 'LeNet-5 epoch on Fashion-MNIST, batch 64', data: 'fashion-mnist', model: 'lenet', batch: 64, batches: 60, reps: 5 },
+] as const;
+const TRAIN_SIZE = 60000;
 
 const median = (xs: number[]): number => {
   const s = xs.slice().sort((p, q) => p - q);
@@ -145,6 +157,75 @@ function opBench(): Record<string, number> {
   return out;
 }
 
+/** The lecture's model (lecture 02), as on its slide. */
+class Net extends nn.Module {
+  fc1 = new nn.Linear(28 * 28, 64);
+  fc2 = new nn.Linear(64, 64);
+  fc3 = new nn.Linear(64, 64);
+  fc4 = new nn.Linear(64, 10);
+  override forward(x: Tensor): Tensor {
+    x = F.relu(this.fc1(x));
+    x = F.relu(this.fc2(x));
+    x = F.relu(this.fc3(x));
+    return F.log_softmax(this.fc4(x), 1);
+  }
+}
+
+/** LeNet-5 for 28x28 inputs (padding 2 on the first convolution), ReLU and max pooling. */
+class LeNet extends nn.Module {
+  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
+  conv2 = new nn.Conv2d(6, 16, 5);
+  fc1 = new nn.Linear(16 * 5 * 5, 120);
+  fc2 = new nn.Linear(120, 84);
+  fc3 = new nn.Linear(84, 10);
+  override forward(x: Tensor): Tensor {
+    x = F.max_pool2d(F.relu(this.conv1(x)), 2);
+    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
+    x = torch.flatten(x, 1);
+    x = F.relu(this.fc1(x));
+    x = F.relu(this.fc2(x));
+    return this.fc3(x);
+  }
+}
+
+/** Seconds per epoch of each training workload (timed over its first batches, scaled), and the last loss. */
+function trainBench(): Record<string, { samples: number[]; loss: number }> {
+  const sets = {
+    mnist: new datasets.MNIST(DATA, { train: true }),
+    'fashion-mnist': new datasets.FashionMNIST(DATA, { train: true }),
+  };
+  const out: Record<string, { samples: number[]; loss: number }> = {};
+  for (const w of TRAIN) {
+    const ds = sets[w.data];
+    const images = ds.data.float().div(255);
+    const X = w.model === 'mlp' ? images.view(-1, 784) : images.unsqueeze(1);
+    const loader = new DataLoader(new torch.utils.data.TensorDataset(X, ds.targets), { batch_size: w.batch, shuffle: true });
+    let loss = NaN;
+    const epoch = (): number => {
+      torch.manual_seed(0);
+      const net = w.model === 'mlp' ? new Net() : new LeNet();
+      const criterion = new nn.CrossEntropyLoss();
+      const optimizer = w.model === 'mlp' ? new optim.Adam(net.parameters(), { lr: 0.005 }) : new optim.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
+      const t0 = performance.now();
+      let i = 0;
+      for (const [x, y] of loader) {
+        optimizer.zero_grad();
+        const l = criterion(net(x), y);
+        l.backward();
+        optimizer.step();
+        if (++i === w.batches) {
+          loss = l.item();
+          break;
+        }
+      }
+      return ((performance.now() - t0) / 1000) * (TRAIN_SIZE / w.batch / w.batches);
+    };
+    epoch();
+    out[w.key] = { samples: Array.from({ length: w.reps }, epoch), loss };
+  }
+  return out;
+}
+
 // ---- PyTorch ----
 
 interface TorchResult {
@@ -153,10 +234,11 @@ interface TorchResult {
   matmul: Record<string, number[]>;
   linreg: { samples: number[]; a: number; b: number; phases: Phases };
   ops: Record<string, number>;
+  train: Record<string, { samples: number[]; loss: number }>;
 }
 
 function runTorch(): TorchResult {
-  const cfg = { sizes: SIZES, reps: REPS, min_time: MIN_TIME, steps: STEPS, lr: LR, x: xs, y: ys, a0, b0 };
+  const cfg = { sizes: SIZES, reps: REPS, min_time: MIN_TIME, steps: STEPS, lr: LR, x: xs, y: ys, a0, b0, data: DATA, train: TRAIN, train_size: TRAIN_SIZE };
   const r = spawnSync('/usr/bin/python3', [join(here, 'torch_bench.py'), JSON.stringify(cfg)], {
     env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
     encoding: 'utf8',
@@ -178,6 +260,8 @@ function main(): void {
   const lr = linregBench();
   process.stdout.write('ops ... ');
   const ops = opBench();
+  process.stdout.write('training ... ');
+  const train = trainBench();
   process.stdout.write('PyTorch ...\n');
   const pt = runTorch();
 
@@ -198,6 +282,11 @@ function main(): void {
     rows.push([`  ${k} (µs per step)`, us(lr.phases[k]), us(pt.linreg.phases[k]), fmt(lr.phases[k] / pt.linreg.phases[k])]);
   }
   for (const [k, v] of Object.entries(ops)) rows.push([`  ${k} (µs)`, us(v), us(pt.ops[k]!), fmt(v / pt.ops[k]!)]);
+  for (const w of TRAIN) {
+    const tl = median(train[w.key]!.samples);
+    const tp = median(pt.train[w.key]!.samples);
+    rows.push([`${w.label} (s; ${w.batches} of ${Math.ceil(TRAIN_SIZE / w.batch)} batches, scaled)`, fmt(tl), fmt(tp), fmt(tl / tp)]);
+  }
 
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
   const line = (r: string[]) => `| ${r.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`;
@@ -207,7 +296,8 @@ function main(): void {
   for (const r of rows.slice(1)) console.log(line(r));
   console.log();
   console.log(`fitted (a, b): torchlab (${fmt(lr.a, 4)}, ${fmt(lr.b, 4)}), PyTorch (${fmt(pt.linreg.a, 4)}, ${fmt(pt.linreg.b, 4)})`);
-  console.log(`PyTorch ${pt.torch} on ${pt.threads} thread; node ${process.version}; medians of ${REPS} repetitions`);
+  console.log(`loss after the timed batches: ${TRAIN.map((w) => `${w.key} torchlab ${fmt(train[w.key]!.loss, 3)}, PyTorch ${fmt(pt.train[w.key]!.loss, 3)}`).join('; ')}`);
+  console.log(`PyTorch ${pt.torch} on ${pt.threads} thread; node ${process.version}; medians of ${REPS} repetitions (training epochs: ${TRAIN.map((w) => w.reps).join(', ')})`);
 }
 
 main();

@@ -4,8 +4,11 @@ Run by bench/run.ts as `OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_benc
 the config carries the sizes, repetitions and the linear-regression data, so both sides see the
 same inputs. torch.set_num_threads(1) alone would leave OpenBLAS on two threads.
 """
-import json, statistics, sys, time
+import gzip, json, os, statistics, sys, time
+import numpy as np
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 torch.set_num_threads(1)
 cfg = json.loads(sys.argv[1])
@@ -86,4 +89,82 @@ ops = {
     'forward+backward of x.mul(w).sum()': lambda: x.mul(w).sum().backward(),
 }
 out['ops'] = {k: statistics.median(timed(f) for _ in range(REPS)) for k, f in ops.items()}
+
+
+def idx(path, header):
+    with gzip.open(path, 'rb') as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=header)
+
+
+def load(name):
+    root = os.path.join(cfg['data'], name)
+    images = idx(os.path.join(root, 'train-images-idx3-ubyte.gz'), 16).reshape(-1, 28, 28)
+    labels = idx(os.path.join(root, 'train-labels-idx1-ubyte.gz'), 8)
+    return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(28 * 28, 64)
+        self.fc2 = nn.Linear(64, 64)
+        self.fc3 = nn.Linear(64, 64)
+        self.fc4 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        x = F.relu(self.fc3(x))
+        return F.log_softmax(self.fc4(x), dim=1)
+
+
+class LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = torch.flatten(x, 1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+sets = {name: load(name) for name in ('mnist', 'fashion-mnist')}
+out['train'] = {}
+for w in cfg['train']:
+    images, targets = sets[w['data']]
+    X = images.float() / 255
+    X = X.view(-1, 784) if w['model'] == 'mlp' else X.unsqueeze(1)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, targets), batch_size=w['batch'], shuffle=True)
+    result = {}
+
+    def epoch():
+        torch.manual_seed(0)
+        net = Net() if w['model'] == 'mlp' else LeNet()
+        criterion = nn.CrossEntropyLoss()
+        if w['model'] == 'mlp':
+            optimizer = torch.optim.Adam(net.parameters(), lr=0.005)
+        else:
+            optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+        t0 = time.perf_counter()
+        for i, (x, y) in enumerate(loader):
+            optimizer.zero_grad()
+            loss = criterion(net(x), y)
+            loss.backward()
+            optimizer.step()
+            if i + 1 == w['batches']:
+                result['loss'] = loss.item()
+                break
+        return (time.perf_counter() - t0) * (cfg['train_size'] / w['batch'] / w['batches'])
+
+    epoch()
+    samples = [epoch() for _ in range(w['reps'])]
+    out['train'][w['key']] = {'samples': samples, 'loss': result['loss']}
 print(json.dumps(out))

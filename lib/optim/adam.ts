@@ -5,6 +5,7 @@ import { floatRepr } from '../display/pyformat.js';
 import type { Tensor } from '../tensor.js';
 import { get_default_dtype } from '../dtype.js';
 import { scalar_tensor, zeros_like } from '../ops/creation.js';
+import type { Algebra } from '../ops/algebra.js';
 import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
 import { Optimizer, optionsOf, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
@@ -36,17 +37,35 @@ export function adamDefaults(o: Partial<AdamOptions>, weightDecay: number): Adam
   return d;
 }
 
-// Adam's three updates as single elementwise kernels written into their tensors: PyTorch's
-// sequence of mul_/add_/addcmul_/sqrt/div/add_/addcdiv_ computes the same values, but as nine
-// passes over memory where these take three (the optimizer step dominated training time).
+// Adam's updates as single elementwise kernels written into their tensors: PyTorch's sequence of
+// neg/add/mul_/add_/addcmul_/sqrt/div/add_/addcdiv_ computes the same values (each of its ops
+// rounds to the parameter's dtype, these round each stored tensor once), as up to eleven passes
+// over memory where these take three. The gradient's sign (maximize) and L2 weight decay are
+// folded into the moment kernels: d = sign·∇ (+ wd·θ).
 const kernel = (name: string, f: PointwiseDef['f']): PointwiseDef => ({ name, node: name, kind: 'promote', f });
-/** m ← β₁·m + (1-β₁)·g */
-const expAvgDef = kernel('adam_exp_avg', (A, m, g, b1, omb1) => A.add(A.mul(m, b1), A.mul(g, omb1)));
-/** v ← β₂·v + (1-β₂)·g² */
-const expAvgSqDef = kernel('adam_exp_avg_sq', (A, v, g, b2, omb2) => A.add(A.mul(v, b2), A.mul(A.mul(g, g), omb2)));
-/** θ ← decay·θ - step_size · m / (√v / √(1-β₂ᵗ) + ε) */
-const paramDef = kernel('adam_param', (A, p, m, v, decay, stepSize, bc2Sqrt, eps) =>
-  A.sub(A.mul(p, decay), A.mul(stepSize, A.div(m, A.add(A.div(A.sqrt(v), bc2Sqrt), eps)))),
+
+/** The moment kernels, with the L2 term or without it (θ·0 would turn an infinite θ into NaN). */
+function momentKernels(decay: boolean) {
+  const tag = decay ? '_wd' : '';
+  const dir = <V>(A: Algebra<V>, g: V, p: V, sign: V, wd: V): V => (decay ? A.add(A.mul(g, sign), A.mul(p, wd)) : A.mul(g, sign));
+  return {
+    /** m ← β₁·m + (1-β₁)·d */
+    expAvg: kernel(`adam_exp_avg${tag}`, (A, m, g, p, sign, wd, b1, omb1) => A.add(A.mul(m, b1), A.mul(dir(A, g, p, sign, wd), omb1))),
+    /** v ← β₂·v + (1-β₂)·d² */
+    expAvgSq: kernel(`adam_exp_avg_sq${tag}`, (A, v, g, p, sign, wd, b2, omb2) => {
+      const d = dir(A, g, p, sign, wd);
+      return A.add(A.mul(v, b2), A.mul(A.mul(d, d), omb2));
+    }),
+  };
+}
+const plainMoments = momentKernels(false);
+const decayMoments = momentKernels(true);
+/**
+ * θ ← decay·θ - step_size · m / (√v / √(1-β₂ᵗ) + ε), the first division as a product with the
+ * float64 reciprocal (one division less per element; the difference is far below float32's).
+ */
+const paramDef = kernel('adam_param', (A, p, m, v, decay, stepSize, invBc2Sqrt, eps) =>
+  A.sub(A.mul(p, decay), A.mul(stepSize, A.div(m, A.add(A.mul(A.sqrt(v), invBc2Sqrt), eps)))),
 );
 
 /**
@@ -58,9 +77,13 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
   for (const g of groups) {
     const { lr, eps, weight_decay, amsgrad, maximize } = g;
     const [beta1, beta2] = g.betas;
+    const sign = maximize ? -1 : 1;
+    const l2 = !decoupled && weight_decay !== 0;
+    const moments = l2 ? decayMoments : plainMoments;
+    const decay = decoupled ? 1 - lr * weight_decay : 1;
     for (const p of g.params) {
       if (!p.grad) continue;
-      let grad: Tensor = maximize ? p.grad.neg() : p.grad;
+      const grad = p.grad;
       const state = stateOf(p);
       if (state.step === undefined) {
         // a float tensor, as PyTorch keeps it (so state dicts load in either direction)
@@ -73,13 +96,8 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
       const expAvg = state.exp_avg as Tensor;
       const expAvgSq = state.exp_avg_sq as Tensor;
       stepT.add_(1);
-      let decay = 1;
-      if (weight_decay !== 0) {
-        if (decoupled) decay = 1 - lr * weight_decay;
-        else grad = grad.add(p, { alpha: weight_decay });
-      }
-      runPointwise(expAvgDef, [expAvg, grad], [beta1, 1 - beta1], expAvg);
-      runPointwise(expAvgSqDef, [expAvgSq, grad], [beta2, 1 - beta2], expAvgSq);
+      runPointwise(moments.expAvg, [expAvg, grad, p], [sign, weight_decay, beta1, 1 - beta1], expAvg);
+      runPointwise(moments.expAvgSq, [expAvgSq, grad, p], [sign, weight_decay, beta2, 1 - beta2], expAvgSq);
       const step = stepT.item();
       const bc1 = 1 - beta1 ** step;
       const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
@@ -89,7 +107,7 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
         if (!maxSq) state.max_exp_avg_sq = maxSq = zeros_like(p);
         denomSq = maxSq.maximum_(expAvgSq);
       }
-      runPointwise(paramDef, [p, expAvg, denomSq], [decay, lr / bc1, bc2Sqrt, eps], p);
+      runPointwise(paramDef, [p, expAvg, denomSq], [decay, lr / bc1, 1 / bc2Sqrt, eps], p);
     }
   }
 }

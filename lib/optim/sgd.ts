@@ -2,6 +2,8 @@
 
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import type { Algebra } from '../ops/algebra.js';
+import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
 import { Optimizer, optionsOf, type ParamsInput } from './optimizer.js';
 
 export type SGDOptions = {
@@ -42,23 +44,53 @@ export class SGD extends Optimizer<SGDOptions> {
   protected update(): void {
     for (const g of this.param_groups) {
       const { lr, momentum, dampening, weight_decay, nesterov, maximize } = g;
+      // the gradient's sign and the weight decay go into the kernels: d = sign·∇ + wd·θ
+      const sign = maximize ? -1 : 1;
+      const k = weight_decay === 0 ? plainKernels : decayKernels;
       for (const p of g.params) {
         if (!p.grad) continue;
-        let d: Tensor = maximize ? p.grad.neg() : p.grad;
-        if (weight_decay !== 0) d = d.add(p, { alpha: weight_decay });
-        if (momentum !== 0) {
-          const state = this.stateOf(p);
-          let buf = state.momentum_buffer as Tensor | undefined;
-          if (!buf) {
-            buf = d.clone().detach();
-            state.momentum_buffer = buf;
-          } else {
-            buf.mul_(momentum).add_(d, { alpha: 1 - dampening });
-          }
-          d = nesterov ? d.add(buf, { alpha: momentum }) : buf;
+        const grad = p.grad;
+        if (momentum === 0) {
+          runPointwise(k.param, [p, grad], [sign, weight_decay, lr], p);
+          continue;
         }
-        p.add_(d, { alpha: -lr });
+        const state = this.stateOf(p);
+        let buf = state.momentum_buffer as Tensor | undefined;
+        if (!buf) {
+          buf = runPointwise(k.first, [grad, p], [sign, weight_decay]);
+          state.momentum_buffer = buf;
+        } else {
+          runPointwise(k.buffer, [buf, grad, p], [sign, weight_decay, momentum, 1 - dampening], buf);
+        }
+        if (nesterov) runPointwise(k.nesterov, [p, grad, buf], [sign, weight_decay, momentum, lr], p);
+        else runPointwise(sgdStepDef, [p, buf], [lr], p);
       }
     }
   }
 }
+
+// SGD as fused elementwise kernels written into their tensors: PyTorch's neg/add/mul_/add_/add_
+// sequence computes the same values (each of its ops rounds to the parameter's dtype, these round
+// once), in up to five passes over memory where these take two (one without momentum).
+const kernel = (name: string, f: PointwiseDef['f']): PointwiseDef => ({ name, node: name, kind: 'promote', f });
+
+/** The kernels, with the weight decay term or without it (θ·0 would turn an infinite θ into NaN). */
+function sgdKernels(decay: boolean) {
+  const tag = decay ? '_wd' : '';
+  /** d = sign·∇ (+ wd·θ) */
+  const dir = <V>(A: Algebra<V>, g: V, p: V, sign: V, wd: V): V => (decay ? A.add(A.mul(g, sign), A.mul(p, wd)) : A.mul(g, sign));
+  return {
+    /** θ ← θ - lr·d (no momentum) */
+    param: kernel(`sgd_param${tag}`, (A, p, g, sign, wd, lr) => A.sub(p, A.mul(lr, dir(A, g, p, sign, wd)))),
+    /** b ← d (the first step) */
+    first: kernel(`sgd_first${tag}`, (A, g, p, sign, wd) => dir(A, g, p, sign, wd)),
+    /** b ← μ·b + (1-τ)·d */
+    buffer: kernel(`sgd_buffer${tag}`, (A, b, g, p, sign, wd, mu, damp) => A.add(A.mul(b, mu), A.mul(dir(A, g, p, sign, wd), damp))),
+    /** θ ← θ - lr·(d + μ·b) (Nesterov; θ is read before it is written, so d is this step's) */
+    nesterov: kernel(`sgd_nesterov${tag}`, (A, p, g, b, sign, wd, mu, lr) => A.sub(p, A.mul(lr, A.add(dir(A, g, p, sign, wd), A.mul(b, mu))))),
+  };
+}
+const plainKernels = sgdKernels(false);
+const decayKernels = sgdKernels(true);
+/** θ ← θ - lr·b */
+const sgdStepDef = kernel('sgd_step', (A, p, b, lr) => A.sub(p, A.mul(lr, b)));

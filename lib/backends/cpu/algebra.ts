@@ -10,14 +10,14 @@ export const BLOCK = 1024;
 
 type B = Float64Array;
 
-function roundHalfEven(x: number): number {
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   // Math.round rounds .5 up; ties go to the even neighbour instead
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Abramowitz-Stegun 7.1.26 is too coarse for float64; this uses erfc's continued expansion. */
-function erf(x: number): number {
+export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);
   if (ax < 2) {

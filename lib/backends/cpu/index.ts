@@ -7,6 +7,8 @@ import { collapse, numelOf } from '../../shape.js';
 import { BLOCK, BlockAlgebra } from './algebra.js';
 import { gather, scatterRows, unravel } from './strided.js';
 import { matmulKernel } from './matmul.js';
+import { runCompiled } from './codegen.js';
+import { argreduceDirect, reduceDirect } from './reduce.js';
 
 export class CpuStorage implements Storage {
   version = 0;
@@ -85,6 +87,7 @@ function pointwise(fn: PointwiseFn, out: View, inputs: readonly (View | number)[
   for (const x of inputs) if (typeof x !== 'number') strides.push(x.strides);
   const c = collapse(out.shape, strides);
   const dst = data(out.storage);
+  if (runCompiled(fn, out, dst, inputs, c.shape, c.strides, data)) return;
   if (c.shape.length === 1 && total <= BLOCK) {
     linearBlock(fn, out, inputs, c.strides, total, dst);
     return;
@@ -248,9 +251,11 @@ export const cpuBackend: Backend = {
   pointwise,
   reduce(op, input, out, k) {
     const res = new Float64Array(numelOf(out.shape));
-    forRows(input, k, (o, b, at, m) => {
-      res[o] = reduceRow(op, b, at, m);
-    });
+    if (!reduceDirect(op, input, k, data(input.storage), res)) {
+      forRows(input, k, (o, b, at, m) => {
+        res[o] = reduceRow(op, b, at, m);
+      });
+    }
     writeRows(out, res);
   },
   argreduce(op: ArgReduceOp, input, values, indices) {
@@ -258,7 +263,7 @@ export const cpuBackend: Backend = {
     const vals = new Float64Array(n);
     const idx = new Float64Array(n);
     const better = op === 'max' ? (x: number, y: number) => x > y : (x: number, y: number) => x < y;
-    forRows(input, 1, (o, b, at, m) => {
+    if (!argreduceDirect(op, input, data(input.storage), vals, idx)) forRows(input, 1, (o, b, at, m) => {
       let bi = 0;
       let bv = b[at]!;
       if (bv === bv) {
