@@ -3,10 +3,14 @@
  * `node --import tsx bench/webgpu.ts`):
  *   - square float32 matmul GFLOP/s, n = 256, 512, 1024 (and 2048, 4096 on a hardware adapter):
  *     a batch of products queued back to back, then torch.cuda.synchronize();
+ *   - log_softmax and cross_entropy, forward and backward, milliseconds per call: a long-row
+ *     case ([256, 10000] on a software adapter, [4096, 10000] on hardware) and the MNIST case
+ *     ([64, 10]); on cuda with the fused kernels (Backend.softmax, softmaxBackward, nllLoss) and
+ *     without them (the composed ops and the host-side target check of before);
  *   - the lecture's MNIST MLP (784-64-64-64-10, Adam lr 0.005, batch 64): training steps per
  *     second with one loss.item() per step, as the lecture's loop does, and with none (the queue
  *     runs ahead; one read at the end), on the first 2,048 images of ../shared/data (random
- *     images if the files are missing).
+ *     images if the files are missing); on cuda also without the fused kernels.
  * Software adapters (llvmpipe) count only with TORCHLAB_ALLOW_SOFTWARE_GPU=1, which this script
  * sets unless it is set already. Every figure is the median of several repetitions.
  */
@@ -18,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 process.env.TORCHLAB_ALLOW_SOFTWARE_GPU ??= '1';
 const { default: torch, F, nn, optim } = await import('../lib/index.js');
 const { datasets } = await import('../lib/vision/index.js');
-const { connect } = await import('../lib/backends/webgpu/client.js');
+const { connect, webgpuBackend } = await import('../lib/backends/webgpu/client.js');
 type Tensor = import('../lib/index.js').Tensor;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,12 +132,50 @@ for (const n of sizes) {
   console.log(rows[rows.length - 1]!.join(' | '));
 }
 
+/** Runs `f` with the backend's fused softmax / nll kernels removed: the composed path of before. */
+function composed<T>(f: () => T): T {
+  const { softmax, softmaxBackward, nllLoss } = webgpuBackend;
+  webgpuBackend.softmax = undefined;
+  webgpuBackend.softmaxBackward = undefined;
+  webgpuBackend.nllLoss = undefined;
+  try {
+    return f();
+  } finally {
+    Object.assign(webgpuBackend, { softmax, softmaxBackward, nllLoss });
+  }
+}
+
+const push = (r: string[]) => {
+  rows.push(r);
+  console.log(r.join(' | '));
+};
+const ms = (s: number) => (s * 1000).toFixed(3);
+for (const [n, c] of [info.software ? [256, 10000] : [4096, 10000], [64, 10]] as const) {
+  torch.manual_seed(0);
+  const x = torch.randn([n, c]);
+  const t = torch.randint(0, c, [n]);
+  const xg = x.cuda();
+  const tg = t.cuda();
+  const lsm = (d: string, a: Tensor) => () => {
+    const v = a.detach().requires_grad_();
+    v.log_softmax(1).backward(torch.ones([n, c], { device: d }));
+  };
+  const ce = (a: Tensor, b: Tensor) => () => {
+    const v = a.detach().requires_grad_();
+    F.cross_entropy(v, b).backward();
+  };
+  push([`log_softmax fwd+bwd [${n}, ${c}] (ms)`, ms(timeit('cuda', lsm('cuda', xg))), ms(timeit('cpu', lsm('cpu', x)))]);
+  push([`  cuda composed (without the fused kernels)`, ms(composed(() => timeit('cuda', lsm('cuda', xg)))), '-']);
+  push([`cross_entropy fwd+bwd [${n}, ${c}] (ms)`, ms(timeit('cuda', ce(xg, tg))), ms(timeit('cpu', ce(x, t)))]);
+  push([`  cuda composed, host target check`, ms(composed(() => timeit('cuda', ce(xg, tg)))), '-']);
+}
+
 const [X, y] = mnist(2048);
 for (const read of [true, false]) {
   const g = mlpSteps('cuda', X, y, read);
   const cpu = mlpSteps('cpu', X, y, read);
-  rows.push([`MNIST MLP steps/s, batch 64${read ? ', loss.item() each step' : ', no read per step'}`, g.toFixed(1), cpu.toFixed(1)]);
-  console.log(rows[rows.length - 1]!.join(' | '));
+  push([`MNIST MLP steps/s, batch 64${read ? ', loss.item() each step' : ', no read per step'}`, g.toFixed(1), cpu.toFixed(1)]);
+  push([`  cuda composed softmax/nll, host target check`, composed(() => mlpSteps('cuda', X, y, read)).toFixed(1), '-']);
 }
 
 console.log(`\n| benchmark | cuda (${info.name}) | cpu (torchlab default) |\n|---|---|---|`);

@@ -45,6 +45,19 @@ export type RandomFill =
   /** integers in [low, low + range), with range <= 2^32 */
   | { readonly dist: 'randint'; readonly low: number; readonly range: number };
 
+/**
+ * Where the windows of a 2-d convolution or pooling sit in an (N, C, H, W) input: kernel size,
+ * stride, padding before the first row / column (the padding after is whatever the oH x oW windows
+ * reach past the input), dilation, and the number of windows.
+ */
+export interface Window2d {
+  readonly kH: number; readonly kW: number;
+  readonly sH: number; readonly sW: number;
+  readonly pH: number; readonly pW: number;
+  readonly dH: number; readonly dW: number;
+  readonly oH: number; readonly oW: number;
+}
+
 export interface Backend {
   readonly type: string;
   alloc(dtype: DType, numel: number, index: number): Storage;
@@ -76,4 +89,80 @@ export interface Backend {
    * drawn on the host and written with `write`.
    */
   random?(fill: RandomFill, out: View, seed: bigint, offset: number): void;
+  /**
+   * Optional, fused: softmax (log_softmax when `log`) over the last dim of `input` into `out`, a
+   * view of the same shape that does not overlap `input`. Backends without it get the op composed
+   * from amax, exp, sum and pointwise ops.
+   */
+  softmax?(input: View, out: View, log: boolean): void;
+  /**
+   * Optional, fused: the gradient of softmax / log_softmax over the last dim from their `output`
+   * and the incoming `grad`: log_softmax grad - exp(output)·Σgrad, softmax output·(grad - Σ grad·output).
+   */
+  softmaxBackward?(grad: View, output: View, gradInput: View, log: boolean): void;
+  /**
+   * Optional, fused: nll_loss's terms over rows of `input` (classes along the last dim) and their
+   * int64 `target`: loss = -weight[t]·input[t] and w = weight[t] (1 without weight), both 0 where
+   * t = ignoreIndex. The target range is checked on the device: a target outside [0, C) is raised
+   * at the next read, as CUDA's device-side asserts are, so nothing is read back here. Backends
+   * without it check targets on the host (immediately) and compose the loss.
+   */
+  nllLoss?(input: View, target: View, weight: View | null, ignoreIndex: number, loss: View, w: View): void;
+  /**
+   * Optional, fused: nll_loss's input gradient over rows (classes along the last dim of
+   * `gradInput`): -w·scale at each row's target class (w and scale views over the rows of
+   * `target`), 0 elsewhere and in rows whose target is ignoreIndex or out of range.
+   */
+  nllLossBackward?(target: View, w: View, scale: View, ignoreIndex: number, gradInput: View): void;
+}
+
+/**
+ * Optional window kernels for convolutions and pooling. A backend offers them as extra methods
+ * on its Backend object; nn.functional looks them up with `windowKernelsOf` and composes them
+ * from pad, as_strided window views and scatter_add where they are missing (WebGPU). They are
+ * not Backend members so that the Backend interface stays the list every backend implements.
+ */
+export interface WindowKernels {
+  /**
+   * im2col: writes the windows of `input` (N, C, H, W) as columns into `cols`, a contiguous
+   * (N, C·kH·kW, oH·oW) view (rows ordered c, i, j); positions in the padding are 0.
+   */
+  im2col(input: View, cols: View, w: Window2d): void;
+  /**
+   * col2im, im2col's adjoint: sums the columns `cols` (N, C·kH·kW, oH·oW) into `out`, a
+   * contiguous (N, C, H, W) view that it overwrites; contributions landing in the padding are dropped.
+   */
+  col2im(cols: View, out: View, w: Window2d): void;
+  /**
+   * Max pooling over the windows of `input` (N, C, H, W) (padding counts as -inf) into contiguous
+   * (N, C, oH, oW) `values` and, unless null, int64 `indices` flat over each H·W plane, with
+   * PyTorch's CPU rules: windows are clipped to the input, the first maximum wins, a NaN wins.
+   */
+  maxPool2d(input: View, values: View, indices: View | null, w: Window2d): void;
+  /**
+   * Max pooling's gradient: overwrites the contiguous (N, C, H, W) `out` with zeros, then adds
+   * each element of `grad` (N, C, oH, oW) at its `indices` position in its plane.
+   */
+  maxPool2dBackward(grad: View, indices: View, out: View): void;
+  /**
+   * Optional, fused: out = conv2d(input, weight, bias) for input (N, C, H, W), weight
+   * (O, C/groups, kH, kW) and a contiguous out (N, O, oH, oW). Returns false, writing nothing,
+   * where it does not take the operands (e.g. their dtype); the caller composes it then.
+   */
+  conv2d?(input: View, weight: View, bias: View | null, out: View, w: Window2d, groups: number): boolean;
+  /**
+   * Optional, fused: conv2d's gradients from `grad` (N, O, oH, oW) into contiguous gradInput,
+   * gradWeight and gradBias (each skipped when null). Returns false, writing nothing, where it
+   * does not take the operands.
+   */
+  conv2dBackward?(
+    grad: View, input: View, weight: View, gradInput: View | null, gradWeight: View | null, gradBias: View | null,
+    w: Window2d, groups: number,
+  ): boolean;
+}
+
+/** The window kernels `be` offers, or null. */
+export function windowKernelsOf(be: Backend): WindowKernels | null {
+  const k = be as Backend & Partial<WindowKernels>;
+  return k.im2col && k.col2im && k.maxPool2d && k.maxPool2dBackward ? (k as Backend & WindowKernels) : null;
 }

@@ -1,16 +1,32 @@
 /**
  * softmax and log_softmax along a dim: the forward subtracts the (detached) max so exp cannot
  * overflow and is computed without recording; each op is then one graph node with PyTorch's
- * closed-form backward, as SoftmaxBackward0 / LogSoftmaxBackward0 are.
+ * closed-form backward, as SoftmaxBackward0 / LogSoftmaxBackward0 are. Backends with fused
+ * kernels (Backend.softmax, softmaxBackward: WebGPU) run each direction as one kernel; the others
+ * compose it from reductions and pointwise ops.
  */
 
+import type { View } from '../backend.js';
+import { backendFor } from '../device.js';
 import type { DType } from '../dtype.js';
 import { RuntimeError } from '../errors.js';
 import { normDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { emptyTensor, record } from './dispatch.js';
+import { emptyTensor, needsGrad, record, viewOf } from './dispatch.js';
 import { cTypeName } from './pointwise.js';
 import { no_grad } from '../autograd/grad_mode.js';
+
+/** A tensor's view with dim `d` swapped with the last, as the fused kernels take rows (0-d as [1]). */
+function lastDimView(t: Tensor, d: number): View {
+  const v = viewOf(t);
+  if (v.shape.length === 0) return { ...v, shape: [1], strides: [1] };
+  const shape = v.shape.slice();
+  const strides = v.strides.slice();
+  const k = shape.length - 1;
+  [shape[d], shape[k]] = [shape[k]!, shape[d]!];
+  [strides[d], strides[k]] = [strides[k]!, strides[d]!];
+  return { ...v, shape, strides };
+}
 
 function run(x: Tensor, dim: number, dtype: DType | undefined, log: boolean): Tensor {
   const src = dtype ? x.to(dtype) : x;
@@ -21,17 +37,30 @@ function run(x: Tensor, dim: number, dtype: DType | undefined, log: boolean): Te
     const kernel = last ? `${log ? 'log_' : ''}softmax_lastdim_kernel_impl` : 'softmax_kernel_impl';
     throw new RuntimeError(`"${kernel}" not implemented for '${cTypeName(src.dtype)}'`);
   }
+  const be = backendFor(src.device);
   const y = no_grad(() => {
     if (src.numel() === 0) return emptyTensor(src._shape, src.dtype, src.device);
+    if (be.softmax) {
+      const out = emptyTensor(src._shape, src.dtype, src.device);
+      be.softmax(lastDimView(src, d), lastDimView(out, d), log);
+      return out;
+    }
     const z = src.sub(src.amax(d, true));
     if (log) return z.sub(z.exp().sum(d, true).log());
     const e = z.exp();
     return e.div_(e.sum(d, true));
   });
+  // the fused backward kernel has no graph of its own: double backward composes
+  const fused = (g: Tensor, out: Tensor): Tensor | null => {
+    if (!be.softmaxBackward || needsGrad([g, out]) || g.device !== out.device || g.dtype !== out.dtype) return null;
+    const gi = emptyTensor(out._shape, out.dtype, out.device);
+    if (gi.numel() > 0) be.softmaxBackward(lastDimView(g, d), lastDimView(out, d), lastDimView(gi, d), log);
+    return gi;
+  };
   if (log) {
-    record('LogSoftmaxBackward0', [src], [y], [y], ([g], [out]) => [g!.sub(out!.exp().mul(g!.sum(d, true)))]);
+    record('LogSoftmaxBackward0', [src], [y], [y], ([g], [out]) => [fused(g!, out!) ?? g!.sub(out!.exp().mul(g!.sum(d, true)))]);
   } else {
-    record('SoftmaxBackward0', [src], [y], [y], ([g], [out]) => [out!.mul(g!.sub(g!.mul(out!).sum(d, true)))]);
+    record('SoftmaxBackward0', [src], [y], [y], ([g], [out]) => [fused(g!, out!) ?? out!.mul(g!.sub(g!.mul(out!).sum(d, true)))]);
   }
   return y;
 }

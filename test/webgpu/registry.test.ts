@@ -17,7 +17,10 @@ import { expectSame, hasGpu, requireAdapterInCI, skipReason } from './setup.js';
 requireAdapterInCI();
 
 /** Every method of the Backend interface; the type below fails to compile when one is added and not listed. */
-const METHODS = ['alloc', 'fromArray', 'read', 'pointwise', 'reduce', 'argreduce', 'scan', 'sort', 'matmul', 'take', 'put', 'write', 'random'] as const;
+const METHODS = [
+  'alloc', 'fromArray', 'read', 'pointwise', 'reduce', 'argreduce', 'scan', 'sort', 'matmul', 'take', 'put', 'write', 'random',
+  'softmax', 'softmaxBackward', 'nllLoss', 'nllLossBackward',
+] as const;
 type Unlisted = Exclude<keyof Backend, 'type' | (typeof METHODS)[number]>;
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 
@@ -151,6 +154,49 @@ describe.skipIf(!hasGpu)(`every Backend method runs on the GPU${skipReason}`, ()
     const v = valuesOf('cuda', r);
     expect(v.ge(2).logical_and(v.lt(3)).all().item()).toBe(1);
     expect(be('cpu').random).toBeUndefined();
+  });
+
+  it('the fused softmax and nll kernels: one dispatch each, no host traffic, the composed ops\' values', () => {
+    // the CPU backend has none of them: the reference is the composed op on the CPU
+    const fusedOnce = (what: string, f: () => View[], ref: Tensor[]) => {
+      const s0 = _deviceStats();
+      const out = f();
+      const s1 = _deviceStats();
+      expect([s1.dispatches - s0.dispatches, s1.reads - s0.reads, s1.uploads - s0.uploads], `${what}: dispatches, reads, uploads`).toEqual([1, 0, 0]);
+      out.forEach((v, i) => expectSame(valuesOf('cuda', v).cuda(), ref[i]!, 1e-5, 1e-6, `${what} [${i}]`));
+    };
+    const x = data('cpu', [5, 3, 7]);
+    const xg = x.cuda();
+    // rows along dim 1 (a strided view with the row dim last)
+    const rows = (t: Tensor) => viewOf(t.transpose(1, 2));
+    for (const log of [false, true]) {
+      const o = torch.empty([5, 3, 7], { device: 'cuda' });
+      fusedOnce(`softmax log=${log}`, () => (webgpuBackend.softmax!(rows(xg), rows(o), log), [viewOf(o)]), [log ? x.log_softmax(1) : x.softmax(1)]);
+      const y = log ? x.log_softmax(1) : x.softmax(1);
+      const g = data('cpu', [5, 3, 7], 3);
+      const gi = torch.empty([5, 3, 7], { device: 'cuda' });
+      const ref = log ? g.sub(y.exp().mul(g.sum(1, true))) : y.mul(g.sub(g.mul(y).sum(1, true)));
+      const [gg, yg] = [g.cuda(), y.cuda()];
+      fusedOnce(`softmaxBackward log=${log}`, () => (webgpuBackend.softmaxBackward!(rows(gg), rows(yg), rows(gi), log), [viewOf(gi)]), [ref]);
+    }
+    const logits = data('cpu', [6, 4], 4);
+    const target = torch.tensor([0, 3, -100, 1, 2, 3]);
+    const weight = torch.tensor([1, 2, 0.5, 3], { dtype: torch.float32 });
+    const lg = logits.cuda();
+    const tg = target.cuda();
+    const wg = weight.cuda();
+    const loss = torch.empty([6], { device: 'cuda' });
+    const w = torch.empty([6], { device: 'cuda' });
+    const safe = target.clamp_min(0);
+    const wRef = weight.get(safe).mul(target.ne(-100));
+    const lossRef = logits.gather(1, safe.unsqueeze(1)).squeeze(1).mul(wRef).neg();
+    fusedOnce('nllLoss', () => (webgpuBackend.nllLoss!(viewOf(lg), viewOf(tg), viewOf(wg), -100, viewOf(loss), viewOf(w)), [viewOf(loss), viewOf(w)]), [lossRef, wRef]);
+    // the gradient: -w·scale at the target class; scale broadcast from one value
+    const gi = torch.empty([6, 4], { device: 'cuda' });
+    const scale = torch.tensor(0.25, { dtype: torch.float32 }).cuda();
+    const scaleView = { ...viewOf(scale), shape: [6], strides: [0] };
+    const giRef = torch.zeros([6, 4]).scatter(1, safe.unsqueeze(1), wRef.mul(-0.25).unsqueeze(1));
+    fusedOnce('nllLossBackward', () => (webgpuBackend.nllLossBackward!(viewOf(tg), viewOf(w), scaleView, -100, viewOf(gi)), [viewOf(gi)]), [giRef]);
   });
 });
 

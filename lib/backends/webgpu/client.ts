@@ -10,6 +10,12 @@
  * Random numbers are drawn on the device (Philox4x32-10, see randomPlan). GPU errors and device
  * loss are recorded by the worker and thrown on the next op or read; after a loss the next op
  * starts a new worker and device, and storages of the lost one refuse to be used.
+ *
+ * Device-side asserts, as CUDA's: kernels that check their indices (nll_loss's targets) record a
+ * failure in a small device buffer instead of reading anything back, and the next read (item,
+ * tolist, printing, cpu) or torch.cuda.synchronize() raises it, "CUDA error: device-side assert
+ * triggered: Target 12 is out of bounds.", since the kernel ran asynchronously. With
+ * CUDA_LAUNCH_BLOCKING=1 such kernels are waited for, so the error points at the op that failed.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -29,6 +35,9 @@ import {
   type Plan, type PwInput, type Strided,
 } from './kernels.js';
 import { storageType, UNIFORM_WORDS, type ScalarType } from './wgsl.js';
+import { nllBackwardPlan, nllPlan, softmaxBackwardPlan, softmaxPlan } from './softmax.js';
+import { deviceAssertError, launchBlocking } from './asserts.js';
+import { checkDtype, fromDevice, toDevice } from './values.js';
 
 export class GpuStorage implements Storage {
   version = 0;
@@ -51,62 +60,6 @@ function gpu(s: Storage): GpuStorage {
     );
   }
   return s;
-}
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-/** Host values of `dtype` as the 4-byte elements the device stores. */
-function toDevice(dtype: DType, values: ArrayLike<number>): Float32Array | Int32Array {
-  const n = values.length;
-  if (dtype.name === 'float32') return Float32Array.from(values as ArrayLike<number>);
-  const out = new Int32Array(n);
-  switch (dtype.name) {
-    case 'int64':
-      for (let i = 0; i < n; i++) {
-        const v = values[i]!;
-        if (!(v >= INT32_MIN && v <= INT32_MAX)) {
-          throw new RuntimeError(
-            `value ${v} cannot be stored in an int64 tensor on a WebGPU ('cuda') device: WebGPU has no 64-bit integers, ` +
-              `so torchlab stores int64 as int32 there (range ${INT32_MIN} to ${INT32_MAX}). Keep the tensor on the CPU, or use float32.`,
-          );
-        }
-        out[i] = v;
-      }
-      return out;
-    case 'uint8': {
-      const u = values instanceof Uint8Array ? values : Uint8Array.from(values);
-      out.set(u);
-      return out;
-    }
-    case 'bool':
-      for (let i = 0; i < n; i++) out[i] = values[i] !== 0 ? 1 : 0;
-      return out;
-    default:
-      out.set(values instanceof Int32Array ? values : Int32Array.from(values));
-      return out;
-  }
-}
-
-function fromDevice(dtype: DType, bytes: ArrayBuffer, n: number): TypedArray {
-  if (dtype.name === 'float32') return new Float32Array(bytes, 0, n);
-  const ints = new Int32Array(bytes, 0, n);
-  switch (dtype.name) {
-    case 'int32':
-      return ints;
-    case 'int64':
-      return Float64Array.from(ints);
-    default:
-      return Uint8Array.from(ints);
-  }
-}
-
-function checkDtype(dtype: DType): void {
-  if (dtype.name === 'float64') {
-    throw new TypeError(
-      "Cannot convert a cuda Tensor to float64 dtype as WebGPU (torchlab's cuda device) doesn't support float64. Please use float32 instead.",
-    );
-  }
 }
 
 /** Pool buckets: powers of two up to 1 MiB, then whole MiB. */
@@ -165,7 +118,7 @@ function reclaimer(): Reclaim | null {
   }
 }
 /** Growth of live bytes since the last collection that makes a dry pool collect garbage. */
-const RECLAIM_BYTES = 64 << 20;
+let reclaimBytes = 64 << 20;
 
 const START_TIMEOUT_MS = 30_000;
 const READ_TIMEOUT_MS = 600_000;
@@ -186,6 +139,9 @@ class GpuDevice {
   private readonly registry: FinalizationRegistry<{ id: number; bytes: number }> = new (this.reclaim?.Registry ?? FinalizationRegistry)<{ id: number; bytes: number }>(
     (h) => this.release(h.id, h.bytes),
   );
+  get canReclaim(): boolean {
+    return this.reclaim !== null;
+  }
   /** memory_allocated() right after the last collection. */
   private afterCollect = 0;
   allocated = 0;
@@ -197,6 +153,10 @@ class GpuDevice {
   lostWith: string | null = null;
   /** Batches were sent since the last completed read. */
   private busy = false;
+  /** The assert buffer's id (0 until a checking kernel needs it); its words are code, value. */
+  private assertId = 0;
+  /** A checking kernel was queued since the last read: the next read brings the assert words back. */
+  private armed = false;
 
   constructor(
     private readonly worker: Worker,
@@ -244,10 +204,8 @@ class GpuDevice {
   acquire(bytes: number): { id: number; bytes: number } {
     const b = bucket(bytes);
     let id = this.free.get(b)?.pop();
-    if (id === undefined && this.reclaim && this.allocated - this.afterCollect > RECLAIM_BYTES) {
-      this.reclaim.gc();
-      (this.registry as unknown as { cleanupSome: () => void }).cleanupSome();
-      this.afterCollect = this.allocated;
+    if (id === undefined && this.reclaim && this.allocated - this.afterCollect > reclaimBytes) {
+      this.collect(false);
       id = this.free.get(b)?.pop();
     }
     if (id === undefined) {
@@ -276,7 +234,34 @@ class GpuDevice {
     return s;
   }
 
+  /**
+   * Collects garbage now, so that buffers of unreachable tensors go back to the pool. One
+   * collection keeps what was allocated while V8 was marking incrementally (it counts as live
+   * until the next one); `thorough` runs a second to catch those too.
+   */
+  collect(thorough: boolean): void {
+    if (!this.reclaim) return;
+    this.reclaim.gc();
+    if (thorough) this.reclaim.gc();
+    (this.registry as unknown as { cleanupSome: () => void }).cleanupSome();
+    this.afterCollect = this.allocated;
+  }
+
+  /**
+   * The assert buffer for a kernel about to be queued that checks its indices; the next read
+   * checks it (see read()).
+   */
+  assertBuffer(): number {
+    if (this.assertId === 0) {
+      this.assertId = this.nextId++;
+      this.cmds.push({ op: 'create', id: this.assertId, size: 16 });
+    }
+    this.armed = true;
+    return this.assertId;
+  }
+
   emptyCache(): void {
+    this.collect(true);
     const ids: number[] = [];
     for (const [b, list] of this.free) {
       for (const id of list) ids.push(id);
@@ -336,7 +321,9 @@ class GpuDevice {
     this.stats.reads++;
     if (size > this.readBuf.byteLength) this.readBuf = new SharedArrayBuffer(2 ** Math.ceil(Math.log2(size)));
     Atomics.store(this.ctrl, C.readDone, 0);
-    this.worker.postMessage({ type: 'read', id, offset, size, data: this.readBuf });
+    const assert = this.armed ? this.assertId : 0;
+    this.armed = false;
+    this.worker.postMessage({ type: 'read', id, offset, size, data: this.readBuf, assert });
     const start = Date.now();
     while (Atomics.load(this.ctrl, C.readDone) === 0) {
       Atomics.wait(this.ctrl, C.readDone, 0, 1000);
@@ -344,6 +331,11 @@ class GpuDevice {
     }
     this.busy = false;
     this.check();
+    const code = Atomics.load(this.ctrl, C.assertCode);
+    if (code !== 0) {
+      Atomics.store(this.ctrl, C.assertCode, 0);
+      throw deviceAssertError(code, Atomics.load(this.ctrl, C.assertValue));
+    }
     return new Uint8Array(this.readBuf, 0, size).slice().buffer;
   }
 
@@ -356,7 +348,7 @@ class GpuDevice {
     this.flush();
     if (!this.busy) return;
     Atomics.store(this.ctrl, C.readDone, 0);
-    this.worker.postMessage({ type: 'read', id: 0, offset: 0, size: 0, data: this.readBuf });
+    this.worker.postMessage({ type: 'read', id: 0, offset: 0, size: 0, data: this.readBuf, assert: 0 });
     const start = Date.now();
     while (Atomics.load(this.ctrl, C.readDone) === 0 && Date.now() - start < READ_TIMEOUT_MS) Atomics.wait(this.ctrl, C.readDone, 0, 1000);
     this.busy = false;
@@ -407,6 +399,22 @@ export function _destroyDeviceForTest(): void {
   device().destroyForTest();
 }
 
+/**
+ * @internal sets how many bytes must be allocated since the last collection before a dry pool
+ * collects garbage (64 MiB; tests lower it to see the pool recycle within a few steps); returns
+ * the previous value.
+ */
+export function _setReclaimBytes(bytes: number): number {
+  const prev = reclaimBytes;
+  reclaimBytes = bytes;
+  return prev;
+}
+
+/** @internal whether the pool can collect garbage by itself (V8's gc and cleanupSome were enabled). */
+export function _canReclaim(): boolean {
+  return connect().dev?.canReclaim ?? false;
+}
+
 /** @internal work sent to the current device and reads back from it since it started (tests). */
 export function _deviceStats(): { dispatches: number; uploads: number; reads: number } {
   return { ...device().stats };
@@ -427,8 +435,14 @@ function device(): GpuDevice {
 export function deviceInfo(): AdapterReport {
   return device().info;
 }
+/**
+ * The pool's counters, after a garbage collection: a JavaScript tensor frees its buffer only when
+ * collected, so without one the figures would count tensors that are unreachable but not yet
+ * collected (PyTorch frees them on the spot, by reference counting).
+ */
 export function memoryStats(): { allocated: number; peak: number; reserved: number } {
   const d = device();
+  d.collect(true);
   return { allocated: d.allocated, peak: d.peak, reserved: d.reserved };
 }
 export function resetPeak(): void {
@@ -666,6 +680,52 @@ export const webgpuBackend: Backend = {
   },
   random(fill, out, seed, offset) {
     random(device(), fill, out, seed, offset);
+  },
+  softmax(input, out, log) {
+    const d = device();
+    const m = input.shape[input.shape.length - 1] ?? 1;
+    if (numelOf(input.shape) === 0) return;
+    const src = input.storage === out.storage ? copyOf(d, input) : input;
+    const b = new Bindings();
+    const o = b.strided(out);
+    const i = b.strided(src);
+    d.enqueue(softmaxPlan(input.shape.slice(0, -1), m, i, o, log, b.types), b.ids);
+  },
+  softmaxBackward(grad, output, gradInput, log) {
+    const d = device();
+    const m = grad.shape[grad.shape.length - 1] ?? 1;
+    if (numelOf(grad.shape) === 0) return;
+    const g = grad.storage === gradInput.storage ? copyOf(d, grad) : grad;
+    const y = output.storage === gradInput.storage ? copyOf(d, output) : output;
+    const b = new Bindings();
+    const gi = b.strided(gradInput);
+    const gs = b.strided(g);
+    const ys = b.strided(y);
+    d.enqueue(softmaxBackwardPlan(grad.shape.slice(0, -1), m, gs, ys, gi, log, b.types), b.ids);
+  },
+  nllLoss(input, target, weight, ignoreIndex, loss, w) {
+    const d = device();
+    if (numelOf(target.shape) === 0) return;
+    const C = input.shape[input.shape.length - 1]!;
+    const b = new Bindings();
+    const ls = b.strided(loss);
+    const ws = b.strided(w);
+    const inp = b.strided(input);
+    const tg = b.strided(target);
+    const wt = weight ? b.strided(weight) : null;
+    const err = d.assertBuffer();
+    d.enqueue(nllPlan(target.shape, C, inp, tg, wt, ignoreIndex, ls, ws, b.types), [...b.ids, err]);
+    if (launchBlocking()) d.read(0, 0, 0);
+  },
+  nllLossBackward(target, w, scale, ignoreIndex, gradInput) {
+    const d = device();
+    if (numelOf(gradInput.shape) === 0) return;
+    const C = gradInput.shape[gradInput.shape.length - 1]!;
+    const inputs = [target, w, scale].map((v) => (v.storage === gradInput.storage ? copyOf(d, v) : v));
+    const b = new Bindings();
+    const gi = b.strided(gradInput);
+    const [tg, ws, sc] = inputs.map((v) => b.strided(v)) as [Strided, Strided, Strided];
+    d.enqueue(nllBackwardPlan(target.shape, C, tg, ws, sc, ignoreIndex, gi, b.types), b.ids);
   },
   put(dst, offsets, values, accumulate) {
     const d = device();

@@ -44,7 +44,7 @@ export function grid(n: number, size = 256): { x: number; y: number } {
 }
 
 /** Accumulates uniform words and hands out their indices. */
-class Words {
+export class Words {
   readonly w: number[] = [0x7f800000, 0x7fc00000];
   int(v: number): number {
     this.w.push(v | 0);
@@ -61,7 +61,7 @@ class Words {
   }
 }
 
-function bindingDecls(layout: string, types: readonly ScalarType[], atomic = -1): string {
+export function bindingDecls(layout: string, types: readonly ScalarType[], atomic = -1): string {
   let s = '';
   for (let i = 0; i < layout.length; i++) {
     const access = layout[i] === 'w' ? 'read_write' : 'read';
@@ -75,7 +75,7 @@ function bindingDecls(layout: string, types: readonly ScalarType[], atomic = -1)
  * WGSL lines that unravel flat index `idx` over a shape held at uniform word `shapeAt` (rank dims)
  * and set `p<name>` to each operand's element offset.
  */
-function unravel(idx: string, tag: string, rank: number, shapeAt: number, ops: readonly { name: string; offAt: number; stridesAt: number }[]): string {
+export function unravel(idx: string, tag: string, rank: number, shapeAt: number, ops: readonly { name: string; offAt: number; stridesAt: number }[]): string {
   const lines: string[] = [`  var r${tag}: i32 = ${idx};`];
   for (let d = rank - 1; d > 0; d--) {
     lines.push(`  let c${tag}${d} = r${tag} % ui(${shapeAt + d}u); r${tag} = r${tag} / ui(${shapeAt + d}u);`);
@@ -89,7 +89,7 @@ function unravel(idx: string, tag: string, rank: number, shapeAt: number, ops: r
   return lines.join('\n');
 }
 
-const HEAD = (size: string) => `@compute @workgroup_size(${size})
+export const HEAD = (size: string) => `@compute @workgroup_size(${size})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {`;
 
@@ -164,13 +164,13 @@ ${A.lines.join('\n')}
 }
 
 /** Rows over the last dim: `outer` joint dims for every operand, then each one's last-dim stride. */
-interface Rows {
+export interface Rows {
   rank: number;
   rows: number;
   shapeAt: number;
   ops: { name: string; offAt: number; stridesAt: number; lastAt: number }[];
 }
-function rowsOf(W: Words, outerShape: readonly number[], ops: readonly { v: Strided; outerStrides: readonly number[]; last: number }[]): Rows {
+export function rowsOf(W: Words, outerShape: readonly number[], ops: readonly { v: Strided; outerStrides: readonly number[]; last: number }[]): Rows {
   const c = collapse(outerShape, ops.map((o) => o.outerStrides));
   const rows = outerShape.reduce((a, b) => a * b, 1);
   const shapeAt = W.ints(c.shape);

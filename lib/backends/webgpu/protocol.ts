@@ -21,6 +21,10 @@ export const C = {
   textLen: 3,
   /** Set to 1 by the worker when the device is lost (the error word is set too, with the message). */
   lost: 4,
+  /** Non-zero: the code of a failed device-side assertion, found by a read that checked for one. */
+  assertCode: 5,
+  /** The value that failed it (an out-of-range index). */
+  assertValue: 6,
 } as const;
 export const CONTROL_BYTES = 64;
 export const TEXT_BYTES = 16384;
@@ -41,7 +45,11 @@ export type ToWorker =
   | { type: 'lose' }
   /** Ends the worker between messages (terminating it inside a Dawn call aborts the process). */
   | { type: 'close' }
-  | { type: 'read'; id: number; offset: number; size: number; data: SharedArrayBuffer };
+  /**
+   * Copies bytes of buffer `id` into `data` (size 0: waits for the queue). When `assert` names the
+   * device's assert buffer, its words come back too (C.assertCode) and it is cleared.
+   */
+  | { type: 'read'; id: number; offset: number; size: number; data: SharedArrayBuffer; assert: number };
 
 export interface WorkerInit {
   shared: SharedArrayBuffer;

@@ -188,16 +188,31 @@ async function settle(): Promise<void> {
   await Promise.all(ps);
 }
 
+/** Bytes of the assert buffer: the code and value words, padded. */
+const ASSERT_BYTES = 16;
+
 async function read(msg: Extract<ToWorker, { type: 'read' }>): Promise<void> {
   try {
     submit();
-    if (msg.size > 0) {
-      const staging = device.createBuffer({ size: msg.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const extra = msg.assert ? ASSERT_BYTES : 0;
+    if (msg.size > 0 || extra > 0) {
+      const staging = device.createBuffer({ size: msg.size + extra, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       const enc = device.createCommandEncoder();
-      enc.copyBufferToBuffer(buffer(msg.id), msg.offset, staging, 0, msg.size);
+      if (msg.size > 0) enc.copyBufferToBuffer(buffer(msg.id), msg.offset, staging, 0, msg.size);
+      // the assert words ride along in the same copy and map: no extra round trip
+      if (extra) enc.copyBufferToBuffer(buffer(msg.assert), 0, staging, msg.size, ASSERT_BYTES);
       device.queue.submit([enc.finish()]);
       await staging.mapAsync(GPUMapMode.READ);
-      new Uint8Array(msg.data, 0, msg.size).set(new Uint8Array(staging.getMappedRange()));
+      const mapped = staging.getMappedRange();
+      if (msg.size > 0) new Uint8Array(msg.data, 0, msg.size).set(new Uint8Array(mapped, 0, msg.size));
+      if (extra) {
+        const words = new Int32Array(mapped, msg.size, 2);
+        if (words[0] !== 0) {
+          Atomics.store(ctrl, C.assertValue, words[1]!);
+          Atomics.store(ctrl, C.assertCode, words[0]!);
+          device.queue.writeBuffer(buffer(msg.assert), 0, new Int32Array(ASSERT_BYTES / 4));
+        }
+      }
       staging.unmap();
       staging.destroy();
     } else {

@@ -4,15 +4,23 @@
  * PyTorch's grad_fn name: the forward runs under no_grad with tensor ops and the backward is
  * written with tensor ops (so double backward works). cross_entropy and l1_loss are composites,
  * as in PyTorch.
+ *
+ * nll_loss (and so cross_entropy) never reads back from an accelerator: on backends with a fused
+ * nll kernel (Backend.nllLoss: 'cuda') the target range is checked on the device, and a bad target
+ * is raised at the next read or torch.cuda.synchronize() as "CUDA error: device-side assert
+ * triggered: Target 12 is out of bounds.", as CUDA's asserts are; on the CPU it is raised at once
+ * with PyTorch's IndexError.
  */
 
+import type { View } from '../../backend.js';
+import { backendFor, type Device } from '../../device.js';
 import * as dt from '../../dtype.js';
 import { IndexError, RuntimeError, ValueError } from '../../errors.js';
 import { sameShape } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { no_grad } from '../../autograd/grad_mode.js';
-import { record } from '../../ops/dispatch.js';
-import { arange } from '../../ops/creation.js';
+import { broadcastView, emptyTensor, needsGrad, record, sameDevice, viewOf } from '../../ops/dispatch.js';
+import { arange, full } from '../../ops/creation.js';
 import { cTypeName, where } from '../../ops/pointwise.js';
 import { sumTo } from '../../ops/reduction.js';
 import { warnOnce } from '../warnings.js';
@@ -102,21 +110,38 @@ function checkTargets(input: Tensor, target: Tensor, weight: Tensor | null | und
   return cdim;
 }
 
-function pick(input: Tensor, target: Tensor, weight: Tensor | null | undefined, ignore_index: number): Picked {
+/**
+ * int64 0..C-1 on `device`, made there: an accelerator gets it from a fill and a cumsum rather
+ * than an upload (a training step then sends the device nothing but its batch).
+ */
+function classIndices(C: number, device: Device): Tensor {
+  if (device.type === 'cpu') return arange(C);
+  return full([C], 1, { dtype: dt.int64, device }).cumsum(0).sub(1);
+}
+
+/** bool (N, C, ...): the element is its row's target class (and not ignored). */
+function targetMask(target: Tensor, cdim: number, C: number, ndim: number, ignore_index: number): Tensor {
+  const cls = classIndices(C, target.device).view(classShape(ndim, cdim, C));
+  const mask = target.unsqueeze(cdim).eq(cls);
+  return ignore_index >= 0 && ignore_index < C ? mask.logical_and(target.ne(ignore_index).unsqueeze(cdim)) : mask;
+}
+
+/** `check`: raise PyTorch's IndexError for targets out of range (reads the targets back). */
+function pick(input: Tensor, target: Tensor, weight: Tensor | null | undefined, ignore_index: number, check = true): Picked {
   const cdim = checkTargets(input, target, weight);
   const C = input._shape[cdim]!;
   return no_grad(() => {
     const valid = target.ne(ignore_index);
-    const bad = valid.logical_and(target.lt(0).logical_or(target.ge(C)));
-    if (bad.any().item()) {
-      const t = target.reshape(-1).numpy();
-      const b = bad.reshape(-1).numpy();
-      const i = b.findIndex((v) => v !== 0);
-      throw new IndexError(`Target ${t[i]} is out of bounds.`);
+    if (check) {
+      const bad = valid.logical_and(target.lt(0).logical_or(target.ge(C)));
+      if (bad.any().item()) {
+        const t = target.reshape(-1).numpy();
+        const b = bad.reshape(-1).numpy();
+        const i = b.findIndex((v) => v !== 0);
+        throw new IndexError(`Target ${t[i]} is out of bounds.`);
+      }
     }
-    const cls = arange(C, { device: input.device }).view(classShape(input.dim(), cdim, C));
-    let mask = target.unsqueeze(cdim).eq(cls);
-    if (ignore_index >= 0 && ignore_index < C) mask = mask.logical_and(valid.unsqueeze(cdim));
+    const mask = targetMask(target, cdim, C, input.dim(), ignore_index);
     const w = weight
       ? where(mask, weight.to(input.dtype).view(classShape(input.dim(), cdim, C)), 0).sum(cdim)
       : valid.to(input.dtype);
@@ -128,11 +153,17 @@ function pick(input: Tensor, target: Tensor, weight: Tensor | null | undefined, 
  * `F.nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean')`: the negative
  * log likelihood of the target classes, given log-probabilities `input` (N, C) or (N, C, d...)
  * and int64 class indices `target` (N) or (N, d...). 'mean' divides by the summed weights.
+ * A target outside [0, C) raises `IndexError: Target 12 is out of bounds.` on the CPU; on 'cuda'
+ * it is checked on the device, without waiting, and raised as `RuntimeError: CUDA error:
+ * device-side assert triggered: Target 12 is out of bounds. ...` by the next read (item, tolist,
+ * print, cpu) or torch.cuda.synchronize(), as in PyTorch (CUDA_LAUNCH_BLOCKING=1: by the op).
  * @example F.nll_loss(F.log_softmax(logits, 1), labels); F.nll_loss(logp, labels, classWeights, {reduction: 'sum'})
  */
 export function nll_loss(input: Tensor, target: Tensor, weight?: Tensor | null | NllOptions, kwargs?: NllOptions): Tensor {
   const opts = pyArgs<NllOptions>(['weight'], [weight, kwargs]);
   const reduction = reductionOf(opts.reduction);
+  const be = backendFor(input.device);
+  if (be.nllLoss && input.dtype.is_floating_point) return nllFused(input, target, opts.weight ?? null, opts.ignore_index ?? -100, reduction);
   const p = pick(input, target, opts.weight, opts.ignore_index ?? -100);
   const { mask, w, cdim } = p;
   const total = reduction === 'mean' ? no_grad(() => w.sum()) : null;
@@ -153,6 +184,55 @@ export function nll_loss(input: Tensor, target: Tensor, weight?: Tensor | null |
   return viewBack ? out.view(target._shape) : out;
 }
 
+/** `t`'s view with dim `cdim` moved last (the fused kernel's rows); a 1-d input is one row. */
+function classLastView(t: Tensor, cdim: number): View {
+  const v = viewOf(t);
+  if (v.shape.length <= 1) return v;
+  const shape = v.shape.slice();
+  const strides = v.strides.slice();
+  const [n] = shape.splice(cdim, 1);
+  const [s] = strides.splice(cdim, 1);
+  return { ...v, shape: [...shape, n!], strides: [...strides, s!] };
+}
+
+/**
+ * nll_loss on a backend with the fused kernels: one kernel picks each row's term and weight and
+ * checks its target on the device (no read back), one writes the gradient (composed from tensor
+ * ops instead when the backward itself is recorded, for double backward).
+ */
+function nllFused(input: Tensor, target: Tensor, weight: Tensor | null, ignore_index: number, reduction: Reduction): Tensor {
+  const cdim = checkTargets(input, target, weight);
+  const C = input._shape[cdim]!;
+  const device = sameDevice(weight ? [input, target, weight] : [input, target]);
+  const be = backendFor(device);
+  const loss = emptyTensor(target._shape, input.dtype, device);
+  const w = emptyTensor(target._shape, input.dtype, device);
+  const wv = weight ? no_grad(() => weight.to(input.dtype)) : null;
+  be.nllLoss!(classLastView(input, cdim), viewOf(target), wv ? viewOf(wv) : null, ignore_index, viewOf(loss), viewOf(w));
+  const total = reduction === 'mean' ? no_grad(() => w.sum()) : null;
+  const viewBack = reduction === 'none' && (input.dim() === 3 || input.dim() > 4);
+  const out = no_grad(() => {
+    if (reduction === 'none') return viewBack ? loss.unsqueeze(-1) : loss;
+    if (reduction === 'sum') return loss.sum();
+    return loss.sum().div(total!);
+  });
+  const name = input.dim() <= 2 ? 'NllLossBackward0' : 'NllLoss2DBackward0';
+  const ndim = input.dim();
+  record(name, [input], [out], [], ([g]) => {
+    const gw = reduction === 'none' ? g!.reshape(w._shape) : g!;
+    if (be.nllLossBackward && !needsGrad([gw])) {
+      // one kernel writes the whole gradient; with create_graph the composed form below records
+      const scale = total ? gw.div(total) : gw;
+      const gi = emptyTensor(input._shape, input.dtype, device);
+      be.nllLossBackward(viewOf(target), viewOf(w), broadcastView(scale, w._shape), ignore_index, classLastView(gi, cdim));
+      return [gi];
+    }
+    const coef = total ? w.mul(gw.div(total)) : w.mul(gw);
+    return [where(targetMask(target, cdim, C, ndim, ignore_index), coef.unsqueeze(cdim).neg(), 0)];
+  });
+  return viewBack ? out.view(target._shape) : out;
+}
+
 export interface CrossEntropyOptions extends NllOptions {
   label_smoothing?: number;
 }
@@ -161,6 +241,7 @@ export interface CrossEntropyOptions extends NllOptions {
  * `F.cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean',
  * label_smoothing=0.0)`: log_softmax over the class dim followed by nll_loss for class indices;
  * for a float `target` of input's shape, the cross entropy with those class probabilities.
+ * Targets out of range raise as in nll_loss (on 'cuda' at the next read).
  * @example F.cross_entropy(logits, labels); F.cross_entropy(logits, labels, {label_smoothing: 0.1})
  */
 export function cross_entropy(
@@ -188,7 +269,8 @@ export function cross_entropy(
   const nll = nll_loss(logp, target, { weight: w, ignore_index: ignore, reduction });
   if (!(ls > 0)) return nll;
   const C = input._shape[cdim]!;
-  const p = pick(logp, target, w, ignore);
+  // nll_loss has checked the targets (on the device where it can)
+  const p = pick(logp, target, w, ignore, false);
   const wc = w ? w.to(logp.dtype).view(classShape(logp.dim(), cdim, C)) : null;
   const smooth = (wc ? logp.mul(wc) : logp).sum(cdim).neg().masked_fill(p.valid.logical_not(), 0);
   let ret: Tensor;
