@@ -12,36 +12,19 @@
 
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import torch, { DataLoader, F, nn, optim, type Tensor } from '../lib/index.js';
+import torch, { DataLoader, nn, optim, type Tensor } from '../lib/index.js';
 import { datasets, transforms } from '../lib/vision/index.js';
 import { expectClose } from './helpers/golden.js';
 import { nnGolden } from './nn/helpers.js';
+import { Net, DATA_ROOT as ROOT } from './helpers/lecture.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data');
 const FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 const tmp = mkdtempSync(join(tmpdir(), 'torchlab-mnist-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface MnistGolden { mnist: { seed: number; steps: { labels: number[]; loss: number; fc4_w00: number; fc1_b0: number }[] } }
-
-/** The lecture's model, as on its slide. */
-class Net extends nn.Module {
-  fc1 = new nn.Linear(28 * 28, 64);
-  fc2 = new nn.Linear(64, 64);
-  fc3 = new nn.Linear(64, 64);
-  fc4 = new nn.Linear(64, 10);
-
-  override forward(x: Tensor): Tensor {
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = F.relu(this.fc3(x));
-    x = this.fc4(x);
-    return F.log_softmax(x, 1);
-  }
-}
 
 describe('datasets.MNIST and FashionMNIST', () => {
   it('loads the real files fast, without per-pixel objects', () => {

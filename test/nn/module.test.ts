@@ -7,8 +7,9 @@
 
 import { inspect } from 'node:util';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import torch, { F, nn, print, Tensor } from '../../lib/index.js';
+import torch, { nn, print, Tensor } from '../../lib/index.js';
 import { expectPyError, nnGolden, type PyError } from './helpers.js';
+import { Net } from '../helpers/lecture.js';
 
 interface G {
   repr: Record<string, string> & { layers: unknown[] };
@@ -17,22 +18,6 @@ interface G {
   module_errors: Record<string, PyError>;
 }
 const g = nnGolden<G>();
-
-/** The lecture's model, written as its slide writes it. */
-class Net extends nn.Module {
-  fc1 = new nn.Linear(28 * 28, 64);
-  fc2 = new nn.Linear(64, 64);
-  fc3 = new nn.Linear(64, 64);
-  fc4 = new nn.Linear(64, 10);
-
-  override forward(x: Tensor): Tensor {
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = F.relu(this.fc3(x));
-    x = this.fc4(x);
-    return F.log_softmax(x, 1);
-  }
-}
 
 /** The same structure as make_nn.py's Block, registered in a constructor the Python way. */
 class Block extends nn.Module {

@@ -5,32 +5,14 @@
  * test images; test/mnist.test.ts trains the full epoch on the CPU.
  */
 
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import torch, { F, nn, optim, type Tensor } from '../../lib/index.js';
+import torch, { nn, optim, type Tensor } from '../../lib/index.js';
 import { datasets } from '../../lib/vision/index.js';
 import { hasGpu, requireAdapterInCI, skipReason } from './setup.js';
+import { Net, DATA_ROOT as ROOT } from '../helpers/lecture.js';
 
 requireAdapterInCI();
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data');
-
-/** The lecture's model, as on its slide. */
-class Net extends nn.Module {
-  fc1 = new nn.Linear(28 * 28, 64);
-  fc2 = new nn.Linear(64, 64);
-  fc3 = new nn.Linear(64, 64);
-  fc4 = new nn.Linear(64, 10);
-
-  override forward(x: Tensor): Tensor {
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = F.relu(this.fc3(x));
-    x = this.fc4(x);
-    return F.log_softmax(x, 1);
-  }
-}
 
 const N_TRAIN = 2000;
 const N_TEST = 1000;

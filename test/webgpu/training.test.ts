@@ -6,34 +6,17 @@
  */
 
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import torch, { F, nn, optim, type Tensor } from '../../lib/index.js';
+import torch, { nn, optim, type Tensor } from '../../lib/index.js';
 import { datasets } from '../../lib/vision/index.js';
 import { DataLoader, TensorDataset } from '../../lib/utils/data/index.js';
 import { _canReclaim, _deviceStats, _setReclaimBytes } from '../../lib/backends/webgpu/client.js';
 import { hasGpu, requireAdapterInCI, skipReason } from './setup.js';
+import { Net, DATA_ROOT as ROOT } from '../helpers/lecture.js';
 
 requireAdapterInCI();
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data');
-
-/** The lecture's model, as on its slide. */
-class Net extends nn.Module {
-  fc1 = new nn.Linear(28 * 28, 64);
-  fc2 = new nn.Linear(64, 64);
-  fc3 = new nn.Linear(64, 64);
-  fc4 = new nn.Linear(64, 10);
-
-  override forward(x: Tensor): Tensor {
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = F.relu(this.fc3(x));
-    x = this.fc4(x);
-    return F.log_softmax(x, 1);
-  }
-}
 
 /** The first `n` MNIST training images as [n, 28, 28] floats in [0, 1] and their labels (random ones without the files). */
 function mnist(n: number): [Tensor, Tensor] {
