@@ -58,6 +58,44 @@ export interface Window2d {
   readonly oH: number; readonly oW: number;
 }
 
+export interface AdamStepScalars {
+  /** -1 to maximize, else 1 */
+  sign: number;
+  /** L2 weight decay added to the gradient (Adam), 0 for none */
+  wd: number;
+  beta1: number;
+  beta2: number;
+  /** θ's factor before the step (AdamW: 1 - lr·wd), 1 for none */
+  decay: number;
+  /** lr / (1 - β₁ᵗ) */
+  stepSize: number;
+  /** √(1 - β₂ᵗ) */
+  bc2Sqrt: number;
+  eps: number;
+}
+
+export interface SgdStepScalars {
+  sign: number;
+  wd: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  lr: number;
+}
+
+export interface FusedOptimKernels {
+  /**
+   * m ← β₁m + (1-β₁)d; v ← β₂v + (1-β₂)d²; v̂ = v, or vmax ← max(vmax, v); θ ← decay·θ - stepSize·m / (√v̂ / bc2Sqrt + ε),
+   * with d = sign·∇ + wd·θ. All views have θ's shape. False when the backend does not take them.
+   */
+  adam(p: View, grad: View, m: View, v: View, vmax: View | null, s: AdamStepScalars): boolean;
+  /**
+   * d = sign·∇ + wd·θ; with a buffer: b ← d (first) or μb + (1-τ)d, d ← d + μb (Nesterov) or b;
+   * θ ← θ - lr·d. False when the backend does not take them.
+   */
+  sgd(p: View, grad: View, buf: View | null, first: boolean, s: SgdStepScalars): boolean;
+}
+
 export interface Backend {
   readonly type: string;
   alloc(dtype: DType, numel: number, index: number): Storage;
@@ -114,15 +152,20 @@ export interface Backend {
    * `target`), 0 elsewhere and in rows whose target is ignoreIndex or out of range.
    */
   nllLossBackward?(target: View, w: View, scale: View, ignoreIndex: number, gradInput: View): void;
+  /**
+   * Optional, fused: a whole Adam or SGD update of one parameter in one pass over memory (the CPU
+   * backend's is WebAssembly SIMD). Optimizers without it use the op table's kernels.
+   */
+  readonly fusedOptim?: FusedOptimKernels;
 }
 
 /**
- * Optional window kernels for convolutions and pooling. A backend offers them as extra methods
- * on its Backend object; nn.functional looks them up with `windowKernelsOf` and composes them
- * from pad, as_strided window views and scatter_add where they are missing (WebGPU). They are
- * not Backend members so that the Backend interface stays the list every backend implements.
+ * Optional kernels for nn.functional's convolutions, pooling and batch norm. A backend offers
+ * them as extra methods on its Backend object; nn.functional looks them up with `nnKernelsOf`
+ * and composes the layers from tensor ops where they are missing (WebGPU). They are not Backend
+ * members so that the Backend interface stays the list every backend implements.
  */
-export interface WindowKernels {
+export interface NnKernels {
   /**
    * im2col: writes the windows of `input` (N, C, H, W) as columns into `cols`, a contiguous
    * (N, C·kH·kW, oH·oW) view (rows ordered c, i, j); positions in the padding are 0.
@@ -159,10 +202,30 @@ export interface WindowKernels {
     grad: View, input: View, weight: View, gradInput: View | null, gradWeight: View | null, gradBias: View | null,
     w: Window2d, groups: number,
   ): boolean;
+  /**
+   * Optional: batch norm's statistics. The mean and biased variance over dims 0 and 2 of
+   * `input` (N, C, S), per channel, into `mean` and `var` (C), summed in float64 (two passes).
+   */
+  batchNormStats?(input: View, mean: View, var_: View): void;
+  /**
+   * Optional: out = (input - mean[c]) · invstd[c] · weight[c] + bias[c] over `input` (N, C, S)
+   * into a contiguous `out` of its shape; a null weight is 1, a null bias 0.
+   */
+  batchNorm?(input: View, mean: View, invstd: View, weight: View | null, bias: View | null, out: View): void;
+  /**
+   * Optional: batch norm's gradients from `grad` (N, C, S), with x̂ = (input - mean)·invstd:
+   * gradBias = Σ grad, gradWeight = Σ grad·x̂ (per channel, over dims 0 and 2) and gradInput =
+   * weight·invstd·(grad - Σ grad/M - x̂·Σ grad·x̂/M) (M = N·S) when the statistics came from
+   * the batch (`batchStats`), else weight·invstd·grad. Each output (contiguous) is skipped when null.
+   */
+  batchNormBackward?(
+    grad: View, input: View, mean: View, invstd: View, weight: View | null,
+    gradInput: View | null, gradWeight: View | null, gradBias: View | null, batchStats: boolean,
+  ): void;
 }
 
-/** The window kernels `be` offers, or null. */
-export function windowKernelsOf(be: Backend): WindowKernels | null {
-  const k = be as Backend & Partial<WindowKernels>;
-  return k.im2col && k.col2im && k.maxPool2d && k.maxPool2dBackward ? (k as Backend & WindowKernels) : null;
+/** The nn kernels `be` offers, or null. */
+export function nnKernelsOf(be: Backend): NnKernels | null {
+  const k = be as Backend & Partial<NnKernels>;
+  return k.im2col && k.col2im && k.maxPool2d && k.maxPool2dBackward ? (k as Backend & NnKernels) : null;
 }

@@ -7,6 +7,9 @@ import { get_default_dtype } from '../dtype.js';
 import { scalar_tensor, zeros_like } from '../ops/creation.js';
 import type { Algebra } from '../ops/algebra.js';
 import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
+import { viewOf } from '../ops/dispatch.js';
+import type { AdamStepScalars } from '../backend.js';
+import { fusedKernels } from './_fused.js';
 import { Optimizer, optionsOf, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 export type AdamOptions = {
@@ -41,7 +44,8 @@ export function adamDefaults(o: Partial<AdamOptions>, weightDecay: number): Adam
 // neg/add/mul_/add_/addcmul_/sqrt/div/add_/addcdiv_ computes the same values (each of its ops
 // rounds to the parameter's dtype, these round each stored tensor once), as up to eleven passes
 // over memory where these take three. The gradient's sign (maximize) and L2 weight decay are
-// folded into the moment kernels: d = sign·∇ (+ wd·θ).
+// folded into the moment kernels: d = sign·∇ (+ wd·θ). A backend with fused optimizer kernels
+// (the CPU, for float32: one WebAssembly SIMD pass, see _fused.ts) runs the whole update instead.
 const kernel = (name: string, f: PointwiseDef['f']): PointwiseDef => ({ name, node: name, kind: 'promote', f });
 
 /** The moment kernels, with the L2 term or without it (θ·0 would turn an infinite θ into NaN). */
@@ -67,6 +71,22 @@ const decayMoments = momentKernels(true);
 const paramDef = kernel('adam_param', (A, p, m, v, decay, stepSize, invBc2Sqrt, eps) =>
   A.sub(A.mul(p, decay), A.mul(stepSize, A.div(m, A.add(A.mul(A.sqrt(v), invBc2Sqrt), eps)))),
 );
+
+/**
+ * The whole update of one parameter in the backend's fused kernel (one pass over θ, ∇, m, v),
+ * or false when the backend has none or declines these operands.
+ */
+function fusedStep(p: Tensor, grad: Tensor, state: ParamState, amsgrad: boolean, s: AdamStepScalars): boolean {
+  const fused = fusedKernels(p);
+  if (!fused) return false;
+  const m = state.exp_avg as Tensor;
+  const v = state.exp_avg_sq as Tensor;
+  let vmax: Tensor | null = null;
+  if (amsgrad) vmax = (state.max_exp_avg_sq as Tensor | undefined) ?? (state.max_exp_avg_sq = zeros_like(p));
+  if (!fused.adam(viewOf(p), viewOf(grad), viewOf(m), viewOf(v), vmax && viewOf(vmax), s)) return false;
+  for (const t of [p, m, v, vmax]) if (t) t._storage.version++;
+  return true;
+}
 
 /**
  * One Adam update of every parameter with a gradient, as PyTorch's single-tensor Adam:
@@ -96,11 +116,12 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
       const expAvg = state.exp_avg as Tensor;
       const expAvgSq = state.exp_avg_sq as Tensor;
       stepT.add_(1);
-      runPointwise(moments.expAvg, [expAvg, grad, p], [sign, weight_decay, beta1, 1 - beta1], expAvg);
-      runPointwise(moments.expAvgSq, [expAvgSq, grad, p], [sign, weight_decay, beta2, 1 - beta2], expAvgSq);
       const step = stepT.item();
       const bc1 = 1 - beta1 ** step;
       const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      if (fusedStep(p, grad, state, amsgrad, { sign, wd: l2 ? weight_decay : 0, beta1, beta2, decay, stepSize: lr / bc1, bc2Sqrt, eps })) continue;
+      runPointwise(moments.expAvg, [expAvg, grad, p], [sign, weight_decay, beta1, 1 - beta1], expAvg);
+      runPointwise(moments.expAvgSq, [expAvgSq, grad, p], [sign, weight_decay, beta2, 1 - beta2], expAvgSq);
       let denomSq = expAvgSq;
       if (amsgrad) {
         let maxSq = state.max_exp_avg_sq as Tensor | undefined;

@@ -2,8 +2,12 @@
 
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { empty_like } from '../ops/creation.js';
 import type { Algebra } from '../ops/algebra.js';
 import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
+import { viewOf } from '../ops/dispatch.js';
+import type { SgdStepScalars } from '../backend.js';
+import { fusedKernels } from './_fused.js';
 import { Optimizer, optionsOf, type ParamsInput } from './optimizer.js';
 
 export type SGDOptions = {
@@ -47,9 +51,11 @@ export class SGD extends Optimizer<SGDOptions> {
       // the gradient's sign and the weight decay go into the kernels: d = sign·∇ + wd·θ
       const sign = maximize ? -1 : 1;
       const k = weight_decay === 0 ? plainKernels : decayKernels;
+      const scalars = { sign, wd: weight_decay, momentum, dampening, nesterov, lr };
       for (const p of g.params) {
         if (!p.grad) continue;
         const grad = p.grad;
+        if (this.fusedStep(p, grad, scalars)) continue;
         if (momentum === 0) {
           runPointwise(k.param, [p, grad], [sign, weight_decay, lr], p);
           continue;
@@ -67,11 +73,35 @@ export class SGD extends Optimizer<SGDOptions> {
       }
     }
   }
+
+  /**
+   * The whole update of one parameter in the backend's fused kernel (one pass over θ, ∇ and the
+   * buffer), or false when the backend has none or declines these operands.
+   */
+  private fusedStep(p: Tensor, grad: Tensor, s: SgdStepScalars): boolean {
+    const fused = fusedKernels(p);
+    if (!fused) return false;
+    if (s.momentum === 0) {
+      if (!fused.sgd(viewOf(p), viewOf(grad), null, false, s)) return false;
+      p._storage.version++;
+      return true;
+    }
+    const state = this.stateOf(p);
+    const old = state.momentum_buffer as Tensor | undefined;
+    const buf = old ?? empty_like(p);
+    if (!fused.sgd(viewOf(p), viewOf(grad), viewOf(buf), old === undefined, s)) return false;
+    if (old === undefined) state.momentum_buffer = buf;
+    p._storage.version++;
+    buf._storage.version++;
+    return true;
+  }
 }
 
 // SGD as fused elementwise kernels written into their tensors: PyTorch's neg/add/mul_/add_/add_
 // sequence computes the same values (each of its ops rounds to the parameter's dtype, these round
-// once), in up to five passes over memory where these take two (one without momentum).
+// once), in up to five passes over memory where these take two (one without momentum). A backend
+// with fused optimizer kernels (the CPU, for float32: one WebAssembly SIMD pass, see _fused.ts)
+// runs the whole update instead.
 const kernel = (name: string, f: PointwiseDef['f']): PointwiseDef => ({ name, node: name, kind: 'promote', f });
 
 /** The kernels, with the weight decay term or without it (θ·0 would turn an infinite θ into NaN). */

@@ -21,7 +21,9 @@ const METHODS = [
   'alloc', 'fromArray', 'read', 'pointwise', 'reduce', 'argreduce', 'scan', 'sort', 'matmul', 'take', 'put', 'write', 'random',
   'softmax', 'softmaxBackward', 'nllLoss', 'nllLossBackward',
 ] as const;
-type Unlisted = Exclude<keyof Backend, 'type' | (typeof METHODS)[number]>;
+/** Optional speed-ups whose absence leaves the work to the op table's kernels on the same device. */
+type DeviceNeutral = 'fusedOptim';
+type Unlisted = Exclude<keyof Backend, 'type' | DeviceNeutral | (typeof METHODS)[number]>;
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 
 type Dev = 'cpu' | 'cuda';

@@ -9,6 +9,7 @@ import { gather, scatterRows, unravel } from './strided.js';
 import { matmulKernel } from './matmul.js';
 import { runCompiled } from './codegen.js';
 import { argreduceDirect, reduceDirect } from './reduce.js';
+import { fusedOptimKernels } from './fused_optim.js';
 
 export class CpuStorage implements Storage {
   version = 0;
@@ -235,6 +236,7 @@ function readView(v: View): TypedArray {
 
 export const cpuBackend: Backend = {
   type: 'cpu',
+  fusedOptim: fusedOptimKernels((v) => data(v.storage)),
   alloc(dtype, numel) {
     return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel));
   },

@@ -12,7 +12,8 @@
  *
  * Memory layout: [0, 4096) the pool's control block and task parameters; then one workspace per
  * thread; then the operands of the current product, grown as needed up to 2 GiB (byte addresses
- * must stay positive i32).
+ * must stay positive i32). The fused optimizer kernels (optim.ts) run on the same memory and stage
+ * their operands in the same data area (`wasmScratch`): every use is synchronous, so they never overlap.
  */
 
 import { readFileSync } from 'node:fs';
@@ -35,8 +36,9 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
 const MAX_PAGES = 32768;
-const PARAMS = 64;
-const WS_BASE = 4096;
+/** Byte addresses of the task parameters (17 i32, see `chunk` in gemm.wat) and of the calling thread's workspace. */
+export const PARAMS = 64;
+export const WS_BASE = 4096;
 /** Threads (the caller included) the memory has workspaces for; at least 2 so the pool is testable anywhere. */
 const SLOTS = Math.max(2, Math.min(16, availableParallelism()));
 
@@ -52,7 +54,7 @@ interface GemmExports {
   chunk(params: number, index: number, ws: number): void;
 }
 
-interface Engine {
+export interface Engine {
   module: WasmModule;
   memory: WasmMemory;
   exports: GemmExports;
@@ -93,13 +95,47 @@ function load(): Engine | null {
   const wsStride = Math.ceil(exports.workspaceBytes() / 64) * 64;
   const dataStart = WS_BASE + SLOTS * wsStride;
   memory.grow(Math.ceil(dataStart / PAGE) - 1);
-  return { module, memory, exports, wsStride, dataStart, heap: new Float32Array(memory.buffer), pool: null };
+  const heap = new Float32Array(memory.buffer);
+  buffers.add(heap.buffer);
+  return { module, memory, exports, wsStride, dataStart, heap, pool: null };
 }
 
 /** The engine, loaded on first use; null when gemm.wasm has not been built. */
 export function wasmGemm(): Engine | null {
   if (engine === undefined) engine = load();
   return engine;
+}
+
+/** The buffers the memory has had: a grown shared memory hands out a new one over the same bytes. */
+const buffers = new WeakSet<ArrayBufferLike>();
+
+/** Grows the memory to at least `end` bytes (false past its maximum, or when the system refuses) and refreshes `heap`. */
+export function ensureMemory(e: Engine, end: number): boolean {
+  if (end > MAX_PAGES * PAGE) return false;
+  const pages = e.memory.buffer.byteLength / PAGE;
+  if (end > pages * PAGE) {
+    try {
+      e.memory.grow(Math.ceil(end / PAGE) - pages);
+    } catch {
+      return false;
+    }
+  }
+  // a grown shared memory gets a new, longer buffer object
+  if (e.heap.length * 4 !== e.memory.buffer.byteLength) {
+    e.heap = new Float32Array(e.memory.buffer);
+    buffers.add(e.heap.buffer);
+  }
+  return true;
+}
+
+/** Whether a typed array lies in the engine's memory (its byte address is then `byteOffset`). */
+export function inWasmMemory(a: { readonly buffer: ArrayBufferLike }): boolean {
+  return buffers.has(a.buffer);
+}
+
+/** A scratch region of `bytes` at the start of the data area, valid until the next wasm call from JS. */
+export function wasmScratch(e: Engine, bytes: number): number | null {
+  return ensureMemory(e, e.dataStart + bytes) ? e.dataStart : null;
 }
 
 /** A 3-d operand as the kernel sees it: element offset in the heap and strides (batch first). */
@@ -164,12 +200,7 @@ export function wasmMatmul(ad: Float32Array, a: View, bd: Float32Array, b: View,
   const lenA = stagedLength(a);
   const lenB = stagedLength(b);
   const lenC = B * M * N;
-  const end = e.dataStart + 4 * (lenA + lenB + lenC);
-  if (end > MAX_PAGES * PAGE) return false;
-  const pages = e.memory.buffer.byteLength / PAGE;
-  if (end > pages * PAGE) e.memory.grow(Math.ceil(end / PAGE) - pages);
-  // a grown shared memory gets a new, longer buffer object
-  if (e.heap.length * 4 !== e.memory.buffer.byteLength) e.heap = new Float32Array(e.memory.buffer);
+  if (!ensureMemory(e, e.dataStart + 4 * (lenA + lenB + lenC))) return false;
   const heap = e.heap;
   const base = e.dataStart / 4;
   const sa = stage(ad, a, heap, base);
