@@ -157,7 +157,33 @@ export interface Backend {
    * backend's is WebAssembly SIMD). Optimizers without it use the op table's kernels.
    */
   readonly fusedOptim?: FusedOptimKernels;
+  /**
+   * Optional: checks integer indices against a dimension of `size` on the device and writes them
+   * to `out` (same shape and dtype), negative ones wrapped (index + size) where `wrap` allows
+   * [-size, size), else [0, size). An index outside trips a device-side assert raised at the next
+   * read with `check`'s message, as CUDA's are, and becomes 0 in `out`, so the kernels it feeds
+   * stay inside their tensor; nothing is read back. Backends without it get the indices read and
+   * checked on the host, raising at once.
+   */
+  checkIndex?(index: View, out: View, size: number, wrap: boolean, check: IndexCheck): void;
+  /**
+   * Optional: dst storage at offsets[i] *= values[i] (repeated offsets multiply up), on the
+   * device. Backends without it get the product in rounds of `take` and `put`, with the offsets
+   * read back to find repeats.
+   */
+  putMultiply?(dst: Storage, offsets: View, values: View): void;
 }
+
+/**
+ * What a failed index check says (Backend.checkIndex), in PyTorch's CPU wording: 'bounds' is
+ * `index 7 is out of bounds for dimension 0 with size 5` (indexing, gather, scatter), 'range' is
+ * `index out of range in self` (index_select, index_add_, embedding), 'take' is `out of range:
+ * tried to access index 7 on a tensor of 5 elements.`
+ */
+export type IndexCheck =
+  | { readonly kind: 'bounds'; readonly dim: number }
+  | { readonly kind: 'range'; readonly dim: number }
+  | { readonly kind: 'take' };
 
 /**
  * Optional kernels for nn.functional's convolutions, pooling and batch norm. A backend offers

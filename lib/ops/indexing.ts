@@ -24,8 +24,17 @@
  * x takes the result's place in the graph, as PyTorch's in-place ops do.
  *
  * Everything reduces to int64 storage offsets computed with tensor ops (arange, mul, add over
- * the strides) fed to the backend's `take` and `put` kernels. Index values are read to check
- * bounds (PyTorch syncs there too).
+ * the strides) fed to the backend's `take` and `put` kernels. Index bounds are checked by
+ * `checkedIndex`: on the CPU the values are read and a bad index raises at once; on 'cuda' a
+ * kernel checks them on the device (no read back, as PyTorch's CUDA kernels do) and a bad index
+ * raises `CUDA error: device-side assert triggered: index 7 is out of bounds for dimension 0 with
+ * size 5` at the next read or torch.cuda.synchronize(). An index held on the CPU is checked
+ * there, at once, before it is sent to the device.
+ *
+ * What syncs on 'cuda' (reads back, as in PyTorch, because a shape or a Python number depends on
+ * the values): bool masks (`x.get(mask)`, `x.set(mask, v)`, masked_select, nonzero), which need
+ * the count of true values, and a 0-d integer tensor item (`x.get(torch.tensor(1))`), which is a
+ * select at that number, as in PyTorch.
  *
  * Differences from PyTorch (1.13): int32 index tensors are accepted as in PyTorch 2.x; a k-d mask
  * followed by further items consumes k dims (NumPy's rule, which 1.13 gets wrong); `set` casts a
@@ -48,6 +57,7 @@ import { backendFor } from '../device.js';
 import { IndexError, RuntimeError, ValueError } from '../errors.js';
 import { broadcastShapes, numelOf, sameShape, shapeStr } from '../shape.js';
 import { Tensor, type Scalar } from '../tensor.js';
+import type { IndexCheck } from '../backend.js';
 import { emptyTensor, needsGrad, record, viewOf } from './dispatch.js';
 import { nonzero } from './scatter.js';
 import * as mv from './movement.js';
@@ -182,6 +192,13 @@ export function putValues(dst: Tensor, offsets: Tensor, shape: readonly number[]
  * are applied in rounds that each touch an offset at most once.
  */
 export function putMultiply(dst: Tensor, offsets: Tensor, values: Tensor): void {
+  const be0 = backendFor(dst.device);
+  if (be0.putMultiply) {
+    // the device multiplies atomically: no rounds, nothing read back
+    if (offsets.numel() > 0) be0.putMultiply(dst._storage, viewOf(offsets), viewOf(values.to(dst.dtype)));
+    dst._storage.version++;
+    return;
+  }
   const offs = readValues(offsets);
   const vals = values.to(dst.dtype).contiguous().reshape(-1);
   const seen = new Map<number, number>();
@@ -204,6 +221,36 @@ export function putMultiply(dst: Tensor, offsets: Tensor, values: Tensor): void 
 
 // ---- index lists: masks, dtypes, bounds ----
 
+/** PyTorch's CPU message for an index outside its dimension. */
+function indexMessage(check: IndexCheck, v: number, size: number): string {
+  if (check.kind === 'bounds') return `index ${v} is out of bounds for dimension ${check.dim} with size ${size}`;
+  if (check.kind === 'range') return 'index out of range in self';
+  return `out of range: tried to access index ${v} on a tensor of ${size} elements.`;
+}
+
+/**
+ * `index` checked against a dimension of `size`, negative values wrapped where `wrap` allows
+ * [-size, size) (else [0, size)). On a backend with a device-side check (cuda) one kernel checks
+ * and wraps without reading back, and a bad index raises at the next read (see the top of this
+ * file); elsewhere the values are read and a bad one raises `Err` with `check`'s message at once.
+ * The result feeds offsets directly: always in range.
+ */
+export function checkedIndex(index: Tensor, size: number, wrap: boolean, check: IndexCheck, Err: new (msg: string) => Error = IndexError): Tensor {
+  const be = backendFor(index.device);
+  if (be.checkIndex) {
+    if (index.numel() === 0) return index;
+    const out = emptyTensor(index._shape, index.dtype, index.device);
+    be.checkIndex(viewOf(index), viewOf(out), size, wrap, check);
+    return out;
+  }
+  let negative = false;
+  for (const v of readValues(index)) {
+    if (v < (wrap ? -size : 0) || v >= size) throw new Err(indexMessage(check, v, size));
+    if (v < 0) negative = true;
+  }
+  return negative ? index.remainder(size) : index;
+}
+
 /**
  * PyTorch's make_info checks: index dtypes, masks expanded to their nonzero() columns (shape
  * checked against the dims they cover), broadcasting, and bounds (negatives wrapped).
@@ -214,12 +261,14 @@ export function expandIndices(t: Tensor, list: IndexList): (Tensor | null)[] {
   }
   const out: (Tensor | null)[] = [];
   const fromMask = new Set<Tensor>();
+  // an index on the CPU is checked (and a mask counted) there, then sent: nothing is read back
+  const onDevice = (ix: Tensor) => (ix.device === t.device ? ix : ix.to(t.device));
   for (const raw of list) {
     if (!raw) {
       out.push(null);
       continue;
     }
-    const ix = raw.device === t.device ? raw : raw.to(t.device);
+    const ix = raw.device.type === 'cpu' ? raw : onDevice(raw);
     if (!isMask(ix)) {
       out.push(ix);
       continue;
@@ -233,7 +282,7 @@ export function expandIndices(t: Tensor, list: IndexList): (Tensor | null)[] {
         );
       }
     }
-    const nz = nonzero(ix);
+    const nz = onDevice(nonzero(ix));
     for (let j = 0; j < ix.dim(); j++) {
       const col = nz.select(1, j);
       fromMask.add(col);
@@ -253,12 +302,7 @@ export function expandIndices(t: Tensor, list: IndexList): (Tensor | null)[] {
     const n = t._shape[d]!;
     const ordinal = j++;
     if (fromMask.has(ix)) return ix;
-    let negative = false;
-    for (const v of readValues(ix)) {
-      if (v < -n || v >= n) throw new IndexError(`index ${v} is out of bounds for dimension ${ordinal} with size ${n}`);
-      if (v < 0) negative = true;
-    }
-    return negative ? ix.remainder(n) : ix;
+    return onDevice(checkedIndex(ix, n, true, { kind: 'bounds', dim: ordinal }));
   });
 }
 
@@ -363,9 +407,10 @@ function parseItem(it: IndexItem, x: Tensor): Item {
   if (isT(it)) return { k: 'tensor', t: it };
   if (Array.isArray(it)) {
     const arr = it as readonly (number | boolean)[];
+    // made on the CPU: checked (or counted, for a mask) there, then sent to x's device
     const t = arr.length === 0
       ? cr.zeros([0], { dtype: int64, device: x.device })
-      : cr.tensor(arr as (number | boolean)[], { device: x.device });
+      : cr.tensor(arr as (number | boolean)[], { device: 'cpu' });
     return { k: 'tensor', t };
   }
   throw new IndexError(`${INVALID} (got ${typeof it})`);
@@ -462,7 +507,9 @@ function applySlicing(x: Tensor, index: readonly IndexItem[]): { result: Tensor;
 }
 
 /**
- * `x[index]`: see the top of this file for the translation of each item.
+ * `x[index]`: see the top of this file for the translation of each item. On 'cuda' integer index
+ * tensors are checked on the device (a bad one raises at the next read); a bool mask and a 0-d
+ * index tensor are read back, as in PyTorch.
  * @example x.get(':', 0); x.get(mask); x.get(torch.tensor([2, 0]))
  */
 export function getitem(x: Tensor, index: readonly IndexItem[]): Tensor {

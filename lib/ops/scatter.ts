@@ -1,4 +1,10 @@
-/** Dim-wise indexing: gather, scatter, scatter_add, index_select, index_add_, and masked_select, nonzero, take. */
+/**
+ * Dim-wise indexing: gather, scatter, scatter_add, index_select, index_add_, and masked_select,
+ * nonzero, take. Index bounds are checked by `checkedIndex` (indexing.ts): at once on the CPU; on
+ * 'cuda' on the device, without reading back, raised at the next read as a device-side assert.
+ * masked_select and nonzero read back on 'cuda' (their result's size depends on the values, as
+ * PyTorch's CUDA kernels sync there too).
+ */
 
 import * as dt from '../dtype.js';
 import { int64 } from '../dtype.js';
@@ -12,12 +18,11 @@ import * as cr from './creation.js';
 import { cTypeName, rebase } from './pointwise.js';
 import { sumTo } from './reduction.js';
 import { no_grad } from '../autograd/grad_mode.js';
-import { checkInplace, layoutOf, scaled, rangeTerm, sumTerms, offsetsOf, takeRaw, putValues, putMultiply, expandIndices, assignOutOfPlace, indexPutOp, isT, isMask, isIntIndex, neShape, neStrides, identity } from './indexing.js';
+import { checkInplace, layoutOf, scaled, rangeTerm, sumTerms, offsetsOf, takeRaw, putValues, putMultiply, expandIndices, assignOutOfPlace, indexPutOp, isT, isMask, isIntIndex, neShape, neStrides, identity, checkedIndex } from './indexing.js';
 
-function checkDimIndex(index: Tensor, d: number, size: number): void {
-  for (const v of readValues(index)) {
-    if (v < 0 || v >= size) throw new RuntimeError(`index ${v} is out of bounds for dimension ${d} with size ${size}`);
-  }
+/** gather/scatter's index checked against dim `d` of `size` (no negative indices here). */
+function checkDimIndex(index: Tensor, d: number, size: number): Tensor {
+  return checkedIndex(index, size, false, { kind: 'bounds', dim: d }, RuntimeError);
 }
 
 /** Storage offsets in `t` of t[i0, ..., index[i], ...] over index's positions (dim `d`). */
@@ -66,14 +71,15 @@ function scatterShapeCheck(x: Tensor, d: number, index: Tensor, src: Tensor | nu
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim());
   sameDevice([x, index]);
+  let idx = index;
   if (index.numel() !== 0) {
     if (index.dtype !== int64) throw new RuntimeError('gather(): Expected dtype int64 for index');
     gatherShapeCheck(x, d, index);
-    checkDimIndex(index, d, sizeAt(x, d));
+    idx = checkDimIndex(index, d, sizeAt(x, d));
   }
-  const out = takeRaw(x, dimOffsets(x, d, index), index._shape);
+  const out = takeRaw(x, dimOffsets(x, d, idx), index._shape);
   const shape = x._shape.slice();
-  record('GatherBackward0', [x], [out], [index], ([g], [idx]) => [scatter_add(g!.new_zeros(shape), d, idx!, g!)]);
+  record('GatherBackward0', [x], [out], [idx], ([g], [i]) => [scatter_add(g!.new_zeros(shape), d, i!, g!)]);
   return out;
 }
 
@@ -133,7 +139,7 @@ function scatterOp(x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, 
   if (isT(src) && src.dtype !== x.dtype) throw new RuntimeError('scatter(): Expected self.dtype to be equal to src.dtype');
   if (index.numel() !== 0) {
     scatterShapeCheck(x, d, index, isT(src) ? src : null);
-    checkDimIndex(index, d, sizeAt(x, d));
+    index = checkDimIndex(index, d, sizeAt(x, d));
   }
   if (!needsGrad([x, src])) {
     const dst = inplace ? x : no_grad(() => x.clone());
@@ -202,8 +208,9 @@ function dimList(d: number, index: Tensor): (Tensor | null)[] {
   return list;
 }
 
-function checkRange(index: Tensor, size: number): void {
-  for (const v of readValues(index)) if (v < 0 || v >= size) throw new IndexError('index out of range in self');
+/** index_select / index_add_'s index checked against dim `d` of `size` (no negative indices). */
+function checkRange(index: Tensor, d: number, size: number): Tensor {
+  return checkedIndex(index, size, false, { kind: 'range', dim: d });
 }
 
 /**
@@ -217,7 +224,7 @@ export function index_select(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.dim() > 1) throw new IndexError('index_select(): Index is supposed to be a vector');
   if (!isIntIndex(index)) throw new RuntimeError('index_select(): Expected dtype int32 or int64 for index');
   sameDevice([x, index]);
-  checkRange(index, sizeAt(x, d));
+  index = checkRange(index, d, sizeAt(x, d));
   if (x.dim() === 0) {
     const out = no_grad(() => x.clone());
     record('IndexSelectBackward0', [x], [out], [], ([g]) => [g!]);
@@ -263,7 +270,7 @@ export function index_add_(x: Tensor, dim: number, index: Tensor, source: Tensor
     );
   }
   sameDevice([x, index, source]);
-  checkRange(index, sizeAt(x, d));
+  index = checkRange(index, d, sizeAt(x, d));
   // alpha is converted to self's dtype first, as PyTorch's kernel does
   const a = dt.castScalar(alpha, x.dtype);
   const vals = a === 1 ? source : source.mul(a);
@@ -285,6 +292,8 @@ export function index_add_(x: Tensor, dim: number, index: Tensor, source: Tensor
 /**
  * `torch.masked_select(x, mask)`: the 1-d tensor of x's entries where `mask` (bool, broadcast
  * with x) is true. MaskedSelectBackward0 puts the gradient back where the mask is true.
+ * On 'cuda' the mask is read back (the result's length is its count of true values), as
+ * PyTorch's CUDA masked_select syncs too.
  * @example x.masked_select(x.gt(0))
  */
 export function masked_select(x: Tensor, mask: Tensor): Tensor {
@@ -334,12 +343,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
   if (index.dtype !== int64) throw new RuntimeError(`take(): Expected a long tensor for index, but got ${cTypeName(index.dtype)}`);
   sameDevice([x, index]);
   const n = x.numel();
-  let negative = false;
-  for (const v of readValues(index)) {
-    if (v < -n || v >= n) throw new IndexError(`out of range: tried to access index ${v} on a tensor of ${n} elements.`);
-    if (v < 0) negative = true;
-  }
-  const flat = negative ? index.remainder(n) : index;
+  const flat = checkedIndex(index, n, true, { kind: 'take' });
   const xc = x.is_contiguous() ? x : no_grad(() => x.clone());
   const out = takeRaw(xc, xc._offset ? flat.add(xc._offset) : flat, index._shape);
   const shape = x._shape.slice();

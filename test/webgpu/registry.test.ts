@@ -19,7 +19,7 @@ requireAdapterInCI();
 /** Every method of the Backend interface; the type below fails to compile when one is added and not listed. */
 const METHODS = [
   'alloc', 'fromArray', 'read', 'pointwise', 'reduce', 'argreduce', 'scan', 'sort', 'matmul', 'take', 'put', 'write', 'random',
-  'softmax', 'softmaxBackward', 'nllLoss', 'nllLossBackward',
+  'softmax', 'softmaxBackward', 'nllLoss', 'nllLossBackward', 'checkIndex', 'putMultiply',
 ] as const;
 /** Optional speed-ups whose absence leaves the work to the op table's kernels on the same device. */
 type DeviceNeutral = 'fusedOptim';
@@ -199,6 +199,38 @@ describe.skipIf(!hasGpu)(`every Backend method runs on the GPU${skipReason}`, ()
     const scaleView = { ...viewOf(scale), shape: [6], strides: [0] };
     const giRef = torch.zeros([6, 4]).scatter(1, safe.unsqueeze(1), wRef.mul(-0.25).unsqueeze(1));
     fusedOnce('nllLossBackward', () => (webgpuBackend.nllLossBackward!(viewOf(tg), viewOf(w), scaleView, -100, viewOf(gi)), [viewOf(gi)]), [giRef]);
+  });
+
+  it('the index check and putMultiply: one dispatch each, no host traffic, the values the host computes', () => {
+    // the CPU backend has neither: it checks indices by reading them, and multiplies in rounds
+    expect([be('cpu').checkIndex, be('cpu').putMultiply]).toEqual([undefined, undefined]);
+    const once = (what: string, f: () => View, ref: number[]) => {
+      const s0 = _deviceStats();
+      const out = f();
+      const s1 = _deviceStats();
+      expect([s1.dispatches - s0.dispatches, s1.reads - s0.reads, s1.uploads - s0.uploads], `${what}: dispatches, reads, uploads`).toEqual([1, 0, 0]);
+      expect(Array.from(webgpuBackend.read(out)), what).toEqual(ref);
+    };
+    // a transposed int64 index, negatives wrapped: [[0, 2], [-3, -1]] in [-3, 3)
+    const idx = torch.tensor([[0, -3], [2, -1]], { device: 'cuda' });
+    const out = torch.empty([2, 2], { dtype: torch.int64, device: 'cuda' });
+    once('checkIndex wrap', () => (webgpuBackend.checkIndex!(viewOf(idx.T), viewOf(out), 3, true, { kind: 'bounds', dim: 0 }), viewOf(out)), [0, 2, 0, 2]);
+    // int32 without wrap: a negative index is out of range, becomes 0 and is raised at the next read
+    const i32 = torch.tensor([1, -1, 4], { dtype: torch.int32, device: 'cuda' });
+    const o32 = torch.empty([3], { dtype: torch.int32, device: 'cuda' });
+    torch.cuda.synchronize();
+    const s0 = _deviceStats();
+    webgpuBackend.checkIndex!(viewOf(i32), viewOf(o32), 5, false, { kind: 'range', dim: 2 });
+    expect(_deviceStats().reads - s0.reads).toBe(0);
+    expect(() => torch.cuda.synchronize()).toThrow(/device-side assert triggered: index out of range in self \(index -1, dimension 2 with size 5\)/);
+    expect(Array.from(webgpuBackend.read(viewOf(o32)))).toEqual([1, 0, 4]);
+    // repeated offsets multiply up, float32 and int32
+    for (const dtype of [torch.float32, torch.int32]) {
+      const dst = torch.full([5], 1, { dtype, device: 'cuda' });
+      const offs = torch.tensor([1, 4, 1], { device: 'cuda' });
+      const vals = torch.tensor([2, -1, 3], { dtype, device: 'cuda' });
+      once(`putMultiply ${dtype.name}`, () => (webgpuBackend.putMultiply!(dst._storage, viewOf(offs), viewOf(vals)), viewOf(dst)), [1, 6, 1, 1, -1]);
+    }
   });
 });
 

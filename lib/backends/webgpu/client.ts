@@ -11,11 +11,13 @@
  * loss are recorded by the worker and thrown on the next op or read; after a loss the next op
  * starts a new worker and device, and storages of the lost one refuse to be used.
  *
- * Device-side asserts, as CUDA's: kernels that check their indices (nll_loss's targets) record a
- * failure in a small device buffer instead of reading anything back, and the next read (item,
- * tolist, printing, cpu) or torch.cuda.synchronize() raises it, "CUDA error: device-side assert
- * triggered: Target 12 is out of bounds.", since the kernel ran asynchronously. With
- * CUDA_LAUNCH_BLOCKING=1 such kernels are waited for, so the error points at the op that failed.
+ * Device-side asserts, as CUDA's: kernels that check their indices (nll_loss's targets, and the
+ * index check every indexing op runs: x[idx], gather, scatter, index_select, index_add_, take,
+ * embedding) record a failure in a small device buffer instead of reading anything back, and the
+ * next read (item, tolist, printing, cpu) or torch.cuda.synchronize() raises it, "CUDA error:
+ * device-side assert triggered: index 7 is out of bounds for dimension 0 with size 5", since the
+ * kernel ran asynchronously. With CUDA_LAUNCH_BLOCKING=1 such kernels are waited for, so the
+ * error points at the op that failed.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -36,7 +38,8 @@ import {
 } from './kernels.js';
 import { storageType, UNIFORM_WORDS, type ScalarType } from './wgsl.js';
 import { nllBackwardPlan, nllPlan, softmaxBackwardPlan, softmaxPlan } from './softmax.js';
-import { deviceAssertError, launchBlocking } from './asserts.js';
+import { deviceAssertError, indexAssertCode, launchBlocking } from './asserts.js';
+import { checkIndexPlan } from './indexing.js';
 import { checkDtype, fromDevice, toDevice } from './values.js';
 
 export class GpuStorage implements Storage {
@@ -334,7 +337,7 @@ class GpuDevice {
     const code = Atomics.load(this.ctrl, C.assertCode);
     if (code !== 0) {
       Atomics.store(this.ctrl, C.assertCode, 0);
-      throw deviceAssertError(code, Atomics.load(this.ctrl, C.assertValue));
+      throw deviceAssertError(code, Atomics.load(this.ctrl, C.assertValue), Atomics.load(this.ctrl, C.assertDim), Atomics.load(this.ctrl, C.assertSize));
     }
     return new Uint8Array(this.readBuf, 0, size).slice().buffer;
   }
@@ -737,7 +740,30 @@ export const webgpuBackend: Backend = {
     b.bind(dst);
     const off = b.strided(offs);
     const val = b.strided(vals);
-    d.enqueue(putPlan(n, dst.dtype, off, offs.shape, val, vals.shape, accumulate), b.ids);
+    d.enqueue(putPlan(n, dst.dtype, off, offs.shape, val, vals.shape, accumulate ? 'add' : 'assign'), b.ids);
+  },
+  putMultiply(dst, offsets, values) {
+    const d = device();
+    const n = numelOf(offsets.shape);
+    if (n === 0) return;
+    const offs = offsets.storage === dst ? copyOf(d, offsets) : offsets;
+    const vals = values.storage === dst ? copyOf(d, values) : values;
+    const b = new Bindings();
+    b.bind(dst);
+    const off = b.strided(offs);
+    const val = b.strided(vals);
+    d.enqueue(putPlan(n, dst.dtype, off, offs.shape, val, vals.shape, 'multiply'), b.ids);
+  },
+  checkIndex(index, out, size, wrap, check) {
+    const d = device();
+    if (numelOf(index.shape) === 0) return;
+    const src = index.storage === out.storage ? copyOf(d, index) : index;
+    const o: Strided = { binding: 0, dtype: out.dtype, offset: out.offset, strides: out.strides };
+    const i: Strided = { binding: 1, dtype: src.dtype, offset: src.offset, strides: src.strides };
+    const dim = check.kind === 'take' ? 0 : check.dim;
+    const err = d.assertBuffer();
+    d.enqueue(checkIndexPlan(index.shape, i, o, size, wrap, indexAssertCode(check), dim), [gpu(out.storage).id, gpu(src.storage).id, err]);
+    if (launchBlocking()) d.read(0, 0, 0);
   },
 };
 

@@ -625,8 +625,14 @@ ${unravel('i', 'b', cf.shape.length, fShapeAt, [offOp])}
   return { key, layout, words: W.w, code, x: g.x, y: g.y, z: 1 };
 }
 
-/** dst element at offsets[i] = values[i] (or += under accumulate, atomically). */
-export function putPlan(n: number, dst: DType, offsets: Strided, oShape: readonly number[], values: Strided, vShape: readonly number[], accumulate: boolean): Plan {
+/** How put combines a value with the element at its offset. */
+export type PutMode = 'assign' | 'add' | 'multiply';
+
+/**
+ * dst element at offsets[i] = values[i], or combined with it atomically ('add': +=, 'multiply':
+ * *=), so that repeated offsets all count.
+ */
+export function putPlan(n: number, dst: DType, offsets: Strided, oShape: readonly number[], values: Strided, vShape: readonly number[], mode: PutMode): Plan {
   const W = new Words();
   const nAt = W.int(n);
   const cf = collapse(oShape, [offsets.strides]);
@@ -638,25 +644,20 @@ export function putPlan(n: number, dst: DType, offsets: Strided, oShape: readonl
   const t = storageType(dst);
   const layout = offsets.binding === values.binding ? 'wr' : 'wrr';
   const types: ScalarType[] = layout === 'wr' ? [t, t] : [t, 'i', t];
-  const key = `put|${cf.shape.length}|${cv.shape.length}|${dst.name}|${accumulate}|${layout}`;
+  const key = `put|${cf.shape.length}|${cv.shape.length}|${dst.name}|${mode}|${layout}`;
   const g = grid(n);
+  const cas = (next: string) => `loop {
+    let old = atomicLoad(&b1[p]);
+    let r = atomicCompareExchangeWeak(&b1[p], old, ${next});
+    if (r.exchanged) { break; }
+  }`;
   let write: string;
-  if (!accumulate) write = 'b1[p] = v;';
-  else if (dst.name === 'float32') {
-    write = `loop {
-    let old = atomicLoad(&b1[p]);
-    let r = atomicCompareExchangeWeak(&b1[p], old, bitcast<u32>(bitcast<f32>(old) + v));
-    if (r.exchanged) { break; }
-  }`;
-  } else if (dst.name === 'uint8' || dst.name === 'bool') {
-    const comb = dst.name === 'bool' ? 'select(0, 1, old != 0 || v != 0)' : '(old + v) & 255';
-    write = `loop {
-    let old = atomicLoad(&b1[p]);
-    let r = atomicCompareExchangeWeak(&b1[p], old, ${comb});
-    if (r.exchanged) { break; }
-  }`;
-  } else write = 'atomicAdd(&b1[p], v);';
-  const code = () => `${UNIFORM_DECL}${bindingDecls(layout, types, accumulate ? 0 : -1)}
+  if (mode === 'assign') write = 'b1[p] = v;';
+  else if (dst.name === 'float32') write = cas(`bitcast<u32>(bitcast<f32>(old) ${mode === 'add' ? '+' : '*'} v)`);
+  else if (dst.name === 'bool') write = cas(mode === 'add' ? 'select(0, 1, old != 0 || v != 0)' : 'select(0, 1, old != 0 && v != 0)');
+  else if (dst.name === 'uint8') write = cas(`(old ${mode === 'add' ? '+' : '*'} v) & 255`);
+  else write = mode === 'add' ? 'atomicAdd(&b1[p], v);' : cas('old * v');
+  const code = () => `${UNIFORM_DECL}${bindingDecls(layout, types, mode === 'assign' ? -1 : 0)}
 ${HEAD('256')}
   let i = i32(gid.x + gid.y * nwg.x * 256u);
   if (i >= ui(${nAt}u)) { return; }

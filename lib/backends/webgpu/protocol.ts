@@ -25,6 +25,10 @@ export const C = {
   assertCode: 5,
   /** The value that failed it (an out-of-range index). */
   assertValue: 6,
+  /** The dimension an index was checked against (index checks). */
+  assertDim: 7,
+  /** That dimension's size (the element count for take). */
+  assertSize: 8,
 } as const;
 export const CONTROL_BYTES = 64;
 export const TEXT_BYTES = 16384;

@@ -172,7 +172,7 @@ ${unravel('row', 'o', R.rank, R.shapeAt, R.ops)}
   var wt = 0.0;
   if (t != ui(${ignAt}u)) {
     if (t < 0 || t >= ui(${cAt}u)) {
-      device_assert(ui(${codeAt}u), t);
+      device_assert(ui(${codeAt}u), t, 0, 0);
     } else {
       wt = ${wt};
       l = -(wt * b${inB}[p2 + t * ui(${R.ops[2]!.lastAt}u)]);

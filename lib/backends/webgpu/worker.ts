@@ -188,7 +188,7 @@ async function settle(): Promise<void> {
   await Promise.all(ps);
 }
 
-/** Bytes of the assert buffer: the code and value words, padded. */
+/** Bytes of the assert buffer: the code, value, dimension and size words. */
 const ASSERT_BYTES = 16;
 
 async function read(msg: Extract<ToWorker, { type: 'read' }>): Promise<void> {
@@ -206,9 +206,11 @@ async function read(msg: Extract<ToWorker, { type: 'read' }>): Promise<void> {
       const mapped = staging.getMappedRange();
       if (msg.size > 0) new Uint8Array(msg.data, 0, msg.size).set(new Uint8Array(mapped, 0, msg.size));
       if (extra) {
-        const words = new Int32Array(mapped, msg.size, 2);
+        const words = new Int32Array(mapped, msg.size, 4);
         if (words[0] !== 0) {
           Atomics.store(ctrl, C.assertValue, words[1]!);
+          Atomics.store(ctrl, C.assertDim, words[2]!);
+          Atomics.store(ctrl, C.assertSize, words[3]!);
           Atomics.store(ctrl, C.assertCode, words[0]!);
           device.queue.writeBuffer(buffer(msg.assert), 0, new Int32Array(ASSERT_BYTES / 4));
         }

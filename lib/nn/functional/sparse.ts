@@ -4,6 +4,11 @@
  * backward adds the output gradient back into the looked-up rows with index_add_ (tensor ops,
  * so double backward works), skipping padding_idx and dividing by the index counts when
  * scale_grad_by_freq.
+ *
+ * On 'cuda' nothing is read back: the indices are checked on the device by index_select (a bad
+ * one raises `CUDA error: device-side assert triggered: index out of range in self ...` at the
+ * next read, as PyTorch's CUDA embedding does), and max_norm renormalises without listing the
+ * distinct indices on the host.
  */
 
 import * as dt from '../../dtype.js';
@@ -50,9 +55,17 @@ export function _noSparse(sparse: boolean | undefined): void {
  */
 function embeddingRenorm(weight: Tensor, input: Tensor, max_norm: number, norm_type: number): void {
   no_grad(() => {
-    const ids = [...new Set(readValues(input))].map(Number).sort((a, b) => a - b);
-    if (ids.length === 0) return;
-    const idx = tensor(ids, { dtype: dt.int64, device: weight.device });
+    let idx: Tensor;
+    if (input.device.type === 'cpu') {
+      const ids = [...new Set(readValues(input))].map(Number).sort((a, b) => a - b);
+      if (ids.length === 0) return;
+      idx = tensor(ids, { dtype: dt.int64, device: weight.device });
+    } else {
+      // without the distinct indices (a read back): repeats of an index rescale the same row the
+      // same way, so their writes agree
+      idx = input.reshape(-1);
+      if (idx.numel() === 0) return;
+    }
     const rows = weight.index_select(0, idx);
     const norms = rows.norm(norm_type, 1, true);
     const scale = where(norms.gt(max_norm), norms.add(1e-7).reciprocal().mul(max_norm), 1);
