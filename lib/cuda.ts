@@ -30,12 +30,15 @@ export function is_available(): boolean {
   return connect().dev !== null;
 }
 
-/** `torch.cuda.device_count()`: 1 with an adapter (torchlab drives one WebGPU device), else 0. */
+/**
+ * `torch.cuda.device_count()`: 1 with an adapter (torchlab drives one WebGPU device), else 0.
+ * @example torch.cuda.device_count() // 1 with a GPU adapter
+ */
 export function device_count(): number {
   return is_available() ? 1 : 0;
 }
 
-/** `torch.cuda.is_initialized()`. */
+/** `torch.cuda.is_initialized()`. @example torch.cuda.is_initialized() */
 export function is_initialized(): boolean {
   return is_available();
 }
@@ -49,7 +52,7 @@ function checkIndex(device: number | string | { index: number | null } | undefin
   if (i !== 0) throw new RuntimeError('CUDA error: invalid device ordinal');
 }
 
-/** `torch.cuda.current_device()`: always 0 (one WebGPU device). */
+/** `torch.cuda.current_device()`: always 0 (one WebGPU device). @example torch.cuda.current_device() // 0 */
 export function current_device(): number {
   if (!is_available()) noCuda();
   return 0;
@@ -70,7 +73,10 @@ export function get_device_name(device?: number | string | { index: number | nul
   return deviceInfo().name;
 }
 
-/** `torch.cuda.synchronize()`: blocks until every queued op has run (and throws a pending GPU error). */
+/**
+ * `torch.cuda.synchronize()`: blocks until every queued op has run (and throws a pending GPU error).
+ * @example torch.cuda.synchronize(); const t = performance.now() - t0
+ */
 export function synchronize(device?: number | string | { index: number | null }): void {
   checkIndex(device);
   sync();
@@ -79,6 +85,7 @@ export function synchronize(device?: number | string | { index: number | null })
 /**
  * `torch.cuda.memory_allocated()`: bytes held by live cuda tensors (pool bucket sizes, as
  * PyTorch counts its rounded blocks).
+ * @example torch.cuda.memory_allocated() / 2 ** 20 // MiB
  */
 export function memory_allocated(device?: number | string | { index: number | null }): number {
   if (!is_available()) return 0;
@@ -86,27 +93,36 @@ export function memory_allocated(device?: number | string | { index: number | nu
   return memoryStats().allocated;
 }
 
-/** `torch.cuda.max_memory_allocated()`: the peak of memory_allocated() since start or reset. */
+/**
+ * `torch.cuda.max_memory_allocated()`: the peak of memory_allocated() since start or reset.
+ * @example torch.cuda.max_memory_allocated() / 2 ** 20 // peak MiB
+ */
 export function max_memory_allocated(device?: number | string | { index: number | null }): number {
   if (!is_available()) return 0;
   checkIndex(device);
   return memoryStats().peak;
 }
 
-/** `torch.cuda.reset_peak_memory_stats()`. */
+/**
+ * `torch.cuda.reset_peak_memory_stats()`.
+ * @example torch.cuda.reset_peak_memory_stats(); train(); torch.cuda.max_memory_allocated()
+ */
 export function reset_peak_memory_stats(device?: number | string | { index: number | null }): void {
   checkIndex(device);
   resetPeak();
 }
 
-/** `torch.cuda.memory_reserved()`: bytes of GPU buffers held, live or pooled. */
+/**
+ * `torch.cuda.memory_reserved()`: bytes of GPU buffers held, live or pooled.
+ * @example torch.cuda.memory_reserved() >= torch.cuda.memory_allocated() // true
+ */
 export function memory_reserved(device?: number | string | { index: number | null }): number {
   if (!is_available()) return 0;
   checkIndex(device);
   return memoryStats().reserved;
 }
 
-/** `torch.cuda.empty_cache()`: frees the pooled buffers no tensor uses. */
+/** `torch.cuda.empty_cache()`: frees the pooled buffers no tensor uses. @example torch.cuda.empty_cache() */
 export function empty_cache(): void {
   emptyCache();
 }

@@ -8,7 +8,10 @@ import { RuntimeError } from './errors.js';
 
 export type DeviceType = 'cpu' | 'cuda';
 
-/** `torch.device`: prints as PyTorch does, `device(type='cuda', index=0)`. */
+/**
+ * `torch.device`: prints as PyTorch does, `device(type='cuda', index=0)`.
+ * @example torch.device('cuda', 0); x.device.type // 'cpu'
+ */
 export class Device {
   /** @internal use torch.device() */
   constructor(
@@ -16,7 +19,7 @@ export class Device {
     readonly index: number | null,
   ) {}
 
-  /** `'cpu'` or `'cuda:0'`, the form tensor reprs print. */
+  /** `'cpu'` or `'cuda:0'`, the form tensor reprs print. @example String(torch.device('cuda', 0)) // 'cuda:0' */
   toString(): string {
     return this.index === null ? this.type : `${this.type}:${this.index}`;
   }
@@ -40,6 +43,7 @@ function make(type: DeviceType, index: number | null): Device {
 /**
  * `torch.device('cuda:0')`, `torch.device('cuda', 0)`, `torch.device('cpu')`.
  * Devices are interned: equal devices are the same object.
+ * @example const device = torch.cuda.is_available() ? torch.device('cuda') : torch.device('cpu')
  */
 export function device(spec: DeviceLike, index?: number): Device {
   if (spec instanceof Device) return spec;
@@ -101,11 +105,14 @@ export function backendFor(d: Device): Backend {
 }
 
 let defaultDevice: Device = cpu;
-/** `torch.set_default_device(d)`: creation ops then allocate there. */
+/**
+ * `torch.set_default_device(d)`: creation ops then allocate there.
+ * @example torch.set_default_device('cuda'); torch.zeros(2).device // cuda:0
+ */
 export function set_default_device(d: DeviceLike | null): void {
   defaultDevice = d === null ? cpu : tensorDevice(d);
 }
-/** `torch.get_default_device()`. */
+/** `torch.get_default_device()`. @example String(torch.get_default_device()) // 'cpu' */
 export function get_default_device(): Device {
   return defaultDevice;
 }

@@ -12,7 +12,10 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 type Category = 0 | 1 | 2; // bool < integer < floating point
 
-/** A tensor's element type, printed as PyTorch prints it (`torch.float32`). */
+/**
+ * A tensor's element type, printed as PyTorch prints it (`torch.float32`).
+ * @example torch.float32; String(x.dtype) // 'torch.float32'; x.dtype === torch.float32
+ */
 export class DType {
   /** @internal */
   constructor(
@@ -25,12 +28,12 @@ export class DType {
     readonly array: { new (n: number): TypedArray; new (b: ArrayBufferLike, o?: number, n?: number): TypedArray },
   ) {}
 
-  /** True for float32 and float64, as `torch.dtype.is_floating_point`. */
+  /** True for float32 and float64, as `torch.dtype.is_floating_point`. @example torch.int64.is_floating_point // false */
   get is_floating_point(): boolean {
     return this.category === 2;
   }
 
-  /** `torch.float32` etc. */
+  /** `torch.float32` etc. @example String(torch.long) // 'torch.int64' */
   toString(): string {
     return `torch.${this.name}`;
   }
@@ -59,12 +62,15 @@ export const aliases = {
 
 let defaultFloat: DType = float32;
 
-/** `torch.get_default_dtype()`. */
+/** `torch.get_default_dtype()`. @example torch.get_default_dtype() // torch.float32 */
 export function get_default_dtype(): DType {
   return defaultFloat;
 }
 
-/** `torch.set_default_dtype(d)`: only floating point types, as in PyTorch. */
+/**
+ * `torch.set_default_dtype(d)`: only floating point types, as in PyTorch.
+ * @example torch.set_default_dtype(torch.float64); torch.zeros(1).dtype // torch.float64
+ */
 export function set_default_dtype(d: DType): void {
   if (!d.is_floating_point) {
     throw new TypeError(`only floating-point types are supported as the default type`);
@@ -81,7 +87,10 @@ export function toDType(d: DType | string): DType {
   return found;
 }
 
-/** `torch.promote_types(a, b)`: the smallest type both convert to without losing category. */
+/**
+ * `torch.promote_types(a, b)`: the smallest type both convert to without losing category.
+ * @example torch.promote_types(torch.uint8, torch.int32) // torch.int32
+ */
 export function promote_types(a: DType, b: DType): DType {
   if (a === b) return a;
   if (a.category !== b.category) return a.category > b.category ? a : b;

@@ -1,4 +1,7 @@
-/** Python's exception names, so messages read as PyTorch's do (`RuntimeError: ...`). */
+/**
+ * Python's exception names, so messages read as PyTorch's do (`RuntimeError: ...`).
+ * @example try { torch.zeros(2).view(3); } catch (e) { if (e instanceof torch.RuntimeError) console.log(e.message); }
+ */
 export class RuntimeError extends Error {
   override name = 'RuntimeError';
 }

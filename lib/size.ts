@@ -1,4 +1,7 @@
-/** `torch.Size`: an array of dims that prints as PyTorch prints it. */
+/**
+ * `torch.Size`: an array of dims that prints as PyTorch prints it.
+ * @example torch.zeros(2, 3).shape; const [n, d] = x.shape; String(x.shape) // 'torch.Size([2, 3])'
+ */
 export class Size extends Array<number> {
   /** @internal */
   static make(dims: readonly number[]): Size {
@@ -7,13 +10,14 @@ export class Size extends Array<number> {
     return Object.freeze(s) as Size;
   }
 
-  /** `x.shape.numel()`. */
+  /** `x.shape.numel()`. @example torch.zeros(2, 3).shape.numel() // 6 */
   numel(): number {
     let n = 1;
     for (const d of this) n *= d;
     return n;
   }
 
+  /** `String(size)`: PyTorch's repr, `torch.Size([2, 3])`. @example String(torch.zeros(2, 3).shape) // 'torch.Size([2, 3])' */
   override toString(): string {
     return `torch.Size([${this.join(', ')}])`;
   }

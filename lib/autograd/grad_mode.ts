@@ -2,7 +2,7 @@
 
 let enabled = true;
 
-/** `torch.is_grad_enabled()`. */
+/** `torch.is_grad_enabled()`. @example torch.no_grad(() => torch.is_grad_enabled()) // false */
 export function is_grad_enabled(): boolean {
   return enabled;
 }
@@ -36,7 +36,10 @@ export function no_grad<T>(fn: () => T): T {
   return withMode(false, fn);
 }
 
-/** `torch.enable_grad()`: records operations inside `fn` even within `no_grad`. */
+/**
+ * `torch.enable_grad()`: records operations inside `fn` even within `no_grad`.
+ * @example torch.no_grad(() => torch.enable_grad(() => x.mul(2))).requires_grad // true
+ */
 export function enable_grad<T>(fn: () => T): T {
   return withMode(true, fn);
 }
@@ -57,12 +60,12 @@ export const inference_mode = no_grad;
 let anomaly = false;
 let anomalyCheckNan = true;
 
-/** `torch.is_anomaly_enabled()`. */
+/** `torch.is_anomaly_enabled()`. @example torch.autograd.is_anomaly_enabled() // false */
 export function is_anomaly_enabled(): boolean {
   return anomaly;
 }
 
-/** `torch.is_anomaly_check_nan_enabled()`. */
+/** `torch.is_anomaly_check_nan_enabled()`. @example torch.autograd.is_anomaly_check_nan_enabled() // true */
 export function is_anomaly_check_nan_enabled(): boolean {
   return anomalyCheckNan;
 }

@@ -11,7 +11,10 @@ import { fromValues } from '../ops/creation.js';
 import { viewOf } from '../ops/dispatch.js';
 import { backendFor } from '../device.js';
 
-/** What gradcheck raises when a check fails (a RuntimeError, as in PyTorch). */
+/**
+ * What gradcheck raises when a check fails (a RuntimeError, as in PyTorch).
+ * @example try { torch.autograd.gradcheck(f, [x]); } catch (e) { if (e instanceof torch.autograd.GradcheckError) console.log(e.message); }
+ */
 export class GradcheckError extends RuntimeError {
   override name = 'GradcheckError';
 }

@@ -182,6 +182,7 @@ const MODES = { 1: 'L', 3: 'RGB', 4: 'RGBA' } as const;
 /**
  * A PNG image made from a tensor; shows as `image/png` (and `text/html` with captions when it has
  * labels). Build one with `new display.Image(t)` to show it later, or call `display.image(t)`.
+ * @example const img = new display.Image({bytes, width: 28, height: 28, channels: 1}); display(img)
  */
 export class Image {
   /** The encoded PNG file. */
@@ -201,11 +202,15 @@ export class Image {
     this.html = html;
   }
 
-  /** The PNG as base64, as `image/png` bundles carry it. */
+  /** The PNG as base64, as `image/png` bundles carry it. @example const b64 = display.toImage(x.get(0)).base64() */
   base64(): string {
     return Buffer.from(this.png).toString('base64');
   }
 
+  /**
+   * `String(img)`: `<torchlab.display.Image mode=L size=28x28>`, the text form outside a notebook.
+   * @example String(new display.Image({bytes: new Uint8Array(4), width: 2, height: 2, channels: 1})) // '<torchlab.display.Image mode=L size=2x2>'
+   */
   toString(): string {
     return `<torchlab.display.Image mode=${this.mode} size=${this.width}x${this.height}>`;
   }

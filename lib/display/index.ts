@@ -43,6 +43,7 @@ function isVegaLiteSpec(x: unknown): x is VegaLiteSpec {
 /**
  * The bundle `display` would publish for `obj` (a Promise where rendering is asynchronous: plots
  * with their SVG). Outside a notebook (`rich` false) plots skip the SVG.
+ * @example display.bundleOf(torch.ones(2))['text/plain'] // 'tensor([1., 1.])'
  */
 export function bundleOf(obj: unknown, rich = get_publisher().rich): MimeBundle | Promise<MimeBundle> {
   if (isVegaLiteSpec(obj)) obj = new Plot(obj, 'vegalite');
@@ -110,17 +111,23 @@ function images(t: Tensor | readonly Tensor[], opts: GridOptions = {}): void {
   get_publisher().publish(toImages(t, opts)[JUPYTER_DISPLAY]());
 }
 
-/** `display.html(s)`: publishes raw HTML (with a text fallback). */
+/** `display.html(s)`: publishes raw HTML (with a text fallback). @example display.html('<b>done</b>') */
 function html(s: string, text = '<HTML>'): void {
   get_publisher().publish({ 'text/plain': text, 'text/html': s });
 }
 
-/** `display.HTML(s)`: an object that shows as HTML (IPython's `HTML`). */
+/**
+ * `display.HTML(s)`: an object that shows as HTML (IPython's `HTML`).
+ * @example display.HTML('<i>last expression shows as HTML</i>')
+ */
 function HTML(s: string): Raw {
   return new Raw({ 'text/plain': '<IPython.core.display.HTML object>', 'text/html': s });
 }
 
-/** `display.vegalite(spec)`: publishes a hand-written vega-lite spec (with its SVG rendering). */
+/**
+ * `display.vegalite(spec)`: publishes a hand-written vega-lite spec (with its SVG rendering).
+ * @example await display.vegalite({data: {values: rows}, mark: 'point', encoding: {x: {field: 'a'}, y: {field: 'b'}}})
+ */
 function vegalite(spec: VegaLiteSpec): Promise<void> {
   return displayFn(new Plot(spec, 'vegalite'));
 }

@@ -24,7 +24,7 @@ function vegalite(spec: VegaLiteSpec): Plot {
   return new Plot(spec, 'vegalite');
 }
 
-/** `plot.live(opts)`: a new LivePlot. */
+/** `plot.live(opts)`: a new LivePlot. @example const live = plot.live({title: 'training'}); live.update({epoch, loss}) */
 function live(opts: LivePlotOptions = {}): LivePlot {
   return new LivePlot(opts);
 }

@@ -88,7 +88,7 @@ export function set_publisher(publisher: DisplayPublisher | null): DisplayPublis
   return prev;
 }
 
-/** The sink rich output goes to now. */
+/** The sink rich output goes to now. @example display.get_publisher().rich // true in a notebook */
 export function get_publisher(): DisplayPublisher {
   if (installed !== null) return installed;
   const hooks = kernelHooks();

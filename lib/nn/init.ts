@@ -74,23 +74,26 @@ export function uniform_(tensor: Tensor, a?: number | UniformOpts, b?: number | 
   return no_grad(() => tensor.uniform_(o.a ?? 0, o.b ?? 1, genOf(o)));
 }
 
-/** `nn.init.normal_(tensor, mean=0, std=1)`: fills with N(mean, std²) in place. */
+/**
+ * `nn.init.normal_(tensor, mean=0, std=1)`: fills with N(mean, std²) in place.
+ * @example nn.init.normal_(layer.weight, 0, 0.02)
+ */
 export function normal_(tensor: Tensor, mean?: number | NormalOpts, std?: number | NormalOpts, opts?: NormalOpts): Tensor {
   const o = pyArgs<NormalOpts>(['mean', 'std'], [mean, std, opts]);
   return no_grad(() => tensor.normal_(o.mean ?? 0, o.std ?? 1, genOf(o)));
 }
 
-/** `nn.init.constant_(tensor, val)`. */
+/** `nn.init.constant_(tensor, val)`. @example nn.init.constant_(layer.bias, 0.1) */
 export function constant_(tensor: Tensor, val: number): Tensor {
   return no_grad(() => tensor.fill_(val));
 }
 
-/** `nn.init.zeros_(tensor)`. */
+/** `nn.init.zeros_(tensor)`. @example nn.init.zeros_(layer.bias) */
 export function zeros_(tensor: Tensor): Tensor {
   return no_grad(() => tensor.zero_());
 }
 
-/** `nn.init.ones_(tensor)`. */
+/** `nn.init.ones_(tensor)`. @example nn.init.ones_(norm.weight) */
 export function ones_(tensor: Tensor): Tensor {
   return no_grad(() => tensor.fill_(1));
 }
@@ -108,7 +111,10 @@ export function xavier_uniform_(tensor: Tensor, gain?: number | GainOpts, opts?:
   return uniform_(tensor, -a, a, genOf(o));
 }
 
-/** `nn.init.xavier_normal_(tensor, gain=1.0)`: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)). */
+/**
+ * `nn.init.xavier_normal_(tensor, gain=1.0)`: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)).
+ * @example nn.init.xavier_normal_(layer.weight)
+ */
 export function xavier_normal_(tensor: Tensor, gain?: number | GainOpts, opts?: GainOpts): Tensor {
   const o = pyArgs<GainOpts>(['gain'], [gain, opts]);
   const [fanIn, fanOut] = _calculate_fan_in_and_fan_out(tensor);

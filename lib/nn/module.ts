@@ -126,12 +126,20 @@ function checkName(kind: string, name: string, exists: boolean, dotMessage: stri
   if (exists) throw new KeyError(`attribute '${name}' already exists`);
 }
 
-/** What `load_state_dict` returns: the keys that did not match (empty lists when all matched). */
+/**
+ * What `load_state_dict` returns: the keys that did not match (empty lists when all matched).
+ * @example const {missing_keys, unexpected_keys} = net.load_state_dict(sd, {strict: false})
+ */
 export class IncompatibleKeys {
   constructor(
     readonly missing_keys: string[],
     readonly unexpected_keys: string[],
   ) {}
+  /**
+   * `String(keys)`: PyTorch's repr, `<All keys matched successfully>` or
+   * `_IncompatibleKeys(missing_keys=[...], unexpected_keys=[...])`.
+   * @example console.log(String(net.load_state_dict(sd)))
+   */
   toString(): string {
     if (this.missing_keys.length === 0 && this.unexpected_keys.length === 0) return '<All keys matched successfully>';
     const list = (ks: string[]) => `[${ks.map((k) => `'${k}'`).join(', ')}]`;
@@ -195,6 +203,7 @@ export class Module {
   /**
    * The computation; subclasses override it. Typed loosely here (PyTorch's `*input: Any`) so
    * that every subclass's signature is a valid override and a subclass is a `Module`.
+   * @example class Net extends nn.Module { fc = new nn.Linear(4, 2); forward(x: Tensor): Tensor { return this.fc(x); } }; new Net()(x) // calls forward through the hooks
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   forward(...args: any[]): unknown {
@@ -218,7 +227,10 @@ export class Module {
 
   // ---- registration ----
 
-  /** `register_parameter(name, param)`: adds a Parameter (or None) under `name`. */
+  /**
+   * `register_parameter(name, param)`: adds a Parameter (or None) under `name`.
+   * @example this.register_parameter('scale', new nn.Parameter(torch.ones(1)))
+   */
   register_parameter(name: string, param: Parameter | null): void {
     checkName('parameter', name, name in this && !this._parameters.has(name), `parameter name can't contain "."`);
     if (param !== null && !(param instanceof Parameter)) {
@@ -247,7 +259,10 @@ export class Module {
     Reflect.defineProperty(this, name, dataDescriptor(tensor));
   }
 
-  /** `add_module(name, module)`: registers a child module under `name` (names may be '0', '1', ...). */
+  /**
+   * `add_module(name, module)`: registers a child module under `name` (names may be '0', '1', ...).
+   * @example this.add_module('fc1', new nn.Linear(784, 64)); this.fc1 // the same layer
+   */
   add_module(name: string, module: Module | null): void {
     if (module !== null && !(module instanceof Module)) throw new TypeError(`${pyTypeName(module)} is not a Module subclass`);
     checkName('module', name, name in this && !this._modules.has(name), `module name can't contain ".", got: ${name}`);
@@ -255,12 +270,15 @@ export class Module {
     Reflect.defineProperty(this, name, dataDescriptor(module));
   }
 
-  /** Alias of `add_module`. */
+  /** Alias of `add_module`. @example this.register_module(`block${i}`, new Block()) */
   register_module(name: string, module: Module | null): void {
     this.add_module(name, module);
   }
 
-  /** `register_forward_pre_hook(hook)`: `hook(module, args)` runs before forward. */
+  /**
+   * `register_forward_pre_hook(hook)`: `hook(module, args)` runs before forward.
+   * @example const h = net.register_forward_pre_hook((m, args) => { console.log(args[0].shape); }); h.remove()
+   */
   register_forward_pre_hook(hook: ForwardPreHook<this>): RemovableHandle {
     const id = nextHookId++;
     this._forward_pre_hooks.set(id, hook as ForwardPreHook);
@@ -280,7 +298,10 @@ export class Module {
 
   // ---- traversal ----
 
-  /** `named_modules()`: `[name, module]` for this module ('') and every descendant, depth first. */
+  /**
+   * `named_modules()`: `[name, module]` for this module ('') and every descendant, depth first.
+   * @example for (const [name, m] of net.named_modules()) console.log(name || '(root)', m._get_name())
+   */
   *named_modules(memo: Set<Module> = new Set(), prefix = '', remove_duplicate = true): Generator<[string, Module]> {
     if (memo.has(this)) return;
     if (remove_duplicate) memo.add(this);
@@ -291,12 +312,18 @@ export class Module {
     }
   }
 
-  /** `modules()`: this module and every descendant. */
+  /**
+   * `modules()`: this module and every descendant.
+   * @example for (const m of net.modules()) if (m instanceof nn.Linear) nn.init.zeros_(m.bias!)
+   */
   *modules(): Generator<Module> {
     for (const [, m] of this.named_modules()) yield m;
   }
 
-  /** `named_children()`: `[name, module]` for the direct children. */
+  /**
+   * `named_children()`: `[name, module]` for the direct children.
+   * @example for (const [name, child] of net.named_children()) console.log(name)
+   */
   *named_children(): Generator<[string, Module]> {
     const memo = new Set<Module>();
     for (const [name, module] of this._modules) {
@@ -306,7 +333,7 @@ export class Module {
     }
   }
 
-  /** `children()`: the direct child modules. */
+  /** `children()`: the direct child modules. @example const layers = [...net.children()] */
   *children(): Generator<Module> {
     for (const [, m] of this.named_children()) yield m;
   }
@@ -337,24 +364,33 @@ export class Module {
     return this.namedMembers((m) => m._parameters, prefix, recurse, remove_duplicate);
   }
 
-  /** `parameters(recurse=True)`: every parameter once, as `optim.Adam(net.parameters())` takes them. */
+  /**
+   * `parameters(recurse=True)`: every parameter once, as `optim.Adam(net.parameters())` takes them.
+   * @example const opt = new optim.SGD(net.parameters(), {lr: 0.1}); [...net.parameters()].length
+   */
   *parameters(recurse = true): Generator<Parameter> {
     for (const [, p] of this.named_parameters('', recurse)) yield p;
   }
 
-  /** `named_buffers(prefix='', recurse=True)`. */
+  /**
+   * `named_buffers(prefix='', recurse=True)`.
+   * @example for (const [name, b] of bn.named_buffers()) console.log(name) // running_mean, running_var, num_batches_tracked
+   */
   named_buffers(prefix = '', recurse = true, remove_duplicate = true): Generator<[string, Tensor]> {
     return this.namedMembers((m) => m._buffers, prefix, recurse, remove_duplicate);
   }
 
-  /** `buffers(recurse=True)`. */
+  /** `buffers(recurse=True)`. @example [...bn.buffers()].length // 3 */
   *buffers(recurse = true): Generator<Tensor> {
     for (const [, b] of this.named_buffers('', recurse)) yield b;
   }
 
   // ---- modes and gradients ----
 
-  /** `train(mode=True)`: sets training mode here and in every descendant; returns this. */
+  /**
+   * `train(mode=True)`: sets training mode here and in every descendant; returns this.
+   * @example net.train(); net.training // true
+   */
   train(mode = true): this {
     if (typeof mode !== 'boolean') throw new ValueError('training mode is expected to be boolean');
     this.training = mode;
@@ -362,12 +398,15 @@ export class Module {
     return this;
   }
 
-  /** `eval()`: `train(false)`. */
+  /** `eval()`: `train(false)`. @example net.eval(); torch.no_grad(() => net(x_test)) */
   eval(): this {
     return this.train(false);
   }
 
-  /** `requires_grad_(requires_grad=True)`: sets requires_grad on every parameter; returns this. */
+  /**
+   * `requires_grad_(requires_grad=True)`: sets requires_grad on every parameter; returns this.
+   * @example backbone.requires_grad_(false) // freeze it
+   */
   requires_grad_(requires_grad = true): this {
     for (const p of this.parameters()) p.requires_grad_(requires_grad);
     return this;
@@ -382,7 +421,10 @@ export class Module {
     for (const p of this.parameters()) zeroGrad(p, toNone);
   }
 
-  /** `apply(fn)`: calls `fn` on every descendant, then on this module (e.g. custom init); returns this. */
+  /**
+   * `apply(fn)`: calls `fn` on every descendant, then on this module (e.g. custom init); returns this.
+   * @example net.apply((m) => { if (m instanceof nn.Linear) nn.init.xavier_uniform_(m.weight); })
+   */
   apply(fn: (module: Module) => void): this {
     for (const m of this.children()) m.apply(fn);
     fn(this);
@@ -440,23 +482,23 @@ export class Module {
     });
   }
 
-  /** `cuda(device=None)`: moves everything to the (WebGPU) 'cuda' device. */
+  /** `cuda(device=None)`: moves everything to the (WebGPU) 'cuda' device. @example const net = new Net().cuda() */
   cuda(device?: number | DeviceLike): this {
     const d = device === undefined ? 'cuda' : typeof device === 'number' ? `cuda:${device}` : device;
     return this._apply((t) => t.to(tensorDevice(d)));
   }
 
-  /** `cpu()`. */
+  /** `cpu()`. @example net.cpu() */
   cpu(): this {
     return this._apply((t) => t.to('cpu'));
   }
 
-  /** `float()`: floating point parameters and buffers to float32. */
+  /** `float()`: floating point parameters and buffers to float32. @example net.double().float() */
   float(): this {
     return this._apply((t) => (t.is_floating_point() ? t.float() : t));
   }
 
-  /** `double()`: floating point parameters and buffers to float64. */
+  /** `double()`: floating point parameters and buffers to float64. @example net.double() // for gradcheck */
   double(): this {
     return this._apply((t) => (t.is_floating_point() ? t.double() : t));
   }
@@ -552,12 +594,18 @@ export class Module {
     return this.constructor.name;
   }
 
-  /** Extra text inside the parentheses of the repr (`in_features=784, ...`); override in layers. */
+  /**
+   * Extra text inside the parentheses of the repr (`in_features=784, ...`); override in layers.
+   * @example class Scale extends nn.Module { constructor(public s: number) { super(); } override extra_repr() { return `s=${this.s}`; } }
+   */
   extra_repr(): string {
     return '';
   }
 
-  /** PyTorch's module repr: `Net(\n  (fc1): Linear(in_features=784, out_features=64, bias=True)\n)`. */
+  /**
+   * PyTorch's module repr: `Net(\n (fc1): Linear(in_features=784, out_features=64, bias=True)\n)`.
+   * @example console.log(String(new nn.Linear(2, 3))) // Linear(in_features=2, out_features=3, bias=True)
+   */
   toString(): string {
     const extra = this.extra_repr();
     const extraLines = extra ? extra.split('\n') : [];

@@ -160,6 +160,7 @@ export function tensor(data: Nested, opts: TensorOptions = {}): Tensor {
  * `torch.from_numpy(array)`: wraps a typed array without copying (CPU); the tensor and the
  * array share memory. Float32Array → float32, Float64Array → float64, Int32Array → int32,
  * Uint8Array → uint8.
+ * @example const a = new Float32Array([1, 2]); const t = torch.from_numpy(a); a[0] = 5; t // tensor([5., 2.])
  */
 export function from_numpy(array: TypedArray, shape?: readonly number[]): Tensor {
   const dtype = typedDType(array);
@@ -168,19 +169,33 @@ export function from_numpy(array: TypedArray, shape?: readonly number[]): Tensor
   return fromValues(array, s, dtype, tensorDevice('cpu'));
 }
 
+/**
+ * `torch.zeros(*size, {dtype, device, requires_grad})`: a tensor of zeros (the default float dtype
+ * unless given); the size as numbers or one array.
+ * @example torch.zeros(2, 3); torch.zeros([2, 3], {dtype: torch.int64})
+ */
 export function zeros(...args: SizeAndOptions): Tensor {
   const [shape, opts] = splitSizeArgs(args);
   return finish(filled(shape, 0, opts.dtype ?? dt.get_default_dtype(), deviceOf(opts)), opts);
 }
+/** `torch.ones(*size, {dtype, device, requires_grad})`: a tensor of ones. @example torch.ones(2) // tensor([1., 1.]) */
 export function ones(...args: SizeAndOptions): Tensor {
   const [shape, opts] = splitSizeArgs(args);
   return finish(filled(shape, 1, opts.dtype ?? dt.get_default_dtype(), deviceOf(opts)), opts);
 }
+/**
+ * `torch.empty(*size, {dtype, device, requires_grad})`: a new tensor. Differs from PyTorch: filled
+ * with zeros, not left uninitialised.
+ * @example torch.empty(3, 4).uniform_()
+ */
 export function empty(...args: SizeAndOptions): Tensor {
   return zeros(...args);
 }
 
-/** `torch.full(size, fill_value)`: the dtype follows the fill value (bool, int64 or float). */
+/**
+ * `torch.full(size, fill_value)`: the dtype follows the fill value (bool, int64 or float).
+ * @example torch.full([2], 7) // tensor([7, 7]); torch.full([2], 0.5) // tensor([0.5000, 0.5000])
+ */
 export function full(size: readonly number[], fill_value: number | boolean, opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype ?? dt.inferScalarDType(fill_value);
   return finish(filled(parseSize([size]), +fill_value, dtype, deviceOf(opts)), opts);
@@ -189,15 +204,35 @@ export function full(size: readonly number[], fill_value: number | boolean, opts
 function likeOpts(x: Tensor, opts: TensorOptions): TensorOptions {
   return { dtype: opts.dtype ?? x.dtype, device: opts.device ?? x.device, requires_grad: opts.requires_grad ?? false };
 }
+/**
+ * `torch.zeros_like(input, {dtype, device, requires_grad})`: zeros with input's shape, dtype and
+ * device unless given.
+ * @example torch.zeros_like(torch.ones(2)) // tensor([0., 0.])
+ */
 export function zeros_like(x: Tensor, opts: TensorOptions = {}): Tensor {
   return zeros(x._shape, likeOpts(x, opts));
 }
+/**
+ * `torch.ones_like(input, {dtype, device, requires_grad})`: ones with input's shape, dtype and device
+ * unless given.
+ * @example torch.ones_like(torch.zeros(2)) // tensor([1., 1.])
+ */
 export function ones_like(x: Tensor, opts: TensorOptions = {}): Tensor {
   return ones(x._shape, likeOpts(x, opts));
 }
+/**
+ * `torch.empty_like(input, {dtype, device, requires_grad})`: a new tensor with input's shape, dtype
+ * and device. Differs from PyTorch: filled with zeros.
+ * @example torch.empty_like(x).normal_()
+ */
 export function empty_like(x: Tensor, opts: TensorOptions = {}): Tensor {
   return zeros(x._shape, likeOpts(x, opts));
 }
+/**
+ * `torch.full_like(input, fill_value, {dtype, device, requires_grad})`: `fill_value` everywhere, with
+ * input's shape, dtype and device unless given.
+ * @example torch.full_like(torch.zeros(2), 7) // tensor([7., 7.])
+ */
 export function full_like(x: Tensor, fill_value: number | boolean, opts: TensorOptions = {}): Tensor {
   return full(x._shape, fill_value, likeOpts(x, opts));
 }
@@ -205,6 +240,7 @@ export function full_like(x: Tensor, fill_value: number | boolean, opts: TensorO
 /**
  * `torch.arange(end)`, `arange(start, end, step)`: int64 when all arguments are integers,
  * else the default float dtype.
+ * @example torch.arange(5) // tensor([0, 1, 2, 3, 4]); torch.arange(0, 1, 0.25) // tensor([0.0000, 0.2500, 0.5000, 0.7500])
  */
 export function arange(...args: (number | TensorOptions)[]): Tensor {
   let opts: TensorOptions = {};
@@ -228,7 +264,10 @@ export function arange(...args: (number | TensorOptions)[]): Tensor {
   return finish(fromValues(values, [n], dtype, deviceOf(opts)), opts);
 }
 
-/** `torch.linspace(start, end, steps)`, computed from both ends as PyTorch does. */
+/**
+ * `torch.linspace(start, end, steps)`, computed from both ends as PyTorch does.
+ * @example torch.linspace(0, 1, 5) // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+ */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RuntimeError('number of steps must be non-negative');
   const dtype = opts.dtype ?? dt.get_default_dtype();
@@ -241,14 +280,14 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   return finish(fromValues(values, [steps], dtype, deviceOf(opts)), opts);
 }
 
-/** `torch.logspace(start, end, steps, base=10)`. */
+/** `torch.logspace(start, end, steps, base=10)`. @example torch.logspace(0, 2, 3) // tensor([  1.,  10., 100.]) */
 export function logspace(start: number, end: number, steps: number, base = 10, opts: TensorOptions = {}): Tensor {
   return linspace(start, end, steps, { ...opts, dtype: dt.float64 })
     .pow(base === 10 ? 10 : base)
     .to(opts.dtype ?? dt.get_default_dtype());
 }
 
-/** `torch.eye(n, m?)`. */
+/** `torch.eye(n, m?)`. @example torch.eye(2) // tensor([[1., 0.], [0., 1.]]); torch.eye(2, 3) */
 export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
   if (typeof m === 'object') {
     opts = m;
@@ -263,12 +302,15 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
   return finish(fromValues(values, [n, cols], dtype, deviceOf(opts)), opts);
 }
 
-/** `torch.scalar_tensor(v)`: a 0-d tensor. */
+/** `torch.scalar_tensor(v)`: a 0-d tensor. @example torch.scalar_tensor(3) // tensor(3.) */
 export function scalar_tensor(v: number | boolean, opts: TensorOptions = {}): Tensor {
   return full([], v, { dtype: dt.get_default_dtype(), ...opts });
 }
 
-/** `torch.frombuffer(buffer, {dtype})`: shares memory with the buffer, as in PyTorch. */
+/**
+ * `torch.frombuffer(buffer, {dtype})`: shares memory with the buffer, as in PyTorch.
+ * @example torch.frombuffer(new Float32Array([1, 2]).buffer, {dtype: torch.float32}) // tensor([1., 2.])
+ */
 export function frombuffer(buffer: ArrayBufferLike, opts: { dtype: DType; count?: number; offset?: number }): Tensor {
   const { dtype } = opts;
   if (dtype === dt.int64) throw new ValueError('frombuffer: int64 cannot share memory in torchlab (stored as float64)');

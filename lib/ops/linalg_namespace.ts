@@ -117,7 +117,17 @@ export const linalg = {
   eigh: dec.eigh, eigvalsh: dec.eigvalsh, svd: dec.svd, svdvals: dec.svdvals, pinv: dec.pinv,
   matrix_rank: dec.matrix_rank, lstsq: dec.lstsq,
   cross: pr.linalgCross, matmul, multi_dot: pr.multi_dot,
+  /**
+   * `torch.linalg.matrix_power(A, n)`: A multiplied by itself n times (the identity for 0, powers of the
+   * inverse for n < 0).
+   * @example torch.linalg.matrix_power(torch.tensor([[1, 1], [0, 1]]), 3) // tensor([[1, 3], [0, 1]])
+   */
   matrix_power: (a: Tensor, n: number): Tensor => pr.matrix_power(a, n, dec.inv),
   // a getter: read when used, so the class exists whatever order the modules load in
+  /**
+   * `torch.linalg.LinAlgError`: raised when a factorization fails (a singular or not positive-definite
+   * matrix).
+   * @example try { torch.linalg.cholesky(A); } catch (e) { if (e instanceof torch.linalg.LinAlgError) console.log('not positive definite'); }
+   */
   get LinAlgError(): typeof dec.LinAlgError { return dec.LinAlgError; },
 };

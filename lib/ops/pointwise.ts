@@ -57,7 +57,10 @@ function kernelOf(def: PointwiseDef): PointwiseFn {
 
 const isT = (x: Operand | undefined): x is Tensor => x instanceof Tensor;
 
-/** PyTorch's casting rule for outputs: no float -> integral, no non-bool -> bool. */
+/**
+ * PyTorch's casting rule for outputs: no float -> integral, no non-bool -> bool.
+ * @example torch.can_cast(torch.float32, torch.int64) // false
+ */
 export function canCast(from: DType, to: DType): boolean {
   return from.category <= to.category;
 }
@@ -157,52 +160,144 @@ export type UnaryName = (typeof unaryNames)[number];
 
 /** Unary ops: `x.name()`, `x.name_()`, `torch.name(x)`. */
 export const unaryOps: Record<UnaryName, PointwiseDef> = {
+  /**
+   * `torch.neg(input)`, `x.neg()`, `x.neg_()`: -x elementwise (Python's `-x`).
+   * @example torch.tensor([1, -2]).neg() // tensor([-1,  2])
+   */
   neg: u('neg', 'promote', (A, x) => A.neg(x), none, (g) => g.neg()),
+  /** `torch.negative(input)`: an alias of `neg`. @example torch.tensor([1, -2]).negative() // tensor([-1,  2]) */
   negative: u('negative', 'promote', (A, x) => A.neg(x), none, (g) => g.neg(), 'NegBackward0'),
+  /** `torch.abs(input)`, `x.abs()`, `x.abs_()`: |x| elementwise. @example torch.tensor([-1, 2]).abs() // tensor([1, 2]) */
   abs: u('abs', 'promote', (A, x) => A.abs(x), selfOnly, (g, x) => g.mul(x.sgn())),
+  /**
+   * `torch.sign(input)`: -1, 0 or 1 by the sign of each element (gradient zero).
+   * @example torch.tensor([-3, 0, 2]).sign() // tensor([-1,  0,  1])
+   */
   sign: u('sign', 'promote', (A, x) => A.sign(x), none, zerosGrad),
+  /**
+   * `torch.sgn(input)`: `sign` (PyTorch's extension to complex numbers; no complex dtypes here).
+   * @example torch.tensor([-3, 0, 2]).sgn() // tensor([-1,  0,  1])
+   */
   sgn: u('sgn', 'promote', (A, x) => A.sign(x), none, zerosGrad),
+  /** `torch.exp(input)`: eˣ elementwise (floating result). @example torch.tensor([0, 1]).exp() // tensor([1.0000, 2.7183]) */
   exp: u('exp', 'float', (A, x) => A.exp(x), outOnly(1), (g, _x, y) => g.mul(y)),
+  /** `torch.exp2(input)`: 2ˣ elementwise (floating result). @example torch.tensor([0, 3]).exp2() // tensor([1., 8.]) */
   exp2: u('exp2', 'float', (A, x) => A.pow(A.c(2), x), outOnly(1), (g, _x, y) => g.mul(y).mul(L)),
+  /** `torch.expm1(input)`: eˣ - 1, accurate for small x. @example torch.tensor([0]).expm1() // tensor([0.]) */
   expm1: u('expm1', 'float', (A, x) => A.expm1(x), outOnly(1), (g, _x, y) => g.mul(y.add(1))),
+  /**
+   * `torch.log(input)`: the natural logarithm (floating result; -inf at 0, NaN below).
+   * @example torch.tensor([1, 4]).log() // tensor([0.0000, 1.3863])
+   */
   log: u('log', 'float', (A, x) => A.log(x), selfOnly, (g, x) => g.div(x)),
+  /** `torch.log1p(input)`: log(1 + x), accurate for small x. @example torch.tensor([0]).log1p() // tensor([0.]) */
   log1p: u('log1p', 'float', (A, x) => A.log1p(x), selfOnly, (g, x) => g.div(x.add(1)), 'Log1PBackward0'),
+  /** `torch.log2(input)`: the base-2 logarithm. @example torch.tensor([1, 8]).log2() // tensor([0., 3.]) */
   log2: u('log2', 'float', (A, x) => A.log2(x), selfOnly, (g, x) => g.div(x.mul(L))),
+  /** `torch.log10(input)`: the base-10 logarithm. @example torch.tensor([1, 100]).log10() // tensor([0., 2.]) */
   log10: u('log10', 'float', (A, x) => A.log10(x), selfOnly, (g, x) => g.div(x.mul(L10))),
+  /**
+   * `torch.sqrt(input)`: the square root (floating result; NaN below 0).
+   * @example torch.tensor([4, 9]).sqrt() // tensor([2., 3.])
+   */
   sqrt: u('sqrt', 'float', (A, x) => A.sqrt(x), outOnly(1), (g, _x, y) => g.div(y.mul(2))),
+  /** `torch.rsqrt(input)`: 1 / sqrt(x). @example torch.tensor([4]).rsqrt() // tensor([0.5000]) */
   rsqrt: u('rsqrt', 'float', (A, x) => A.div(A.c(1), A.sqrt(x)), outOnly(1), (g, _x, y) => g.mul(y.pow(3)).mul(-0.5)),
+  /**
+   * `torch.square(input)`: x * x, keeping integer dtypes (grad_fn PowBackward0, as in PyTorch).
+   * @example torch.tensor([-2, 3]).square() // tensor([4, 9])
+   */
   square: u('square', 'promote', (A, x) => A.mul(x, x), selfOnly, (g, x) => g.mul(x).mul(2), 'PowBackward0'),
+  /**
+   * `torch.reciprocal(input)`: 1 / x (floating result).
+   * @example torch.tensor([2, 4]).reciprocal() // tensor([0.5000, 0.2500])
+   */
   reciprocal: u('reciprocal', 'float', (A, x) => A.div(A.c(1), x), outOnly(1), (g, _x, y) => g.mul(y.mul(y)).neg()),
+  /** `torch.sin(input)`: the sine, in radians. @example torch.tensor([0]).sin() // tensor([0.]) */
   sin: u('sin', 'float', (A, x) => A.sin(x), selfOnly, (g, x) => g.mul(x.cos())),
+  /** `torch.cos(input)`: the cosine, in radians. @example torch.tensor([0]).cos() // tensor([1.]) */
   cos: u('cos', 'float', (A, x) => A.cos(x), selfOnly, (g, x) => g.mul(x.sin()).neg()),
+  /** `torch.tan(input)`: the tangent, in radians. @example torch.tensor([0]).tan() // tensor([0.]) */
   tan: u('tan', 'float', (A, x) => A.tan(x), outOnly(1), (g, _x, y) => g.mul(y.mul(y).add(1))),
+  /** `torch.asin(input)`: the arcsine (NaN outside [-1, 1]). @example torch.tensor([1]).asin() // tensor([1.5708]) */
   asin: u('asin', 'float', (A, x) => A.asin(x), selfOnly, (g, x) => g.div(x.mul(x).neg().add(1).sqrt())),
+  /** `torch.acos(input)`: the arccosine (NaN outside [-1, 1]). @example torch.tensor([1]).acos() // tensor([0.]) */
   acos: u('acos', 'float', (A, x) => A.acos(x), selfOnly, (g, x) => g.div(x.mul(x).neg().add(1).sqrt()).neg()),
+  /** `torch.atan(input)`: the arctangent. @example torch.tensor([1]).atan() // tensor([0.7854]) */
   atan: u('atan', 'float', (A, x) => A.atan(x), selfOnly, (g, x) => g.div(x.mul(x).add(1))),
+  /** `torch.sinh(input)`: the hyperbolic sine. @example torch.tensor([0]).sinh() // tensor([0.]) */
   sinh: u('sinh', 'float', (A, x) => A.sinh(x), selfOnly, (g, x) => g.mul(x.cosh())),
+  /** `torch.cosh(input)`: the hyperbolic cosine. @example torch.tensor([0]).cosh() // tensor([1.]) */
   cosh: u('cosh', 'float', (A, x) => A.cosh(x), selfOnly, (g, x) => g.mul(x.sinh())),
+  /** `torch.tanh(input)`: the hyperbolic tangent, in (-1, 1). @example torch.tensor([0]).tanh() // tensor([0.]) */
   tanh: u('tanh', 'float', (A, x) => A.tanh(x), outOnly(1), (g, _x, y) => g.mul(y.mul(y).neg().add(1))),
+  /** `torch.asinh(input)`: the inverse hyperbolic sine. @example torch.tensor([0]).asinh() // tensor([0.]) */
   asinh: u('asinh', 'float', (A, x) => A.asinh(x), selfOnly, (g, x) => g.div(x.mul(x).add(1).sqrt())),
+  /** `torch.acosh(input)`: the inverse hyperbolic cosine (NaN below 1). @example torch.tensor([1]).acosh() // tensor([0.]) */
   acosh: u('acosh', 'float', (A, x) => A.acosh(x), selfOnly, (g, x) => g.div(x.mul(x).sub(1).sqrt())),
+  /** `torch.atanh(input)`: the inverse hyperbolic tangent (±inf at ±1). @example torch.tensor([0]).atanh() // tensor([0.]) */
   atanh: u('atanh', 'float', (A, x) => A.atanh(x), selfOnly, (g, x) => g.div(x.mul(x).neg().add(1))),
+  /** `torch.sigmoid(input)`: 1 / (1 + e⁻ˣ). @example torch.tensor([0]).sigmoid() // tensor([0.5000]) */
   sigmoid: u('sigmoid', 'float', (A, x) => A.div(A.c(1), A.add(A.c(1), A.exp(A.neg(x)))), outOnly(1), (g, _x, y) =>
     g.mul(y).mul(y.neg().add(1))),
   // max propagates NaN, as relu does
+  /** `torch.relu(input)`: max(x, 0), keeping the dtype; NaN stays NaN. @example torch.tensor([-1, 2]).relu() // tensor([0, 2]) */
   relu: u('relu', 'promote', (A, x) => A.max(x, A.c(0)), outOnly(1), (g, _x, y) =>
     g.mul(y.gt(0))),
+  /** `torch.erf(input)`: the error function. @example torch.tensor([0]).erf() // tensor([0.]) */
   erf: u('erf', 'float', (A, x) => A.erf(x), selfOnly, (g, x) => g.mul(x.mul(x).neg().exp()).mul(2 / Math.sqrt(Math.PI))),
+  /**
+   * `torch.floor(input)`: rounds down (integers unchanged; gradient zero).
+   * @example torch.tensor([-1.5, 1.5]).floor() // tensor([-2.,  1.])
+   */
   floor: u('floor', 'promote', (A, x) => A.floor(x), none, zerosGrad),
+  /** `torch.ceil(input)`: rounds up. @example torch.tensor([-1.5, 1.5]).ceil() // tensor([-1.,  2.]) */
   ceil: u('ceil', 'promote', (A, x) => A.ceil(x), none, zerosGrad),
+  /** `torch.trunc(input)`: rounds toward zero. @example torch.tensor([-1.5, 1.5]).trunc() // tensor([-1.,  1.]) */
   trunc: u('trunc', 'promote', (A, x) => A.trunc(x), none, zerosGrad),
+  /** `torch.fix(input)`: an alias of `trunc`. @example torch.tensor([-1.5, 1.5]).fix() // tensor([-1.,  1.]) */
   fix: u('fix', 'promote', (A, x) => A.trunc(x), none, zerosGrad, 'TruncBackward0'),
+  /**
+   * `torch.round(input)`: rounds half to even, as PyTorch. Differs from PyTorch: no `decimals` argument.
+   * @example torch.tensor([0.5, 1.5, 2.5]).round() // tensor([0., 2., 2.])
+   */
   round: u('round', 'promote', (A, x) => A.round(x), none, zerosGrad),
+  /**
+   * `torch.frac(input)`: x - trunc(x) (floating point only).
+   * @example torch.tensor([-1.25, 2.5]).frac() // tensor([-0.2500,  0.5000])
+   */
   frac: { ...u('frac', 'promote', (A, x) => A.sub(x, A.trunc(x)), none, (g) => g), unsupported: ['frac_cpu', ['bool', 'uint8', 'int32', 'int64']] },
+  /** `torch.isnan(input)`: true where an element is NaN. @example torch.tensor([1, NaN]).isnan() // tensor([False,  True]) */
   isnan: u('isnan', 'bool', (A, x) => A.isnan(x)),
+  /**
+   * `torch.isfinite(input)`: true where an element is neither NaN nor ±inf.
+   * @example torch.tensor([1, Infinity, NaN]).isfinite() // tensor([ True, False, False])
+   */
   isfinite: u('isfinite', 'bool', (A, x) => A.isfinite(x)),
+  /**
+   * `torch.isinf(input)`: true where an element is ±inf.
+   * @example torch.tensor([1, -Infinity]).isinf() // tensor([False,  True])
+   */
   isinf: u('isinf', 'bool', (A, x) => A.and(A.not(A.isfinite(x)), A.not(A.isnan(x)))),
+  /**
+   * `torch.isposinf(input)`: true where an element is +inf.
+   * @example torch.tensor([Infinity, -Infinity]).isposinf() // tensor([ True, False])
+   */
   isposinf: u('isposinf', 'bool', (A, x) => A.eq(x, A.c(Infinity))),
+  /**
+   * `torch.isneginf(input)`: true where an element is -inf.
+   * @example torch.tensor([Infinity, -Infinity]).isneginf() // tensor([False,  True])
+   */
   isneginf: u('isneginf', 'bool', (A, x) => A.eq(x, A.c(-Infinity))),
+  /**
+   * `torch.signbit(input)`: true where the sign bit is set (negative numbers and -0).
+   * @example torch.tensor([-1, 0, 1]).signbit() // tensor([ True, False, False])
+   */
   signbit: u('signbit', 'bool', (A, x) => A.or(A.lt(x, A.c(0)), A.lt(A.div(A.c(1), x), A.c(0)))),
+  /**
+   * `torch.logical_not(input)`: true where an element is zero (Python's `~mask` on a bool tensor).
+   * @example torch.tensor([true, false]).logical_not() // tensor([False,  True])
+   */
   logical_not: u('logical_not', 'bool', (A, x) => A.not(x)),
 };
 
@@ -243,48 +338,134 @@ export type BinaryName = (typeof binaryNames)[number];
 /** Binary ops: `x.name(other)`, `x.name_(other)`, `torch.name(x, other)`. */
 export const binaryOps: Record<BinaryName, PointwiseDef> = {
   // only the gradients some operand needs are computed: these are the hot ops of a training step
+  /**
+   * `torch.mul(input, other)`, `x.mul(other)`, `x.mul_(other)`: the elementwise product, broadcast, with
+   * PyTorch's type promotion (Python's `x * other`).
+   * @example torch.tensor([1, 2]).mul(3) // tensor([3, 6])
+   */
   mul: b('mul', 'promote', (A, x, y) => A.mul(x, y), crossed, (g, x, y, _o, need) => [need[0] ? mulBy(g, y) : null, need[1] ? mulBy(g, x) : null]),
+  /** `torch.multiply(input, other)`: an alias of `mul`. @example torch.tensor([1, 2]).multiply(3) // tensor([3, 6]) */
   multiply: b('multiply', 'promote', (A, x, y) => A.mul(x, y), crossed, (g, x, y, _o, need) => [need[0] ? mulBy(g, y) : null, need[1] ? mulBy(g, x) : null], 'MulBackward0'),
+  /**
+   * `torch.true_divide(input, other)`: `div` without rounding (floating result).
+   * @example torch.tensor([1, 2]).true_divide(2) // tensor([0.5000, 1.0000])
+   */
   true_divide: b('true_divide', 'float', (A, x, y) => A.div(x, y), both, (g, x, y, _o, need) => divGrad(g, x, y, need), 'DivBackward0'),
+  /**
+   * `torch.pow(input, exponent)`: x raised to a number or tensor power, broadcast (Python's `x ** e`);
+   * integers to negative integer powers raise.
+   * @example torch.tensor([1, 2, 3]).pow(2) // tensor([1, 4, 9])
+   */
   pow: b('pow', 'promote', (A, x, y) => A.pow(x, y), both, (g, x, y, out) => [
     isT(y) || y !== 0 ? powBase(g, x, y) : g.mul(0),
     isT(y) ? g.mul(out).mul(toT(x, g).log().masked_fill(toT(x, g).eq(0).logical_and(y.ge(0)), 0)) : null,
   ], undefined, { check: checkIntPow, nodeT: 'PowBackward1', ...noBool('pow'), ...scalarNoEdge }),
+  /**
+   * `torch.remainder(input, other)`: the remainder with the sign of the divisor (Python's `%`).
+   * @example torch.tensor([-3, 3]).remainder(2) // tensor([1, 1])
+   */
   remainder: b('remainder', 'promote', (A, x, y) => {
     // Python's modulo: the result has the sign of the divisor
     const r = A.fmod(x, y);
     return A.where(A.and(A.ne(r, A.c(0)), A.ne(A.lt(r, A.c(0)), A.lt(y, A.c(0)))), A.add(r, y), r);
   }, both, (g, x, y) => [g, isT(y) ? g.mul(toT(x, g).div(y, { rounding_mode: 'floor' })).neg() : null], undefined,
   { nodeT: 'RemainderBackward1', ...noBool('remainder_cpu'), ...scalarNoEdge }),
+  /**
+   * `torch.fmod(input, other)`: the remainder with the sign of the dividend (C's fmod).
+   * @example torch.tensor([-3, 3]).fmod(2) // tensor([-1,  1])
+   */
   fmod: b('fmod', 'promote', (A, x, y) => A.fmod(x, y), both, (g, x, y) => [g, isT(y) ? g.mul(toT(x, g).div(y, { rounding_mode: 'trunc' })).neg() : null],
     undefined, { nodeT: 'FmodBackward1', ...noBool('fmod_cpu'), ...scalarNoEdge }),
+  /**
+   * `torch.atan2(input, other)`: the angle of (other, input) in radians, quadrant-aware.
+   * @example torch.tensor([1]).atan2(torch.tensor([0])) // tensor([1.5708])
+   */
   atan2: b('atan2', 'float', (A, x, y) => A.atan2(x, y), both, (g, x, y) => {
     const xt = toT(x, g);
     const d = xt.mul(xt).add(mulSelf(y));
     return [g.mul(y as TensorOrScalar).div(d), isT(y) ? g.mul(xt).div(d).neg() : null];
   }, undefined, tensorOnly),
+  /**
+   * `torch.maximum(input, other)`: the elementwise maximum of two tensors (NaN propagates).
+   * @example torch.tensor([1, 5]).maximum(torch.tensor([3, 2])) // tensor([3, 5])
+   */
   maximum: b('maximum', 'promote', (A, x, y) => A.max(x, y), both, (g, x, y) => minmaxGrad(g, x, y, 'gt'), undefined, tensorOnly),
+  /**
+   * `torch.minimum(input, other)`: the elementwise minimum of two tensors (NaN propagates).
+   * @example torch.tensor([1, 5]).minimum(torch.tensor([3, 2])) // tensor([1, 2])
+   */
   minimum: b('minimum', 'promote', (A, x, y) => A.min(x, y), both, (g, x, y) => minmaxGrad(g, x, y, 'lt'), undefined, tensorOnly),
+  /**
+   * `torch.fmax(input, other)`: the elementwise maximum, ignoring NaN where the other side is a number.
+   * @example torch.tensor([1, NaN]).fmax(torch.tensor([0, 2])) // tensor([1., 2.])
+   */
   fmax: b('fmax', 'promote', (A, x, y) => A.where(A.isnan(y), x, A.where(A.isnan(x), y, A.max(x, y))), both,
     (g, x, y) => minmaxGrad(g, x, y, 'gt'), undefined, tensorOnly),
+  /**
+   * `torch.fmin(input, other)`: the elementwise minimum, ignoring NaN where the other side is a number.
+   * @example torch.tensor([1, NaN]).fmin(torch.tensor([0, 2])) // tensor([0., 2.])
+   */
   fmin: b('fmin', 'promote', (A, x, y) => A.where(A.isnan(y), x, A.where(A.isnan(x), y, A.min(x, y))), both,
     (g, x, y) => minmaxGrad(g, x, y, 'lt'), undefined, tensorOnly),
+  /**
+   * `torch.hypot(input, other)`: sqrt(x² + other²) (floating point only).
+   * @example torch.tensor([3.5]).hypot(torch.tensor([12])) // tensor([12.5000])
+   */
   hypot: b('hypot', 'promote', (A, x, y) => A.sqrt(A.add(A.mul(x, x), A.mul(y, y))), both, (g, x, y, out) => [
     g.mul(x as TensorOrScalar).div(out), isT(y) ? g.mul(y).div(out) : null], undefined,
     { ...tensorOnly, unsupported: ['hypot_cpu', ['bool', 'uint8', 'int32', 'int64']] }),
+  /**
+   * `torch.eq(input, other)`: elementwise `==` as a bool tensor (Python's `x == other`; in TypeScript
+   * `==` compares identity).
+   * @example torch.tensor([1, 2]).eq(2) // tensor([False,  True])
+   */
   eq: cmp('eq', (A, x, y) => A.eq(x, y)),
+  /**
+   * `torch.ne(input, other)`: elementwise `!=` as a bool tensor.
+   * @example torch.tensor([1, 2]).ne(2) // tensor([ True, False])
+   */
   ne: cmp('ne', (A, x, y) => A.ne(x, y)),
+  /** `torch.lt(input, other)`: elementwise `<` as a bool tensor. @example torch.tensor([1, 2]).lt(2) // tensor([ True, False]) */
   lt: cmp('lt', (A, x, y) => A.lt(x, y)),
+  /**
+   * `torch.le(input, other)`: elementwise `<=` as a bool tensor.
+   * @example torch.tensor([1, 3]).le(2) // tensor([ True, False])
+   */
   le: cmp('le', (A, x, y) => A.le(x, y)),
+  /** `torch.gt(input, other)`: elementwise `>` as a bool tensor. @example torch.tensor([1, 3]).gt(2) // tensor([False,  True]) */
   gt: cmp('gt', (A, x, y) => A.gt(x, y)),
+  /**
+   * `torch.ge(input, other)`: elementwise `>=` as a bool tensor.
+   * @example torch.tensor([1, 2]).ge(2) // tensor([False,  True])
+   */
   ge: cmp('ge', (A, x, y) => A.ge(x, y)),
+  /** `torch.not_equal(input, other)`: an alias of `ne`. @example torch.tensor([1, 2]).not_equal(2) // tensor([ True, False]) */
   not_equal: cmp('not_equal', (A, x, y) => A.ne(x, y)),
+  /** `torch.less(input, other)`: an alias of `lt`. @example torch.tensor([1, 2]).less(2) // tensor([ True, False]) */
   less: cmp('less', (A, x, y) => A.lt(x, y)),
+  /** `torch.less_equal(input, other)`: an alias of `le`. @example torch.tensor([1, 3]).less_equal(2) // tensor([ True, False]) */
   less_equal: cmp('less_equal', (A, x, y) => A.le(x, y)),
+  /** `torch.greater(input, other)`: an alias of `gt`. @example torch.tensor([1, 3]).greater(2) // tensor([False,  True]) */
   greater: cmp('greater', (A, x, y) => A.gt(x, y)),
+  /**
+   * `torch.greater_equal(input, other)`: an alias of `ge`.
+   * @example torch.tensor([1, 2]).greater_equal(2) // tensor([False,  True])
+   */
   greater_equal: cmp('greater_equal', (A, x, y) => A.ge(x, y)),
+  /**
+   * `torch.logical_and(input, other)`: true where both are nonzero (Python's `a & b` on masks).
+   * @example torch.tensor([true, true]).logical_and(torch.tensor([true, false])) // tensor([ True, False])
+   */
   logical_and: { ...cmp('logical_and', (A, x, y) => A.and(x, y)), ...tensorOnly },
+  /**
+   * `torch.logical_or(input, other)`: true where either is nonzero (Python's `a | b` on masks).
+   * @example torch.tensor([true, false]).logical_or(torch.tensor([false, false])) // tensor([ True, False])
+   */
   logical_or: { ...cmp('logical_or', (A, x, y) => A.or(x, y)), ...tensorOnly },
+  /**
+   * `torch.logical_xor(input, other)`: true where exactly one is nonzero (Python's `a ^ b` on masks).
+   * @example torch.tensor([true, true]).logical_xor(torch.tensor([true, false])) // tensor([False,  True])
+   */
   logical_xor: { ...cmp('logical_xor', (A, x, y) => A.xor(x, y)), ...tensorOnly },
 };
 

@@ -83,7 +83,11 @@ export function kron(a: Tensor, b: Tensor): Tensor {
   return ai.mul(bi).reshape(sa.map((s, i) => s * sb[i]!));
 }
 
-/** `torch.cross(input, other, dim=None)`: with no `dim`, the first dim of size 3 (PyTorch's deprecated default). */
+/**
+ * `torch.cross(input, other, dim=None)`: with no `dim`, the first dim of size 3 (PyTorch's deprecated
+ * default).
+ * @example torch.cross(torch.tensor([1, 0, 0]), torch.tensor([0, 1, 0])) // tensor([0, 0, 1])
+ */
 export function cross(a: Tensor, b: Tensor, dim?: number | null | { dim?: number | null }): Tensor {
   const dm = typeof dim === 'object' && dim !== null ? dim.dim : dim;
   if (dm === undefined || dm === null) {

@@ -65,25 +65,31 @@ export class Generator {
     this._init(DEFAULT_SEED);
   }
 
-  /** Seeds the generator (any integer in [-2^63, 2^64)); returns it, as PyTorch does. */
+  /**
+   * Seeds the generator (any integer in [-2^63, 2^64)); returns it, as PyTorch does.
+   * @example const g = new torch.Generator().manual_seed(42); torch.randn(3, {generator: g})
+   */
   manual_seed(seed: number | bigint): this {
     this._init(toSeed(seed, 'manual_seed'));
     return this;
   }
 
-  /** Seeds from a non-deterministic source and returns the seed. */
+  /** Seeds from a non-deterministic source and returns the seed. @example const s = g.seed() */
   seed(): number {
     const s = nondeterministicSeed();
     this._init(s);
     return Number(s);
   }
 
-  /** The seed the generator was last seeded with. */
+  /** The seed the generator was last seeded with. @example new torch.Generator().manual_seed(7).initial_seed() // 7 */
   initial_seed(): number {
     return Number(this._seed);
   }
 
-  /** The full state as a uint8 tensor of 5056 bytes, byte-identical to PyTorch's. */
+  /**
+   * The full state as a uint8 tensor of 5056 bytes, byte-identical to PyTorch's.
+   * @example const state = g.get_state(); ...; g.set_state(state)
+   */
   get_state(): Tensor {
     const bytes = new Uint8Array(STATE_BYTES);
     const v = new DataView(bytes.buffer);
@@ -103,7 +109,10 @@ export class Generator {
     return fromValues(bytes, [STATE_BYTES], dt.uint8, toDevice('cpu'));
   }
 
-  /** Restores a state from `get_state()` (or PyTorch's legacy 5048-byte layout); returns the generator. */
+  /**
+   * Restores a state from `get_state()` (or PyTorch's legacy 5048-byte layout); returns the generator.
+   * @example g.set_state(saved) // replays the same draws
+   */
   set_state(state: Tensor): this {
     if (state === null || typeof state !== 'object' || state.dtype !== dt.uint8 || state.device.type !== 'cpu') {
       throw new TypeError('RNG state must be a torch.ByteTensor');
@@ -139,6 +148,10 @@ export class Generator {
     return this;
   }
 
+  /**
+   * `String(g)`: PyTorch's repr, `<torch._C.Generator object>`.
+   * @example String(new torch.Generator()) // '<torch._C.Generator object>'
+   */
   toString(): string {
     return '<torch._C.Generator object>';
   }

@@ -170,7 +170,10 @@ export abstract class LRScheduler {
     }
   }
 
-  /** The learning rates of the next epoch (chainable form: usually from the groups' current lr). */
+  /**
+   * The learning rates of the next epoch (chainable form: usually from the groups' current lr).
+   * @example sched.get_lr() // called by step(); read get_last_lr() instead
+   */
   abstract get_lr(): number[];
 
   /** The learning rates at `last_epoch` from a closed formula, used by the deprecated `step(epoch)`. */
@@ -180,6 +183,7 @@ export abstract class LRScheduler {
    * `step(epoch=None)`: advances the schedule by one epoch (or, deprecated, jumps to `epoch`) and
    * writes the new learning rates into the optimizer's parameter groups. Call it after
    * `optimizer.step()`.
+   * @example for (let epoch = 0; epoch < 30; epoch++) { trainOneEpoch(); sched.step(); }
    */
   step(epoch?: number): void {
     if (this._step_count === 1) {
@@ -210,19 +214,22 @@ export abstract class LRScheduler {
     this._last_lr = groups.map((g) => num(g, 'lr'));
   }
 
-  /** `get_last_lr()`: the learning rate of each parameter group as the last step set it. */
+  /**
+   * `get_last_lr()`: the learning rate of each parameter group as the last step set it.
+   * @example sched.get_last_lr() // [0.01]
+   */
   get_last_lr(): number[] {
     return this._last_lr;
   }
 
-  /** `state_dict()`: every attribute of the scheduler except the optimizer. */
+  /** `state_dict()`: every attribute of the scheduler except the optimizer. @example const saved = sched.state_dict() */
   state_dict(): SchedulerStateDict {
     const out: SchedulerStateDict = {};
     for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = copyPlain(v);
     return out;
   }
 
-  /** `load_state_dict(state_dict)`: restores the attributes saved by `state_dict()`. */
+  /** `load_state_dict(state_dict)`: restores the attributes saved by `state_dict()`. @example sched.load_state_dict(saved) */
   load_state_dict(state_dict: SchedulerStateDict): void {
     for (const [k, v] of Object.entries(state_dict)) {
       if (k !== 'optimizer') Reflect.set(this, k, copyPlain(v));
@@ -712,6 +719,7 @@ export class ReduceLROnPlateau {
   /**
    * `step(metrics, epoch=None)`: records this epoch's metric and reduces the learning rates
    * when it has stopped improving.
+   * @example const sched = new optim.lr_scheduler.ReduceLROnPlateau(opt, {patience: 2}); sched.step(valLoss)
    */
   step(metrics: number | Tensor, epoch?: number): void {
     const current = metrics instanceof Tensor ? metrics.item() : Number(metrics);
@@ -755,7 +763,7 @@ export class ReduceLROnPlateau {
     });
   }
 
-  /** True while the scheduler waits after a reduction. */
+  /** True while the scheduler waits after a reduction. @example if (sched.in_cooldown) console.log('lr just reduced') */
   get in_cooldown(): boolean {
     return this.cooldown_counter > 0;
   }
@@ -776,19 +784,19 @@ export class ReduceLROnPlateau {
     this.threshold_mode = threshold_mode;
   }
 
-  /** `get_last_lr()`: the learning rate of each parameter group after the last step. */
+  /** `get_last_lr()`: the learning rate of each parameter group after the last step. @example sched.get_last_lr() // [0.001] */
   get_last_lr(): number[] {
     return this._last_lr;
   }
 
-  /** `state_dict()`: every attribute of the scheduler except the optimizer. */
+  /** `state_dict()`: every attribute of the scheduler except the optimizer. @example const saved = sched.state_dict() */
   state_dict(): SchedulerStateDict {
     const out: SchedulerStateDict = {};
     for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = copyPlain(v);
     return out;
   }
 
-  /** `load_state_dict(state_dict)`: restores the attributes saved by `state_dict()`. */
+  /** `load_state_dict(state_dict)`: restores the attributes saved by `state_dict()`. @example sched.load_state_dict(saved) */
   load_state_dict(state_dict: SchedulerStateDict): void {
     for (const [k, v] of Object.entries(state_dict)) {
       if (k !== 'optimizer') Reflect.set(this, k, copyPlain(v));

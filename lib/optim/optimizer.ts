@@ -122,6 +122,7 @@ export abstract class Optimizer<O extends Options = Options> {
   /**
    * `step(closure=None)`: one update of every parameter that has a gradient. The closure, when
    * given, re-evaluates the model and returns the loss (needed by some optimizers).
+   * @example opt.zero_grad(); loss.backward(); opt.step()
    */
   step<L = undefined>(closure?: () => L): L | undefined {
     check_interrupt();
@@ -143,6 +144,7 @@ export abstract class Optimizer<O extends Options = Options> {
   /**
    * `state_dict()`: `{state, param_groups}` with parameters replaced by their index across
    * groups, as PyTorch saves optimizers. The state tensors are the live ones (not copies).
+   * @example torch.save({model: net.state_dict(), optim: opt.state_dict()}, 'ckpt.pt')
    */
   state_dict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
@@ -164,6 +166,7 @@ export abstract class Optimizer<O extends Options = Options> {
   /**
    * `load_state_dict(state_dict)`: restores options and state saved by `state_dict()` onto this
    * optimizer's parameters (matched by position; tensors cast to each parameter's dtype/device).
+   * @example opt.load_state_dict(ckpt.optim)
    */
   load_state_dict(state_dict: OptimizerStateDict): void {
     const sd = deepCopy(state_dict) as OptimizerStateDict;
@@ -193,7 +196,10 @@ export abstract class Optimizer<O extends Options = Options> {
     this.param_groups = saved.map((g, i) => ({ ...g, params: this.param_groups[i]!.params }) as unknown as ParamGroup<O>);
   }
 
-  /** PyTorch's optimizer repr: the class name, then each group's options sorted by name. */
+  /**
+   * PyTorch's optimizer repr: the class name, then each group's options sorted by name.
+   * @example console.log(String(new optim.SGD(net.parameters(), {lr: 0.1}))) // SGD (\n Parameter Group 0\n ...)
+   */
   toString(): string {
     let s = `${this.constructor.name} (`;
     this.param_groups.forEach((g, i) => {

@@ -30,6 +30,7 @@ export interface Transform<I = Tensor, O = Tensor> {
 /**
  * Base of the transforms: the constructor returns a function object with the subclass's
  * prototype, so `new transforms.ToTensor()(img)` calls `__call__`.
+ * @example class AddNoise extends transforms.Transform { __call__(x: Tensor) { return x.add(torch.randn_like(x).mul(0.1)); } }
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class Transform<I = Tensor, O = Tensor> {
@@ -45,7 +46,10 @@ export abstract class Transform<I = Tensor, O = Tensor> {
   /** Applies the transform. */
   abstract __call__(input: I): O;
 
-  /** torchvision's repr, `Name()` unless a transform has arguments to show. */
+  /**
+   * torchvision's repr, `Name()` unless a transform has arguments to show.
+   * @example String(new transforms.ToTensor()) // 'ToTensor()'
+   */
   toString(): string {
     return `${this.constructor.name}()`;
   }
@@ -427,7 +431,10 @@ export class RandomCrop extends Transform<Tensor, Tensor> {
     this.padding_mode = opts.padding_mode ?? 'constant';
   }
 
-  /** `RandomCrop.get_params(img, output_size)`: a random crop box [top, left, height, width]. */
+  /**
+   * `RandomCrop.get_params(img, output_size)`: a random crop box [top, left, height, width].
+   * @example const [top, left, h, w] = transforms.RandomCrop.get_params(img, [24, 24])
+   */
   static get_params(img: Tensor, output_size: readonly [number, number] | readonly number[]): [number, number, number, number] {
     const [, h, w] = imageDims(img);
     const th = output_size[0]!;

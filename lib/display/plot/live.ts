@@ -91,7 +91,7 @@ export class LivePlot {
     this.published = true;
   }
 
-  /** The chart of everything so far. */
+  /** The chart of everything so far. @example display(live.toPlot()) */
   toPlot(): Plot {
     const x = this.xKey();
     const values: Record<string, unknown>[] = [];
@@ -125,13 +125,13 @@ export class LivePlot {
     return new Plot(spec, 'live');
   }
 
-  /** Publishes the final state, with its SVG rendering, in place of the live output. */
+  /** Publishes the final state, with its SVG rendering, in place of the live output. @example await live.close() */
   async close(): Promise<void> {
     const plot = this.toPlot();
     this.publish(get_publisher().rich ? await plot.bundle() : plot.specBundle());
   }
 
-  /** The last values, as one line: `epoch=3 loss=0.1234 acc=0.95`. */
+  /** The last values, as one line: `epoch=3 loss=0.1234 acc=0.95`. @example String(live) // 'epoch=3 loss=0.1234' */
   toString(): string {
     const last = this.history[this.history.length - 1];
     if (last === undefined) return '<torchlab.plot.LivePlot (no data)>';

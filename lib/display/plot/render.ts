@@ -66,12 +66,15 @@ export class Plot {
     this.kind = kind;
   }
 
-  /** The SVG rendering. */
+  /** The SVG rendering. @example writeFileSync('loss.svg', await plot.line(losses).toSVG()) */
   toSVG(): Promise<string> {
     return renderSvg(this.spec);
   }
 
-  /** `text/plain` and the vega-lite spec, available synchronously. */
+  /**
+   * `text/plain` and the vega-lite spec, available synchronously.
+   * @example plot.line([1, 2]).specBundle()['application/vnd.vegalite.v5+json']
+   */
   specBundle(): MimeBundle {
     return { 'text/plain': this.toString(), [VEGALITE_MIME]: this.spec };
   }
@@ -80,6 +83,7 @@ export class Plot {
    * The full bundle, with the SVG. The SVG also goes into `text/html` as an `<img>`: nbconvert
    * before 7.7 (Debian's included) strips the marks out of inline SVG, and viewers that prefer
    * HTML (JupyterLab ranks it above vega-lite) then show the same static rendering.
+   * @example const b = await plot.line(losses).bundle(); b['image/svg+xml']
    */
   async bundle(): Promise<MimeBundle> {
     const svg = await this.toSVG();
@@ -87,12 +91,19 @@ export class Plot {
     return { ...this.specBundle(), 'image/svg+xml': svg, 'text/html': `<img src="${src}" alt="${escapeAttr(this.toString())}">` };
   }
 
-  /** Publishes the plot (after rendering its SVG); outside a notebook prints its text form. */
+  /**
+   * Publishes the plot (after rendering its SVG); outside a notebook prints its text form.
+   * @example await plot.line(losses).show()
+   */
   async show(): Promise<void> {
     const pub = get_publisher();
     pub.publish(pub.rich ? await this.bundle() : this.specBundle());
   }
 
+  /**
+   * `String(p)`: `<torchlab.plot.Plot kind 'title'>`, the text form outside a notebook.
+   * @example String(plot.line([1, 2], {title: 'loss'})) // "<torchlab.plot.Plot line 'loss'>"
+   */
   toString(): string {
     const title = this.spec.title;
     const t = typeof title === 'string' ? ` '${title}'` : '';

@@ -134,7 +134,7 @@ export function relu(input: Tensor, inplace?: boolean | InplaceOpts): Tensor {
   return inplaceOf(inplace) ? input.relu_() : input.relu();
 }
 
-/** `F.relu_(input)`: relu in place. */
+/** `F.relu_(input)`: relu in place. @example F.relu_(h) // h changed in place and returned */
 export function relu_(input: Tensor): Tensor {
   return input.relu_();
 }
@@ -148,7 +148,7 @@ export function leaky_relu(input: Tensor, negative_slope?: number | LeakyOpts, i
   return activate(leakyReluDef, input, [o.negative_slope ?? 0.01], o.inplace ?? false);
 }
 
-/** `F.leaky_relu_(input, negative_slope=0.01)`. */
+/** `F.leaky_relu_(input, negative_slope=0.01)`. @example F.leaky_relu_(h, 0.2) */
 export function leaky_relu_(input: Tensor, negative_slope: number | LeakyOpts = 0.01): Tensor {
   const o = pyArgs<LeakyOpts>(['negative_slope'], [negative_slope]);
   return activate(leakyReluDef, input, [o.negative_slope ?? 0.01], true);
@@ -163,7 +163,7 @@ export function elu(input: Tensor, alpha?: number | EluOpts, inplace?: boolean |
   return activate(eluDef, input, [o.alpha ?? 1], o.inplace ?? false);
 }
 
-/** `F.elu_(input, alpha=1.0)`. */
+/** `F.elu_(input, alpha=1.0)`. @example F.elu_(h, {alpha: 0.5}) */
 export function elu_(input: Tensor, alpha: number | EluOpts = 1): Tensor {
   const o = pyArgs<EluOpts>(['alpha'], [alpha]);
   return activate(eluDef, input, [o.alpha ?? 1], true);
@@ -187,12 +187,12 @@ export function silu(input: Tensor, inplace?: boolean | InplaceOpts): Tensor {
   return activate(siluDef, input, [], inplaceOf(inplace));
 }
 
-/** `F.sigmoid(input)`: 1 / (1 + exp(-x)). */
+/** `F.sigmoid(input)`: 1 / (1 + exp(-x)). @example F.sigmoid(torch.tensor([0])) // tensor([0.5000]) */
 export function sigmoid(input: Tensor): Tensor {
   return input.sigmoid();
 }
 
-/** `F.tanh(input)`. */
+/** `F.tanh(input)`. @example F.tanh(torch.tensor([0])) // tensor([0.]) */
 export function tanh(input: Tensor): Tensor {
   return input.tanh();
 }
@@ -221,13 +221,16 @@ export function hardtanh(
   return activate(hardtanhDef, input, [o.min_val ?? -1, o.max_val ?? 1], o.inplace ?? false);
 }
 
-/** `F.hardtanh_(input, min_val=-1.0, max_val=1.0)`. */
+/** `F.hardtanh_(input, min_val=-1.0, max_val=1.0)`. @example F.hardtanh_(h, -2, 2) */
 export function hardtanh_(input: Tensor, min_val?: number | HardtanhOpts, max_val?: number | HardtanhOpts): Tensor {
   const o = pyArgs<HardtanhOpts>(['min_val', 'max_val'], [min_val, max_val]);
   return activate(hardtanhDef, input, [o.min_val ?? -1, o.max_val ?? 1], true);
 }
 
-/** `F.relu6(input, inplace=False)`: hardtanh(x, 0, 6), as PyTorch computes it (HardtanhBackward0). */
+/**
+ * `F.relu6(input, inplace=False)`: hardtanh(x, 0, 6), as PyTorch computes it (HardtanhBackward0).
+ * @example F.relu6(torch.tensor([-1, 3, 8])) // tensor([0, 3, 6])
+ */
 export function relu6(input: Tensor, inplace?: boolean | InplaceOpts): Tensor {
   return activate(hardtanhDef, input, [0, 6], inplaceOf(inplace));
 }

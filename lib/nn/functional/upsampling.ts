@@ -308,6 +308,7 @@ export function interpolate(
 /**
  * `F.upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None)`:
  * deprecated alias of interpolate (warns once, as PyTorch).
+ * @example F.upsample(x, {scale_factor: 2}) // use F.interpolate(x, {scale_factor: 2})
  */
 export function upsample(
   input: Tensor,
@@ -323,14 +324,22 @@ export function upsample(
 
 type SizeScale = { size?: SizeArg | null; scale_factor?: SizeArg | null };
 
-/** `F.upsample_nearest(input, size=None, scale_factor=None)`: deprecated; interpolate with mode 'nearest'. */
+/**
+ * `F.upsample_nearest(input, size=None, scale_factor=None)`: deprecated; interpolate with mode
+ * 'nearest'.
+ * @example F.upsample_nearest(x, {scale_factor: 2}) // [N, C, 2H, 2W]
+ */
 export function upsample_nearest(input: Tensor, size?: SizeArg | null | SizeScale, scale_factor?: SizeArg | null | SizeScale): Tensor {
   warnOnce('nn.functional.upsample_nearest is deprecated. Use nn.functional.interpolate instead.');
   const o = pyArgs<SizeScale>(['size', 'scale_factor'], [size, scale_factor]);
   return interpolate(input, { size: o.size, scale_factor: o.scale_factor, mode: 'nearest' });
 }
 
-/** `F.upsample_bilinear(input, size=None, scale_factor=None)`: deprecated; bilinear with align_corners=True. */
+/**
+ * `F.upsample_bilinear(input, size=None, scale_factor=None)`: deprecated; bilinear with
+ * align_corners=True.
+ * @example F.upsample_bilinear(x, {size: [56, 56]})
+ */
 export function upsample_bilinear(input: Tensor, size?: SizeArg | null | SizeScale, scale_factor?: SizeArg | null | SizeScale): Tensor {
   warnOnce('nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.');
   const o = pyArgs<SizeScale>(['size', 'scale_factor'], [size, scale_factor]);

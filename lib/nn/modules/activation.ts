@@ -94,7 +94,7 @@ export class GELU extends Module {
   }
 }
 
-/** `nn.SiLU(inplace=False)`: x * sigmoid(x). */
+/** `nn.SiLU(inplace=False)`: x * sigmoid(x). @example new nn.SiLU()(torch.zeros(1)) // tensor([0.]) */
 export class SiLU extends Module {
   declare inplace: boolean;
   constructor(inplace?: InplaceArg) {
@@ -109,14 +109,14 @@ export class SiLU extends Module {
   }
 }
 
-/** `nn.Sigmoid()`. */
+/** `nn.Sigmoid()`. @example new nn.Sigmoid()(torch.zeros(1)) // tensor([0.5000]) */
 export class Sigmoid extends Module {
   override forward(input: Tensor): Tensor {
     return input.sigmoid();
   }
 }
 
-/** `nn.Tanh()`. */
+/** `nn.Tanh()`. @example new nn.Tanh()(torch.zeros(1)) // tensor([0.]) */
 export class Tanh extends Module {
   override forward(input: Tensor): Tensor {
     return input.tanh();

@@ -60,7 +60,10 @@ export abstract class _BatchNorm extends Module {
     this.reset_parameters();
   }
 
-  /** Zeroes the running mean and count, sets the running variance to one. */
+  /**
+   * Zeroes the running mean and count, sets the running variance to one.
+   * @example bn.reset_running_stats(); bn.running_var // ones
+   */
   reset_running_stats(): void {
     if (!this.track_running_stats) return;
     no_grad(() => {
@@ -70,7 +73,7 @@ export abstract class _BatchNorm extends Module {
     });
   }
 
-  /** Running statistics reset; weight to ones and bias to zeros. */
+  /** Running statistics reset; weight to ones and bias to zeros. @example bn.reset_parameters() */
   reset_parameters(): void {
     this.reset_running_stats();
     if (this.affine) {

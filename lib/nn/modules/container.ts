@@ -44,31 +44,31 @@ export class Sequential extends Module {
     return x;
   }
 
-  /** The child at position `idx` (negative counts from the end). */
+  /** The child at position `idx` (negative counts from the end). @example net.get(-1) // the last layer */
   get(idx: number): Module {
     const mods = [...this._modules.values()];
     return mods[absIndex(idx, mods.length)]!;
   }
 
-  /** `seq[start:end]`: a new Sequential of those children, keeping their names. */
+  /** `seq[start:end]`: a new Sequential of those children, keeping their names. @example const features = net.slice(0, -1) */
   slice(start?: number, end?: number): Sequential {
     const entries = [...this._modules].slice(start, end).filter((e): e is [string, Module] => e[1] !== null);
     return new Sequential(new Map(entries));
   }
 
-  /** `append(module)`: adds a child at the end; returns this. */
+  /** `append(module)`: adds a child at the end; returns this. @example net.append(new nn.Softmax(1)) */
   append(module: Module): this {
     this.add_module(String(this._modules.size), module);
     return this;
   }
 
-  /** `extend(modules)`. */
+  /** `extend(modules)`. @example net.extend([new nn.ReLU(), new nn.Linear(64, 10)]) */
   extend(modules: Iterable<Module>): this {
     for (const m of modules) this.append(m);
     return this;
   }
 
-  /** `insert(index, module)`: renumbers the children after it. */
+  /** `insert(index, module)`: renumbers the children after it. @example net.insert(1, new nn.Dropout(0.2)) */
   insert(index: number, module: Module): this {
     const mods = [...this._modules.values()];
     const n = mods.length;
@@ -83,6 +83,10 @@ export class Sequential extends Module {
     return this._modules.size;
   }
 
+  /**
+   * `seq.length`: the number of children (Python's `len(seq)`).
+   * @example new nn.Sequential(new nn.ReLU(), new nn.Tanh()).length // 2
+   */
   override get length(): number {
     return this._modules.size;
   }
@@ -114,31 +118,31 @@ export class ModuleList<M extends Module = Module> extends Module {
     if (modules) this.extend(modules);
   }
 
-  /** The module at `idx` (negative counts from the end). */
+  /** The module at `idx` (negative counts from the end). @example layers.get(-1) */
   get(idx: number): M {
     const mods = [...this._modules.values()] as M[];
     return mods[absIndex(idx, mods.length)]!;
   }
 
-  /** `list[idx] = module`. */
+  /** `list[idx] = module`. @example layers.set(0, new nn.Linear(784, 128)) */
   set(idx: number, module: M): void {
     const keys = [...this._modules.keys()];
     this.add_module(keys[absIndex(idx, keys.length)]!, module);
   }
 
-  /** `append(module)`; returns this. */
+  /** `append(module)`; returns this. @example layers.append(new nn.Linear(64, 10)) */
   append(module: M): this {
     this.add_module(String(this._modules.size), module);
     return this;
   }
 
-  /** `extend(modules)`; returns this. */
+  /** `extend(modules)`; returns this. @example layers.extend([new nn.Linear(8, 8), new nn.Linear(8, 8)]) */
   extend(modules: Iterable<M>): this {
     for (const m of modules) this.append(m);
     return this;
   }
 
-  /** `insert(index, module)`. */
+  /** `insert(index, module)`. @example layers.insert(0, new nn.Flatten()) */
   insert(index: number, module: M): void {
     const mods = [...this._modules.values()];
     const n = mods.length;
@@ -147,7 +151,7 @@ export class ModuleList<M extends Module = Module> extends Module {
     renumber(this, mods);
   }
 
-  /** `pop(idx=-1)`: removes and returns a module. */
+  /** `pop(idx=-1)`: removes and returns a module. @example const last = layers.pop() */
   pop(idx = -1): M {
     const mods = [...this._modules.values()];
     const i = absIndex(idx, mods.length);
@@ -160,6 +164,7 @@ export class ModuleList<M extends Module = Module> extends Module {
     return this._modules.size;
   }
 
+  /** `list.length`: the number of modules (Python's `len(list)`). @example new nn.ModuleList([new nn.ReLU()]).length // 1 */
   override get length(): number {
     return this._modules.size;
   }
@@ -180,51 +185,61 @@ export class ModuleDict<M extends Module = Module> extends Module {
     if (modules) this.update(modules);
   }
 
-  /** `dict[key]`; KeyError when absent. */
+  /** `dict[key]`; KeyError when absent. @example heads.get('cls')(h) */
   get(key: string): M {
     if (!this._modules.has(key)) throw new KeyError(`'${key}'`);
     return this._modules.get(key) as M;
   }
 
-  /** `dict[key] = module`. */
+  /** `dict[key] = module`. @example heads.set('aux', new nn.Linear(64, 2)) */
   set(key: string, module: M): void {
     this.add_module(key, module);
   }
 
-  /** `key in dict`. */
+  /** `key in dict`. @example heads.has('cls') // true */
   has(key: string): boolean {
     return this._modules.has(key);
   }
 
-  /** `pop(key)`: removes and returns the module. */
+  /** `pop(key)`: removes and returns the module. @example const reg = heads.pop('reg') */
   pop(key: string): M {
     const m = this.get(key);
     Reflect.deleteProperty(this, key);
     return m;
   }
 
-  /** `del dict[key]`. */
+  /** `del dict[key]`. @example heads.delete('aux') */
   delete(key: string): void {
     this.pop(key);
   }
 
+  /** `clear()`: removes every entry. @example heads.clear(); heads.length // 0 */
   clear(): void {
     for (const key of [...this._modules.keys()]) Reflect.deleteProperty(this, key);
   }
 
+  /** `keys()`: the names, in insertion order. @example heads.keys() // ['cls', 'reg'] */
   keys(): string[] {
     return [...this._modules.keys()];
   }
 
+  /** `values()`: the modules, in insertion order. @example for (const m of heads.values()) m.reset_parameters() */
   values(): M[] {
     return [...this._modules.values()] as M[];
   }
 
+  /**
+   * `items()`: `[name, module]` pairs, in insertion order.
+   * @example for (const [name, head] of heads.items()) out[name] = head(h)
+   */
   items(): [string, M][] {
     return [...this._modules.entries()] as [string, M][];
   }
 
-  /** `update(modules)`: adds or replaces entries from a record, Map or [key, module] pairs. */
+  /**
+   * `update(modules)`: adds or replaces entries from a record, Map or [key, module] pairs.
+   * @example heads.update({aux: new nn.Linear(64, 2)})
+   */
   update(modules: NamedModules<M> | Iterable<[string, M]>): void {
     const entries: Iterable<[string, M]> =
       modules instanceof Map ? modules : Symbol.iterator in Object(modules) ? (modules as Iterable<[string, M]>) : Object.entries(modules as Record<string, M>);
@@ -235,6 +250,7 @@ export class ModuleDict<M extends Module = Module> extends Module {
     return this._modules.size;
   }
 
+  /** `dict.length`: the number of entries (Python's `len(dict)`). @example new nn.ModuleDict({a: new nn.ReLU()}).length // 1 */
   override get length(): number {
     return this._modules.size;
   }

@@ -96,7 +96,10 @@ export abstract class _ConvNd extends Module {
     this.reset_parameters();
   }
 
-  /** Re-draws the weights as PyTorch does: kaiming_uniform_(a=√5), bias U(±1/√fan_in). */
+  /**
+   * Re-draws the weights as PyTorch does: kaiming_uniform_(a=√5), bias U(±1/√fan_in).
+   * @example torch.manual_seed(0); conv.reset_parameters()
+   */
   reset_parameters(): void {
     init.kaiming_uniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {

@@ -59,7 +59,7 @@ export class Linear extends Module {
     this.reset_parameters();
   }
 
-  /** Re-draws the weights from PyTorch's default distributions. */
+  /** Re-draws the weights from PyTorch's default distributions. @example torch.manual_seed(0); fc.reset_parameters() */
   reset_parameters(): void {
     init.kaiming_uniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {

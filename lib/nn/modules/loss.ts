@@ -94,14 +94,17 @@ export class MSELoss extends _Loss {
   }
 }
 
-/** `nn.L1Loss(reduction='mean')`: mean absolute error. */
+/**
+ * `nn.L1Loss(reduction='mean')`: mean absolute error.
+ * @example new nn.L1Loss()(torch.tensor([1, 3], {dtype: torch.float32}), torch.tensor([2, 2], {dtype: torch.float32})) // tensor(1.)
+ */
 export class L1Loss extends _Loss {
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.l1_loss(input, target, { reduction: this.reduction });
   }
 }
 
-/** `nn.SmoothL1Loss(reduction='mean', beta=1.0)`. */
+/** `nn.SmoothL1Loss(reduction='mean', beta=1.0)`. @example new nn.SmoothL1Loss({beta: 0.5})(pred, target) */
 export class SmoothL1Loss extends _Loss {
   declare beta: number;
   constructor(opts: { reduction?: Reduction; beta?: number } = {}) {
@@ -113,7 +116,7 @@ export class SmoothL1Loss extends _Loss {
   }
 }
 
-/** `nn.HuberLoss(reduction='mean', delta=1.0)`. */
+/** `nn.HuberLoss(reduction='mean', delta=1.0)`. @example new nn.HuberLoss({delta: 2})(pred, target) */
 export class HuberLoss extends _Loss {
   declare delta: number;
   constructor(opts: { reduction?: Reduction; delta?: number } = {}) {

@@ -49,7 +49,7 @@ export class Maxout extends Module {
     this.reset_parameters();
   }
 
-  /** Re-draws the weights as nn.Linear(in_features, out_features * pool_size) would. */
+  /** Re-draws the weights as nn.Linear(in_features, out_features * pool_size) would. @example maxout.reset_parameters() */
   reset_parameters(): void {
     init.kaiming_uniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {

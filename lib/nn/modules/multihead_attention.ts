@@ -17,6 +17,7 @@ import * as dt from '../../dtype.js';
 /**
  * The output projection of MultiheadAttention: a plain Linear, named as PyTorch names it (the
  * name only matters to PyTorch's quantization, but it shows in the module's repr).
+ * @example new nn.MultiheadAttention(64, 4).out_proj instanceof nn.NonDynamicallyQuantizableLinear // true
  */
 export class NonDynamicallyQuantizableLinear extends Linear {}
 

@@ -54,7 +54,7 @@ export class LayerNorm extends Module {
     affineParams(this, this.elementwise_affine ? this.normalized_shape : null, o);
     this.reset_parameters();
   }
-  /** Weight to ones, bias to zeros. */
+  /** Weight to ones, bias to zeros. @example ln.reset_parameters() */
   reset_parameters(): void {
     resetAffine(this);
   }
@@ -94,7 +94,7 @@ export class GroupNorm extends Module {
     affineParams(this, this.affine ? [num_channels] : null, o);
     this.reset_parameters();
   }
-  /** Weight to ones, bias to zeros. */
+  /** Weight to ones, bias to zeros. @example gn.reset_parameters() */
   reset_parameters(): void {
     resetAffine(this);
   }

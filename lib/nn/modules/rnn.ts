@@ -195,16 +195,25 @@ export class RNNBase extends Module {
     this.reset_parameters();
   }
 
-  /** Re-draws every parameter from U(-1/√hidden_size, 1/√hidden_size), in registration order as PyTorch. */
+  /**
+   * Re-draws every parameter from U(-1/√hidden_size, 1/√hidden_size), in registration order as PyTorch.
+   * @example torch.manual_seed(0); lstm.reset_parameters()
+   */
   reset_parameters(): void {
     const stdv = this.hidden_size > 0 ? 1 / Math.sqrt(this.hidden_size) : 0;
     for (const w of this.parameters()) init.uniform_(w, -stdv, stdv);
   }
 
-  /** `flatten_parameters()`: a no-op here (PyTorch compacts cuDNN's weight buffer). */
+  /**
+   * `flatten_parameters()`: a no-op here (PyTorch compacts cuDNN's weight buffer).
+   * @example lstm.flatten_parameters() // kept so PyTorch code runs unchanged
+   */
   flatten_parameters(): void {}
 
-  /** `all_weights`: the parameters per layer and direction, `[[w_ih, w_hh, b_ih, b_hh(, w_hr)], ...]`. */
+  /**
+   * `all_weights`: the parameters per layer and direction, `[[w_ih, w_hh, b_ih, b_hh(, w_hr)], ...]`.
+   * @example const [[w_ih, w_hh, b_ih, b_hh]] = new nn.RNN(4, 8).all_weights
+   */
   get all_weights(): Parameter[][] {
     return this._all_weights.map((names) => names.map((n) => this._parameters.get(n)!));
   }
@@ -442,7 +451,10 @@ export class RNNCellBase extends Module {
     this.reset_parameters();
   }
 
-  /** Re-draws every parameter from U(-1/√hidden_size, 1/√hidden_size), in registration order as PyTorch. */
+  /**
+   * Re-draws every parameter from U(-1/√hidden_size, 1/√hidden_size), in registration order as PyTorch.
+   * @example cell.reset_parameters()
+   */
   reset_parameters(): void {
     const stdv = this.hidden_size > 0 ? 1 / Math.sqrt(this.hidden_size) : 0;
     for (const w of this.parameters()) init.uniform_(w, -stdv, stdv);

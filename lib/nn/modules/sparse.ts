@@ -67,7 +67,7 @@ export class Embedding extends Module {
     this.sparse = o.sparse ?? false;
   }
 
-  /** Re-draws the weight from N(0, 1) and zeroes the padding_idx row. */
+  /** Re-draws the weight from N(0, 1) and zeroes the padding_idx row. @example emb.reset_parameters() */
   reset_parameters(): void {
     init.normal_(this.weight);
     this._fill_padding_idx_with_zero();

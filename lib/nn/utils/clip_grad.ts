@@ -64,6 +64,7 @@ export function clip_grad_norm_(
 
 /**
  * `nn.utils.clip_grad_norm(...)`: the deprecated name of clip_grad_norm_ (warns once).
+ * @example nn.utils.clip_grad_norm(net.parameters(), 1) // prefer clip_grad_norm_
  */
 export function clip_grad_norm(
   parameters: Parameters,

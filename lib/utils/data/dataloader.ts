@@ -247,6 +247,10 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     return this.batch_sampler ? sizeOf(this.batch_sampler) : sizeOf(this.sampler);
   }
 
+  /**
+   * `loader.length`: the number of batches (Python's `len(loader)`).
+   * @example new DataLoader(ds, {batch_size: 32}).length // ceil(ds.length / 32)
+   */
   get length(): number {
     return this.__len__();
   }

@@ -52,6 +52,7 @@ function isArray<T>(ds: DatasetLike<T>): ds is readonly T[] {
 export abstract class Dataset<T> implements MapDataset<T> {
   abstract __getitem__(index: number): T;
   abstract __len__(): number;
+  /** `ds.length`: `ds.__len__()` (Python's `len(ds)`). @example new TensorDataset(torch.zeros(10, 2)).length // 10 */
   get length(): number {
     return this.__len__();
   }
@@ -109,7 +110,10 @@ export class ConcatDataset<T> extends Dataset<T> {
   readonly datasets: DatasetLike<T>[];
   readonly cumulative_sizes: number[];
 
-  /** Running totals of the datasets' lengths (PyTorch's static `ConcatDataset.cumsum`). */
+  /**
+   * Running totals of the datasets' lengths (PyTorch's static `ConcatDataset.cumsum`).
+   * @example ConcatDataset.cumsum([a, b]) // [a.length, a.length + b.length]
+   */
   static cumsum(sequence: Iterable<DatasetLike<unknown>>): number[] {
     const r: number[] = [];
     let s = 0;

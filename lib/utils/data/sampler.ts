@@ -7,10 +7,14 @@ import { lengthOf, type DatasetLike } from './dataset.js';
 
 type Sized = DatasetLike<unknown> | { __len__(): number };
 
-/** `Sampler`: an iterable of indices (or of index lists, for batch samplers) with a length. */
+/**
+ * `Sampler`: an iterable of indices (or of index lists, for batch samplers) with a length.
+ * @example class EvenSampler extends Sampler<number> { constructor(private n: number) { super(); } *[Symbol.iterator]() { for (let i = 0; i < this.n; i += 2) yield i; } __len__() { return Math.ceil(this.n / 2); } }
+ */
 export abstract class Sampler<T = number> implements Iterable<T> {
   abstract [Symbol.iterator](): Iterator<T>;
   abstract __len__(): number;
+  /** `sampler.length`: `sampler.__len__()` (Python's `len(sampler)`). @example new SequentialSampler(ds).length // ds.length */
   get length(): number {
     return this.__len__();
   }
@@ -73,6 +77,10 @@ export class RandomSampler extends Sampler<number> {
     if (!Number.isInteger(n) || n <= 0) throw new ValueError(`num_samples should be a positive integer value, but got num_samples=${n}`);
   }
 
+  /**
+   * `sampler.num_samples`: how many indices one pass yields (the dataset's length unless given).
+   * @example new RandomSampler(ds, {replacement: true, num_samples: 100}).num_samples // 100
+   */
   get num_samples(): number {
     return this.numSamples ?? lengthOf(this.data_source);
   }

@@ -148,6 +148,7 @@ export class MNIST<T = Tensor, U = number> extends Dataset<[T, U]> {
    * `raw_folder`, trying the mirrors in order; a gzipped file already there is kept when its md5
    * is right and fetched again when not. Without a network the error lists the files and the
    * folder to put them in.
+   * @example new datasets.MNIST('data', {train: true, download: true}) // calls download()
    */
   download(): void {
     const ctor = this.constructor as typeof MNIST;
@@ -188,15 +189,20 @@ export class MNIST<T = Tensor, U = number> extends Dataset<[T, U]> {
     return this.constructor.name;
   }
 
-  /** `root/<ClassName>/raw`, where torchvision keeps the files. */
+  /**
+   * `root/<ClassName>/raw`, where torchvision keeps the files.
+   * @example new datasets.MNIST('data').raw_folder // 'data/MNIST/raw'
+   */
   get raw_folder(): string {
     return join(this.root, this._name(), 'raw');
   }
 
+  /** `ds.classes`: the class names, index = label. @example new datasets.MNIST('data').classes[3] // '3 - three' */
   get classes(): readonly string[] {
     return (this.constructor as typeof MNIST).classes;
   }
 
+  /** `ds.class_to_idx`: class name to label. @example new datasets.FashionMNIST('data').class_to_idx['Sneaker'] // 7 */
   get class_to_idx(): Record<string, number> {
     return Object.fromEntries(this.classes.map((c, i) => [c, i]));
   }
@@ -216,7 +222,7 @@ export class MNIST<T = Tensor, U = number> extends Dataset<[T, U]> {
     return this.labels.length;
   }
 
-  /** torchvision's dataset repr. */
+  /** torchvision's dataset repr. @example console.log(String(train)) // Dataset MNIST\n    Number of datapoints: 60000 ... */
   override toString(): string {
     const body = [`Number of datapoints: ${this.__len__()}`, `Root location: ${this.root}`, `Split: ${this.train ? 'Train' : 'Test'}`];
     if (this.transform || this.target_transform) {

@@ -30,18 +30,27 @@ export function calculate_md5(fpath: string, chunk_size = 1024 * 1024): string {
   return hash.digest('hex');
 }
 
-/** `check_md5(fpath, md5)`: whether the file's md5 is `md5`. */
+/**
+ * `check_md5(fpath, md5)`: whether the file's md5 is `md5`.
+ * @example datasets.utils.check_md5('data/MNIST/raw/train-images-idx3-ubyte.gz', md5)
+ */
 export function check_md5(fpath: string, md5: string): boolean {
   return md5 === calculate_md5(fpath);
 }
 
-/** `check_integrity(fpath, md5=None)`: the file exists and, when an md5 is given, has it. */
+/**
+ * `check_integrity(fpath, md5=None)`: the file exists and, when an md5 is given, has it.
+ * @example datasets.utils.check_integrity(path) // exists; check_integrity(path, md5) also matches
+ */
 export function check_integrity(fpath: string, md5: string | null = null): boolean {
   if (!existsSync(fpath)) return false;
   return md5 === null ? true : check_md5(fpath, md5);
 }
 
-/** What a failed download says about each thing it tried. */
+/**
+ * What a failed download says about each thing it tried.
+ * @example try { download_url(url, root) } catch (e) { if (e instanceof datasets.utils.DownloadError) console.log(e.message) }
+ */
 export class DownloadError extends RuntimeError {}
 
 /**
