@@ -280,11 +280,26 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   return finish(fromValues(values, [steps], dtype, deviceOf(opts)), opts);
 }
 
-/** `torch.logspace(start, end, steps, base=10)`. @example torch.logspace(0, 2, 3) // tensor([  1.,  10., 100.]) */
-export function logspace(start: number, end: number, steps: number, base = 10, opts: TensorOptions = {}): Tensor {
-  return linspace(start, end, steps, { ...opts, dtype: dt.float64 })
-    .pow(base === 10 ? 10 : base)
-    .to(opts.dtype ?? dt.get_default_dtype());
+/**
+ * `torch.logspace(start, end, steps, base=10.0)`: `steps` values base ** e for exponents e evenly
+ * spaced from `start` to `end`, computed in float64 and rounded once to the dtype.
+ * @example torch.logspace(0, 2, 3) // tensor([  1.,  10., 100.]); torch.logspace(0, 3, 4, 2) // tensor([1., 2., 4., 8.])
+ */
+export function logspace(start: number, end: number, steps: number, base: number | TensorOptions = 10, opts: TensorOptions = {}): Tensor {
+  if (typeof base === 'object') {
+    opts = base;
+    base = 10;
+  }
+  if (!Number.isInteger(steps) || steps < 0) throw new RuntimeError('number of steps must be non-negative');
+  const dtype = opts.dtype ?? dt.get_default_dtype();
+  const values = new dtype.array(steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) {
+    const e = i < half || steps === 1 ? start + step * i : end - step * (steps - 1 - i);
+    values[i] = dt.castScalar(base ** e, dtype);
+  }
+  return finish(fromValues(values, [steps], dtype, deviceOf(opts)), opts);
 }
 
 /** `torch.eye(n, m?)`. @example torch.eye(2) // tensor([[1., 0.], [0., 1.]]); torch.eye(2, 3) */
