@@ -7,6 +7,7 @@ import { collapse, numelOf } from '../../shape.js';
 import { BLOCK, BlockAlgebra } from './algebra.js';
 import { gather, scatterRows, unravel } from './strided.js';
 import { matmulKernel } from './matmul.js';
+import { nnKernels } from './nn.js';
 import { runCompiled } from './codegen.js';
 import { argreduceDirect, reduceDirect } from './reduce.js';
 import { fusedOptimKernels } from './fused_optim.js';
@@ -236,6 +237,7 @@ function readView(v: View): TypedArray {
 
 export const cpuBackend: Backend = {
   type: 'cpu',
+  ...nnKernels,
   fusedOptim: fusedOptimKernels((v) => data(v.storage)),
   alloc(dtype, numel) {
     return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel));

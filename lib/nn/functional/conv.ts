@@ -1,18 +1,23 @@
 /**
  * Convolutions and padding of `nn.functional`: `pad`, `conv1d`, `conv2d`, `conv_transpose1d`,
- * `conv_transpose2d`. A convolution is composed of existing ops (pad, a window view copied into
- * columns, one matrix product per group) and records one ConvolutionBackward0 node, as PyTorch
- * does; its backward is composed of tensor ops too, so double backward works. A transposed
- * convolution runs the same pieces the other way round (columns scattered back into windows).
+ * `conv_transpose2d`. A convolution records one ConvolutionBackward0 node, as PyTorch does. It
+ * runs on the backend's kernels where it has them (NnKernels in backend.ts; the CPU runs float32
+ * convolutions whole in WebAssembly, other dtypes through im2col / col2im kernels); otherwise it
+ * is composed of existing ops (pad, a window view copied into columns, one matrix product per
+ * image and group). Its backward is composed of tensor ops whenever its own graph is recorded
+ * (create_graph), so double backward works. A transposed convolution runs the same pieces the
+ * other way round (columns scattered back into windows).
  */
 
+import type { Window2d } from '../../backend.js';
 import { NotImplementedError, RuntimeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { cat } from '../../ops/cat.js';
 import { full, zeros } from '../../ops/creation.js';
-import { record } from '../../ops/dispatch.js';
+import { emptyTensor, record, viewOf } from '../../ops/dispatch.js';
 import { is_grad_enabled, no_grad } from '../../autograd/grad_mode.js';
 import { pyArgs } from '../_args.js';
+import { nnKernelsFor } from './_kernels.js';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 type PadOpts = { mode?: PadMode; value?: number | null };
@@ -203,60 +208,89 @@ function convNd(nd: 1 | 2, input: Tensor, weight: Tensor, o: ConvOpts): Tensor {
   return batched ? out : out.squeeze(0);
 }
 
-/** Where a 2-d convolution's windows sit in its padded input. */
-interface Geom {
-  N: number; C: number; Hp: number; Wp: number; kH: number; kW: number; oH: number; oW: number;
-  stride: readonly number[]; dil: readonly number[];
+/**
+ * @internal Where a 2-d convolution's windows sit: H x W is the unpadded input of im2col (the
+ * output of col2im), pH / pW the padding before it; the padding after is whatever the oH x oW
+ * windows reach past it.
+ */
+export interface Geom extends Window2d {
+  N: number; C: number; H: number; W: number;
 }
 
-/** The window view of a contiguous padded input, laid out [C, kH, kW, N, oH, oW]. */
+/** The zero padding after the input (bottom, right) that the windows reach into. */
+function padAfter(g: Geom): [number, number] {
+  return [
+    Math.max(0, (g.oH - 1) * g.sH + g.dH * (g.kH - 1) + 1 - g.pH - g.H),
+    Math.max(0, (g.oW - 1) * g.sW + g.dW * (g.kW - 1) + 1 - g.pW - g.W),
+  ];
+}
+
+/** The windows of a contiguous padded tensor as a view [N, C, kH, kW, oH, oW]. */
 function windowView(xp: Tensor, g: Geom): Tensor {
   const [sN, sC, sH, sW] = xp._strides as [number, number, number, number];
   return xp.as_strided(
-    [g.C, g.kH, g.kW, g.N, g.oH, g.oW],
-    [sC, sH * g.dil[0]!, sW * g.dil[1]!, sN, sH * g.stride[0]!, sW * g.stride[1]!],
+    [g.N, g.C, g.kH, g.kW, g.oH, g.oW],
+    [sN, sC, sH * g.dH, sW * g.dW, sH * g.sH, sW * g.sW],
+    xp._offset,
   );
 }
 
 /**
- * im2col: the padded input's windows as columns [C·kH·kW, N·oH·oW] (rows ordered as the
- * flattened kernel). Its gradient is col2im, and col2im's is im2col, so both differentiate to
- * any order without the element-by-element scatter that as_strided's backward needs.
+ * @internal im2col: the windows of x (N, C, H, W), padded with zeros, as columns
+ * [N, C·kH·kW, oH·oW] (rows ordered as the flattened kernel). Its gradient is col2im, and
+ * col2im's is im2col, so both differentiate to any order without the element-by-element scatter
+ * that as_strided's backward needs.
  */
-function im2col(xp: Tensor, g: Geom): Tensor {
-  const x = xp.contiguous();
-  const cols = no_grad(() => windowView(x, g).reshape(g.C * g.kH * g.kW, g.N * g.oH * g.oW));
+export function im2col(x: Tensor, g: Geom): Tensor {
+  const be = nnKernelsFor(x);
+  const cols = no_grad(() => {
+    const shape = [g.N, g.C * g.kH * g.kW, g.oH * g.oW];
+    if (be) {
+      const out = emptyTensor(shape, x.dtype, x.device);
+      be.im2col(viewOf(x), viewOf(out), g);
+      return out;
+    }
+    const [pB, pR] = padAfter(g);
+    const xp = (g.pH + g.pW + pB + pR > 0 ? pad(x, [g.pW, pR, g.pH, pB]) : x).contiguous();
+    return windowView(xp, g).reshape(shape);
+  });
   record('Im2ColBackward0', [x], [cols], [], ([gc]) => [col2im(gc!, g)]);
   return cols;
 }
 
-/** col2im: sums columns [C·kH·kW, N·oH·oW] back into the padded input's shape. */
-function col2im(cols: Tensor, g: Geom): Tensor {
-  const out = zeros([g.N, g.C, g.Hp, g.Wp], { dtype: cols.dtype, device: cols.device });
-  no_grad(() => {
-    const src = cols.reshape(g.C, g.kH, g.kW, g.N, g.oH, g.oW);
-    const dst = windowView(out, g);
+/**
+ * @internal col2im: sums columns [N, C·kH·kW, oH·oW] back into the windows' places in
+ * (N, C, H, W); what lands in the padding is dropped.
+ */
+export function col2im(cols: Tensor, g: Geom): Tensor {
+  const be = nnKernelsFor(cols);
+  const out = no_grad(() => {
+    if (be) {
+      const y = emptyTensor([g.N, g.C, g.H, g.W], cols.dtype, cols.device);
+      be.col2im(viewOf(cols), viewOf(y), g);
+      return y;
+    }
+    const [pB, pR] = padAfter(g);
+    const y = zeros([g.N, g.C, g.pH + g.H + pB, g.pW + g.W + pR], { dtype: cols.dtype, device: cols.device });
+    const src = cols.reshape(g.N, g.C, g.kH, g.kW, g.oH, g.oW);
+    const dst = windowView(y, g);
     // one add per kernel offset: within one offset the windows never overlap
     for (let i = 0; i < g.kH; i++) {
-      for (let j = 0; j < g.kW; j++) dst.select(1, i).select(1, j).add_(src.select(1, i).select(1, j));
+      for (let j = 0; j < g.kW; j++) dst.select(2, i).select(2, j).add_(src.select(2, i).select(2, j));
     }
+    return y.narrow(2, g.pH, g.H).narrow(3, g.pW, g.W);
   });
   record('Col2ImBackward0', [cols], [out], [], ([go]) => [im2col(go!, g)]);
   return out;
 }
 
-/** W (O, C/G, kH, kW) times columns, per group: [O, N·oH·oW]. */
-function groupedMm(w2: Tensor, cols: Tensor, groups: number): Tensor {
-  if (groups === 1) return w2.mm(cols);
-  const [O, K] = w2._shape as [number, number];
-  return w2.view(groups, O / groups, K).bmm(cols.view(groups, K, -1)).view(O, -1);
-}
-
 /**
  * @internal The convolution as one ConvolutionBackward0 node, on checked arguments with
- * explicit (left, right) padding per spatial dim: forward under no_grad (im2col and one
- * matrix product per group), backward composed of tensor ops (the weight gradient from the
- * columns, the input gradient by col2im of Wᵀ·g), so double backward works.
+ * explicit (left, right) padding per spatial dim. Forward under no_grad: the backend's fused
+ * conv2d where it has one (the CPU, for float32), else im2col, then one product per image and
+ * group, which lands in the output's (N, O, oH, oW) layout. Backward: the fused kernel unless
+ * the graph of the backward is recorded (create_graph), else composed of tensor ops (the weight
+ * gradient from the columns, the input gradient by col2im of Wᵀ·g), so double backward works.
  */
 export function conv2dCore(
   xIn: Tensor, wIn: Tensor, bias: Tensor | null, stride: readonly number[], pads: readonly [number, number][],
@@ -268,43 +302,59 @@ export function conv2dCore(
   const w = oneD ? wIn.unsqueeze(2) : wIn;
   const [N, C, H, W] = x._shape as [number, number, number, number];
   const [O, Cg, kH, kW] = w._shape as [number, number, number, number];
-  const padArg = [pads[1]![0], pads[1]![1], pads[0]![0], pads[0]![1]];
-  const needPad = padArg.some((p) => p !== 0);
-  const padX = (t: Tensor): Tensor => (needPad ? pad(t, padArg) : t);
-  const Hp = H + pads[0]![0] + pads[0]![1];
-  const Wp = W + pads[1]![0] + pads[1]![1];
+  const [sH, sW] = stride as [number, number];
+  const [dH, dW] = dil as [number, number];
   const g: Geom = {
-    N, C, Hp, Wp, kH, kW, stride, dil,
-    oH: Math.floor((Hp - dil[0]! * (kH - 1) - 1) / stride[0]!) + 1,
-    oW: Math.floor((Wp - dil[1]! * (kW - 1) - 1) / stride[1]!) + 1,
+    N, C, H, W, kH, kW, sH, sW, dH, dW, pH: pads[0]![0], pW: pads[1]![0],
+    oH: Math.floor((H + pads[0]![0] + pads[0]![1] - dH * (kH - 1) - 1) / sH) + 1,
+    oW: Math.floor((W + pads[1]![0] + pads[1]![1] - dW * (kW - 1) - 1) / sW) + 1,
   };
-  const K = Cg * kH * kW;
-  const cols = no_grad(() => im2col(padX(x), g));
+  const G = groups;
+  const Og = O / G;
+  const Kg = Cg * kH * kW;
+  const L = g.oH * g.oW;
+  // the weight as [G, O/G, K]: one product per group, broadcast over the images
+  const w3 = (t: Tensor): Tensor => t.reshape(G, Og, Kg);
+  const k = nnKernelsFor(x);
+  let cols: Tensor | null = null;
   const out = no_grad(() => {
-    const r = groupedMm(w.reshape(O, K), cols, groups).view(O, N, g.oH, g.oW).transpose(0, 1);
-    // the bias add doubles as the copy into PyTorch's contiguous (N, O, oH, oW) layout
-    const y = bias ? r.add(bias.view(1, O, 1, 1)) : r.contiguous();
+    let y: Tensor | null = null;
+    if (k?.conv2d) {
+      y = emptyTensor([N, O, g.oH, g.oW], x.dtype, x.device);
+      if (!k.conv2d(viewOf(x), viewOf(w), bias && viewOf(bias), viewOf(y), g, G)) y = null;
+    }
+    if (!y) {
+      cols = im2col(x, g);
+      y = w3(w).matmul(cols.view(N, G, Kg, L)).view(N, O, g.oH, g.oW);
+      if (bias) y.add_(bias.view(1, O, 1, 1));
+    }
     return oneD ? y.view(N, O, g.oW) : y;
   });
   record('ConvolutionBackward0', [xIn, wIn, bias], [out], [xIn, wIn], ([go4]) => {
     const go = oneD ? go4!.unsqueeze(2) : go4!;
-    const gm = go.transpose(0, 1).reshape(O, N * g.oH * g.oW);
+    const needB = !!bias && bias.requires_grad;
+    if (k?.conv2dBackward && !is_grad_enabled()) {
+      const gx = xIn.requires_grad ? emptyTensor(x._shape, x.dtype, x.device) : null;
+      const gw = wIn.requires_grad ? emptyTensor(w._shape, w.dtype, w.device) : null;
+      const gb = needB ? emptyTensor([O], go.dtype, go.device) : null;
+      const view = (t: Tensor | null) => t && viewOf(t);
+      if (k.conv2dBackward(viewOf(go), viewOf(x), viewOf(w), view(gx), view(gw), view(gb), g, G)) {
+        return [gx && oneD ? gx.squeeze(2) : gx, gw && gw.view(wIn._shape.slice()), gb];
+      }
+    }
+    const gm = go.reshape(N, G, Og, L);
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
     if (xIn.requires_grad) {
-      const w2 = w.reshape(groups, O / groups, K).transpose(1, 2);
-      const gcols = groups === 1 ? w2.squeeze(0).mm(gm) : w2.bmm(gm.view(groups, O / groups, -1)).view(C * kH * kW, -1);
-      const gxp = col2im(gcols, g);
-      gx = needPad ? gxp.narrow(2, pads[0]![0], H).narrow(3, pads[1]![0], W) : gxp;
+      gx = col2im(w3(w).transpose(1, 2).matmul(gm).view(N, C * kH * kW, L), g);
       if (oneD) gx = gx.squeeze(2);
     }
     if (wIn.requires_grad) {
       // with create_graph the columns must come from x through the graph; otherwise reuse them
-      const c = is_grad_enabled() ? im2col(padX(x), g) : cols;
-      const gwm = groups === 1 ? gm.mm(c.t()) : gm.view(groups, O / groups, -1).bmm(c.view(groups, K, -1).transpose(1, 2));
-      gw = gwm.reshape(wIn._shape.slice());
+      const c = is_grad_enabled() || !cols ? im2col(x, g) : cols;
+      gw = gm.matmul(c.view(N, G, Kg, L).transpose(2, 3)).sum(0).reshape(wIn._shape.slice());
     }
-    return [gx, gw, bias && bias.requires_grad ? go.sum([0, 2, 3]) : null];
+    return [gx, gw, needB ? go.sum([0, 2, 3]) : null];
   });
   return out;
 }
@@ -424,9 +474,9 @@ function convTransposeNd(nd: 1 | 2, input: Tensor, weight: Tensor, o: ConvTransp
 /**
  * @internal The transposed convolution as one ConvolutionBackward0 node (PyTorch's name): the
  * forward scatters Wᵀ·x back into the output's windows (col2im, the input gradient of a
- * convolution), the backward is a convolution of the output gradient (im2col, then one matrix
- * product per group for the input and one for the weight), composed of tensor ops so double
- * backward works. A 3-d input runs as a height-1 4-d one.
+ * convolution, cropping the padding), the backward is a convolution of the output gradient
+ * (im2col, then one product per image and group for the input and for the weight), composed of
+ * tensor ops so double backward works. A 3-d input runs as a height-1 4-d one.
  */
 export function convTranspose2dCore(
   xIn: Tensor, wIn: Tensor, bias: Tensor | null, stride: readonly number[], padding: readonly number[],
@@ -437,47 +487,34 @@ export function convTranspose2dCore(
   const w = oneD ? wIn.unsqueeze(2) : wIn;
   const [N, Cin, H, W] = x._shape as [number, number, number, number];
   const [, Cog, kH, kW] = w._shape as [number, number, number, number];
-  const Cout = Cog * groups;
-  const cin = Cin / groups;
+  const G = groups;
+  const Cout = Cog * G;
+  const cin = Cin / G;
   const K = Cog * kH * kW;
-  // the uncropped output, whose H x W windows are the input's pixels
-  const Hp = (H - 1) * stride[0]! + dil[0]! * (kH - 1) + 1 + opad[0]!;
-  const Wp = (W - 1) * stride[1]! + dil[1]! * (kW - 1) + 1 + opad[1]!;
-  const oH = Hp - 2 * padding[0]!;
-  const oW = Wp - 2 * padding[1]!;
-  const g: Geom = { N, C: Cout, Hp, Wp, kH, kW, oH: H, oW: W, stride, dil };
-  const needPad = padding[0] !== 0 || padding[1] !== 0;
-  const xmOf = (t: Tensor): Tensor => t.transpose(0, 1).reshape(Cin, N * H * W);
+  // the output, cropped by `padding` from the uncropped one whose H x W windows are x's pixels
+  const oH = (H - 1) * stride[0]! + dil[0]! * (kH - 1) + 1 + opad[0]! - 2 * padding[0]!;
+  const oW = (W - 1) * stride[1]! + dil[1]! * (kW - 1) + 1 + opad[1]! - 2 * padding[1]!;
+  const g: Geom = {
+    N, C: Cout, H: oH, W: oW, kH, kW, sH: stride[0]!, sW: stride[1]!, pH: padding[0]!, pW: padding[1]!,
+    dH: dil[0]!, dW: dil[1]!, oH: H, oW: W,
+  };
+  const w3 = (t: Tensor): Tensor => t.reshape(G, cin, K);
+  const x4 = (t: Tensor): Tensor => t.reshape(N, G, cin, H * W);
   const out = no_grad(() => {
-    const xm = xmOf(x);
-    const cols = groups === 1
-      ? w.reshape(Cin, K).t().mm(xm)
-      : w.reshape(groups, cin, K).transpose(1, 2).bmm(xm.view(groups, cin, -1)).view(Cout * kH * kW, -1);
-    let y = col2im(cols, g);
-    if (needPad) y = y.narrow(2, padding[0]!, oH).narrow(3, padding[1]!, oW);
+    let y = col2im(w3(w).transpose(1, 2).matmul(x4(x)).view(N, Cout * kH * kW, H * W), g);
     y = bias ? y.add(bias.view(1, Cout, 1, 1)) : y.contiguous();
     return oneD ? y.view(N, Cout, oW) : y;
   });
   record('ConvolutionBackward0', [xIn, wIn, bias], [out], [xIn, wIn], ([go4]) => {
     const go = oneD ? go4!.unsqueeze(2) : go4!;
-    const gp = needPad ? pad(go, [padding[1]!, padding[1]!, padding[0]!, padding[0]!]) : go;
-    const cols = im2col(gp, g);
+    const cols = im2col(go, g).view(N, G, K, H * W);
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
     if (xIn.requires_grad) {
-      const m = groups === 1
-        ? w.reshape(Cin, K).mm(cols)
-        : w.reshape(groups, cin, K).bmm(cols.view(groups, K, -1)).view(Cin, -1);
-      gx = m.view(Cin, N, H, W).transpose(0, 1);
-      gx = oneD ? gx.squeeze(2) : gx.contiguous();
+      gx = w3(w).matmul(cols).view(N, Cin, H, W);
+      if (oneD) gx = gx.squeeze(2);
     }
-    if (wIn.requires_grad) {
-      const xm = xmOf(x);
-      const m = groups === 1
-        ? xm.mm(cols.t())
-        : xm.view(groups, cin, -1).bmm(cols.view(groups, K, -1).transpose(1, 2));
-      gw = m.reshape(wIn._shape.slice());
-    }
+    if (wIn.requires_grad) gw = x4(x).matmul(cols.transpose(2, 3)).sum(0).reshape(wIn._shape.slice());
     return [gx, gw, bias && bias.requires_grad ? go.sum([0, 2, 3]) : null];
   });
   return out;

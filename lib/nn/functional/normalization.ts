@@ -1,14 +1,17 @@
 /**
- * Normalisation of `nn.functional`: `batch_norm`, `layer_norm`, `group_norm`. Composites of
- * mean / var / rsqrt, so gradients (and double backward) come from those ops; the grad_fn names
- * are theirs, not PyTorch's NativeBatchNormBackward0 / NativeLayerNormBackward0 /
- * NativeGroupNormBackward0.
+ * Normalisation of `nn.functional`: `batch_norm`, `layer_norm`, `group_norm`. batch_norm is one
+ * NativeBatchNormBackward0 node with PyTorch's closed-form backward, run by the backend's
+ * kernels where it has them (NnKernels: the CPU). layer_norm and group_norm are composites of
+ * mean / var / rsqrt, so gradients (and double backward) come from those ops; their grad_fn
+ * names are theirs, not PyTorch's NativeLayerNormBackward0 / NativeGroupNormBackward0.
  */
 
 import { RuntimeError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
-import { no_grad } from '../../autograd/grad_mode.js';
+import { emptyTensor, record, viewOf } from '../../ops/dispatch.js';
+import { is_grad_enabled, no_grad } from '../../autograd/grad_mode.js';
 import { pyArgs } from '../_args.js';
+import { nnKernelsFor } from './_kernels.js';
 
 type BatchNormOpts = { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number };
 type AffineOpts = { weight?: Tensor | null; bias?: Tensor | null; eps?: number };
@@ -20,7 +23,10 @@ const perChannel = (v: Tensor, nd: number): Tensor => v.reshape([1, v.numel(), .
  * `F.batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
  * momentum=0.1, eps=1e-5)`: normalises each channel (dim 1) of (N, C, *). In training it uses
  * the batch's statistics and updates the running ones in place (running_var with the unbiased
- * variance, as PyTorch does); otherwise it uses the running statistics.
+ * variance, as PyTorch does); otherwise it uses the running statistics. Records one
+ * NativeBatchNormBackward0 node, as PyTorch does; its backward is PyTorch's closed form (a fused
+ * kernel on the CPU), composed of tensor ops when its own graph is recorded, so double backward
+ * works.
  * @example F.batch_norm(x, rm, rv, null, null, true) // rm, rv updated with momentum 0.1
  */
 export function batch_norm(
@@ -35,38 +41,92 @@ export function batch_norm(
   if (input.dim() < 2) {
     throw new ValueError(`Expected 2D or more input (got ${input.dim()}D input)`);
   }
+  const N = input._shape[0]!;
   const C = input._shape[1]!;
-  const nd = input.dim();
+  const S = input.numel() / Math.max(N * C, 1);
   if (train) {
     const count = input.numel() / C;
     if (count <= 1) {
       throw new ValueError(`Expected more than 1 value per channel when training, got input size torch.Size([${input._shape.join(', ')}])`);
     }
   }
-  for (const [name, t] of [['running_mean', running_mean], ['running_var', running_var], ['weight', o.weight ?? null], ['bias', o.bias ?? null]] as const) {
+  const w = o.weight ?? null;
+  const b = o.bias ?? null;
+  for (const [name, t] of [['running_mean', running_mean], ['running_var', running_var], ['weight', w], ['bias', b]] as const) {
     if (t && t.numel() !== C) throw new RuntimeError(`${name} should contain ${C} elements not ${t.numel()}`);
   }
-  const dims = [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2)];
-  let mean: Tensor;
-  let varc: Tensor;
-  if (train || !running_mean || !running_var) {
-    mean = input.mean(dims, { keepdim: true });
-    varc = input.var(dims, { unbiased: false, keepdim: true });
-    if (train && running_mean && running_var) {
-      const n = input.numel() / C;
-      no_grad(() => {
-        running_mean.mul_(1 - m).add_(mean.reshape(C).mul(m));
-        running_var.mul_(1 - m).add_(varc.reshape(C).mul((m * n) / (n - 1)));
-      });
+  if (input.numel() === 0) return input.clone();
+  const batchStats = train || !running_mean || !running_var;
+  // the kernels take (N, C, S) views of one dtype
+  const k = nnKernelsFor(input);
+  const fused = !!k?.batchNorm && input.dtype.is_floating_point && [w, b].every((t) => !t || (t.dtype === input.dtype && t.device === input.device));
+  const x3 = input.reshape(N, C, S);
+  const chan = (t: Tensor): Tensor => t.reshape(1, C, 1);
+  const [mean, invstd] = no_grad(() => {
+    let mu: Tensor;
+    let v: Tensor;
+    if (batchStats) {
+      if (fused && k?.batchNormStats) {
+        mu = emptyTensor([C], input.dtype, input.device);
+        v = emptyTensor([C], input.dtype, input.device);
+        k.batchNormStats(viewOf(x3), viewOf(mu), viewOf(v));
+      } else {
+        mu = x3.mean([0, 2]);
+        v = x3.var([0, 2], { unbiased: false });
+      }
+      if (train && running_mean && running_var) {
+        const n = N * S;
+        running_mean.mul_(1 - m).add_(mu.reshape(running_mean._shape.slice()).mul(m));
+        running_var.mul_(1 - m).add_(v.reshape(running_var._shape.slice()).mul((m * n) / (n - 1)));
+      }
+    } else {
+      mu = running_mean!.reshape(C);
+      v = running_var!.reshape(C);
     }
-  } else {
-    mean = perChannel(running_mean, nd);
-    varc = perChannel(running_var, nd);
-  }
-  let y = input.sub(mean).mul(varc.add(e).rsqrt());
-  if (o.weight) y = y.mul(perChannel(o.weight, nd));
-  if (o.bias) y = y.add(perChannel(o.bias, nd));
-  return y;
+    return [mu, v.add(e).rsqrt()];
+  });
+  const out = no_grad(() => {
+    if (fused && k?.batchNorm && mean.dtype === input.dtype) {
+      const y = emptyTensor([N, C, S], input.dtype, input.device);
+      k.batchNorm(viewOf(x3), viewOf(mean), viewOf(invstd), w && viewOf(w.reshape(C)), b && viewOf(b.reshape(C)), viewOf(y));
+      return y.view(input._shape.slice());
+    }
+    let y = x3.sub(chan(mean)).mul(chan(invstd));
+    if (w) y = y.mul(chan(w));
+    if (b) y = y.add(chan(b));
+    return y.reshape(input._shape.slice());
+  });
+  record('NativeBatchNormBackward0', [input, w, b], [out], [input, ...(w ? [w] : [])], ([g]) => {
+    const needX = input.requires_grad;
+    const needW = !!w && w.requires_grad;
+    const needB = !!b && b.requires_grad;
+    const g3 = g!.reshape(N, C, S);
+    if (fused && k?.batchNormBackward && !is_grad_enabled() && g!.dtype === input.dtype && g!.device === input.device) {
+      const gx = needX ? emptyTensor([N, C, S], input.dtype, input.device) : null;
+      const gw = needW ? emptyTensor([C], input.dtype, input.device) : null;
+      const gb = needB ? emptyTensor([C], input.dtype, input.device) : null;
+      const view = (t: Tensor | null) => t && viewOf(t);
+      k.batchNormBackward(viewOf(g3), viewOf(x3), viewOf(mean), viewOf(invstd), w && viewOf(w.reshape(C)), view(gx), view(gw), view(gb), batchStats);
+      return [gx && gx.view(input._shape.slice()), gw && gw.view(w!._shape.slice()), gb && gb.view(b!._shape.slice())];
+    }
+    // with create_graph the batch statistics are recomputed from x through the graph, so the
+    // second derivative sees how they move with x
+    const graph = is_grad_enabled() && batchStats;
+    const mu = graph ? x3.mean([0, 2], { keepdim: true }) : chan(mean);
+    const is = graph ? x3.var([0, 2], { unbiased: false, keepdim: true }).add(e).rsqrt() : chan(invstd);
+    const xhat = x3.sub(mu).mul(is);
+    const sg = g3.sum([0, 2], { keepdim: true });
+    const sgx = g3.mul(xhat).sum([0, 2], { keepdim: true });
+    let gx: Tensor | null = null;
+    if (needX) {
+      const M = N * S;
+      gx = batchStats ? g3.sub(sg.div(M)).sub(xhat.mul(sgx.div(M))).mul(is) : g3.mul(is);
+      if (w) gx = gx.mul(chan(w));
+      gx = gx.reshape(input._shape.slice());
+    }
+    return [gx, needW ? sgx.reshape(w!._shape.slice()) : null, needB ? sg.reshape(b!._shape.slice()) : null];
+  });
+  return out;
 }
 
 /**

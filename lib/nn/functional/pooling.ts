@@ -1,20 +1,24 @@
 /**
- * Pooling of `nn.functional`: `max_pool2d`, `avg_pool2d`, `adaptive_avg_pool2d`, over padded
- * `as_strided` window views. max_pool2d records PyTorch's MaxPool2DWithIndicesBackward0 (the
- * gradient is a scatter-add to the argmax positions); avg_pool2d and adaptive_avg_pool2d are
- * plain composites (window sums as a ones-kernel convolution; two averaging matrices), so their
- * grad_fn names are those ops' (DivBackward0, UnsafeViewBackward0, ...), not
- * AvgPool2DBackward0 / AdaptiveAvgPool2DBackward0.
+ * Pooling of `nn.functional`: `max_pool2d`, `avg_pool2d`, `adaptive_avg_pool2d`. max_pool2d runs
+ * on the backend's kernels where it has them (NnKernels in backend.ts: the CPU, with PyTorch's
+ * CPU rules for NaN and all -inf windows), else over padded `as_strided` window views (where a
+ * window's first NaN, not its last, gives the index). It records PyTorch's
+ * MaxPool2DWithIndicesBackward0 (the gradient is a scatter-add to the argmax positions).
+ * avg_pool2d and adaptive_avg_pool2d are plain composites (window sums as a ones-kernel
+ * convolution; two averaging matrices), so their grad_fn names are those ops' (DivBackward0,
+ * UnsafeViewBackward0, ...), not AvgPool2DBackward0 / AdaptiveAvgPool2DBackward0.
  */
 
 import * as dt from '../../dtype.js';
 import { RuntimeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { fromValues, full, zeros } from '../../ops/creation.js';
-import { needsGrad, record } from '../../ops/dispatch.js';
+import type { Window2d } from '../../backend.js';
+import { emptyTensor, needsGrad, record, viewOf } from '../../ops/dispatch.js';
 import { no_grad } from '../../autograd/grad_mode.js';
 import { pyArgs } from '../_args.js';
 import { conv2dCore, ntuple, pad, type IntOrTuple } from './conv.js';
+import { nnKernelsFor } from './_kernels.js';
 
 type MaxPoolOpts = {
   stride?: IntOrTuple | null; padding?: IntOrTuple; dilation?: IntOrTuple; ceil_mode?: boolean; return_indices?: boolean;
@@ -111,7 +115,14 @@ export function max_pool2d(input: Tensor, kernel_size: IntOrTuple, ...rest: unkn
   const K = k[0] * k[1];
   const x = g.x;
   const wantIndices = (o.return_indices ?? false) || needsGrad([x]);
+  const be = nnKernelsFor(x);
   const [values, indices] = no_grad(() => {
+    if (be) {
+      const v = emptyTensor([N, C, oH, oW], x.dtype, x.device);
+      const i = wantIndices ? emptyTensor([N, C, oH, oW], dt.int64, x.device) : null;
+      be.maxPool2d(viewOf(x), viewOf(v), i && viewOf(i), window2d(g));
+      return [v, i] as const;
+    }
     const win = windows(g, -Infinity).reshape(N, C, oH, oW, K);
     if (!wantIndices) return [win.amax(-1), null] as const;
     const [v, local] = win.max(-1);
@@ -132,15 +143,37 @@ export function max_pool2d(input: Tensor, kernel_size: IntOrTuple, ...rest: unkn
     return [v, t.gather(-1, local.unsqueeze(-1)).squeeze(-1)] as const;
   });
   if (!indices) return g.batched ? values : values.squeeze(0);
-  // the gradient goes to each window's argmax: a scatter-add whose own gradient is a gather
-  record('MaxPool2DWithIndicesBackward0', [x], [values], [indices], ([gv]) => [
-    zeros([N * C, H * W], { dtype: gv!.dtype, device: gv!.device })
-      .scatter_add(1, indices.reshape(N * C, oH * oW), gv!.reshape(N * C, oH * oW))
-      .view(N, C, H, W),
-  ]);
+  // the gradient goes to each window's argmax
+  record('MaxPool2DWithIndicesBackward0', [x], [values], [indices], ([gv]) => [maxPoolScatter(gv!, indices, [N, C, H, W])]);
   const out = g.batched ? values : values.squeeze(0);
   if (!(o.return_indices ?? false)) return out;
   return [out, g.batched ? indices : indices.squeeze(0)];
+}
+
+function window2d(g: Geometry): Window2d {
+  return { kH: g.k[0], kW: g.k[1], sH: g.s[0], sW: g.s[1], pH: g.p[0], pW: g.p[1], dH: g.d[0], dW: g.d[1], oH: g.oH, oW: g.oW };
+}
+
+/**
+ * Max pooling's backward: gv (N, C, oH, oW) added at the argmax `indices` of each (N, C) plane of
+ * an (N, C, H, W) zero tensor; its own gradient is a gather at the same indices.
+ */
+function maxPoolScatter(gv: Tensor, indices: Tensor, shape: [number, number, number, number]): Tensor {
+  const [N, C, H, W] = shape;
+  const L = indices._shape[2]! * indices._shape[3]!;
+  const be = nnKernelsFor(gv);
+  if (!be || gv.device !== indices.device) {
+    return zeros([N * C, H * W], { dtype: gv.dtype, device: gv.device })
+      .scatter_add(1, indices.reshape(N * C, L), gv.reshape(N * C, L))
+      .view(N, C, H, W);
+  }
+  const out = emptyTensor(shape, gv.dtype, gv.device);
+  be.maxPool2dBackward(viewOf(gv), viewOf(indices), viewOf(out));
+  // PyTorch's name for the node of max pooling's backward
+  record('MaxPool2DWithIndicesBackwardBackward0', [gv], [out], [], ([gg]) => [
+    gg!.reshape(N * C, H * W).gather(1, indices.reshape(N * C, L)).view(gv._shape.slice()),
+  ]);
+  return out;
 }
 
 /**

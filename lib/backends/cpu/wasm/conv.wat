@@ -1,0 +1,755 @@
+;; Kernels of float32 convolutions, max pooling and batch norm for the CPU backend, with f32x4 SIMD.
+;;
+;; Assembled by lib/backends/cpu/wasm/build.mjs (npm `wabt`) into conv.wasm, loaded by conv.ts,
+;; which instantiates it on the same shared memory as an instance of gemm.wasm: a convolution
+;; copies its operands in once, runs im2col, the GEMMs and col2im here, and copies results out.
+;;
+;; All pointers are byte addresses of float32 data. The window geometry is 14 i32 at $p:
+;;   N C H W kH kW sH sW pH pW dH dW oH oW
+;; (input N x C x H x W, kernel kH x kW, stride, padding before, dilation, oH x oW windows),
+;; followed at $p + 64 by kW pairs (lo, hi): for kernel column j, the output columns ox in
+;; [lo, hi) are those whose input column ox*sW - pW + j*dW lies in [0, W) (computed by conv.ts).
+;; Columns are laid out [N, C*kH*kW, oH*oW], rows ordered (c, i, j).
+;; There is no fused multiply-add in baseline SIMD: products are rounded before they are added.
+
+(module
+  (import "env" "memory" (memory 1 32768 shared))
+
+  ;; n floats of zeros at $d
+  (func $zero (param $d i32) (param $n i32)
+    (block $done
+      (loop $vec
+        (br_if $done (i32.lt_u (local.get $n) (i32.const 4)))
+        (v128.store (local.get $d) (v128.const i32x4 0 0 0 0))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+        (br $vec)))
+    (block $done
+      (loop $one
+        (br_if $done (i32.eqz (local.get $n)))
+        (f32.store (local.get $d) (f32.const 0))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $one))))
+
+  ;; im2col: the windows of the input at $src (contiguous N x C x H x W) as columns at $dst;
+  ;; positions in the padding are 0. A row's copy moves whole vectors, so it may write up to 3
+  ;; floats past the row (rows are written in order, so the next row overwrites them; the caller
+  ;; leaves 16 bytes after $dst) and read up to 3 floats past the input's row (and its end).
+  (func (export "im2col") (param $p i32) (param $src i32) (param $dst i32)
+    (local $planes i32) (local $plane i32) (local $H i32) (local $W i32) (local $kH i32) (local $kW i32)
+    (local $sH i32) (local $sW i32) (local $pH i32) (local $pW i32) (local $dH i32) (local $dW i32)
+    (local $oH i32) (local $oW i32) (local $i i32) (local $j i32) (local $oy i32) (local $h i32)
+    (local $lo i32) (local $hi i32) (local $base i32) (local $s i32) (local $d i32) (local $e i32)
+    (local $step i32) (local $rowBytes i32)
+    (local.set $planes (i32.mul (i32.load (local.get $p)) (i32.load offset=4 (local.get $p))))
+    (local.set $H (i32.load offset=8 (local.get $p)))
+    (local.set $W (i32.load offset=12 (local.get $p)))
+    (local.set $kH (i32.load offset=16 (local.get $p)))
+    (local.set $kW (i32.load offset=20 (local.get $p)))
+    (local.set $sH (i32.load offset=24 (local.get $p)))
+    (local.set $sW (i32.load offset=28 (local.get $p)))
+    (local.set $pH (i32.load offset=32 (local.get $p)))
+    (local.set $pW (i32.load offset=36 (local.get $p)))
+    (local.set $dH (i32.load offset=40 (local.get $p)))
+    (local.set $dW (i32.load offset=44 (local.get $p)))
+    (local.set $oH (i32.load offset=48 (local.get $p)))
+    (local.set $oW (i32.load offset=52 (local.get $p)))
+    (local.set $step (i32.shl (local.get $sW) (i32.const 2)))
+    (local.set $rowBytes (i32.shl (local.get $oW) (i32.const 2)))
+    (block $planesDone
+      (loop $planeLoop
+        (br_if $planesDone (i32.eqz (local.get $planes)))
+        (local.set $plane (local.get $src))
+        (local.set $i (i32.const 0))
+        (loop $iLoop
+          (local.set $j (i32.const 0))
+          (loop $jLoop
+            (local.set $lo (i32.load offset=64 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $hi (i32.load offset=68 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 3)))))
+            ;; input column of output column lo, in the plane's row 0
+            (local.set $base
+              (i32.add (local.get $plane)
+                (i32.shl
+                  (i32.sub (i32.add (i32.mul (local.get $lo) (local.get $sW)) (i32.mul (local.get $j) (local.get $dW))) (local.get $pW))
+                  (i32.const 2))))
+            (local.set $h (i32.sub (i32.mul (local.get $i) (local.get $dH)) (local.get $pH)))
+            (local.set $oy (local.get $oH))
+            (loop $rowLoop
+              ;; h < 0 reads as a huge unsigned number
+              (if (i32.and (i32.lt_u (local.get $h) (local.get $H)) (i32.lt_u (local.get $lo) (local.get $hi)))
+                (then
+                  (local.set $d (local.get $dst))
+                  (local.set $e (i32.add (local.get $dst) (i32.shl (local.get $lo) (i32.const 2))))
+                  (block $z (loop $zl
+                    (br_if $z (i32.ge_u (local.get $d) (local.get $e)))
+                    (f32.store (local.get $d) (f32.const 0))
+                    (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                    (br $zl)))
+                  (local.set $s (i32.add (local.get $base) (i32.shl (i32.mul (local.get $h) (local.get $W)) (i32.const 2))))
+                  (local.set $e (i32.add (local.get $dst) (i32.shl (local.get $hi) (i32.const 2))))
+                  (if (i32.eq (local.get $sW) (i32.const 1))
+                    (then
+                      (loop $vl
+                        (v128.store (local.get $d) (v128.load (local.get $s)))
+                        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                        (br_if $vl (i32.lt_u (local.get $d) (local.get $e)))))
+                    (else
+                      (loop $sl
+                        (f32.store (local.get $d) (f32.load (local.get $s)))
+                        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                        (local.set $s (i32.add (local.get $s) (local.get $step)))
+                        (br_if $sl (i32.lt_u (local.get $d) (local.get $e))))))
+                  ;; the zeros after the copy overwrite what its last vector wrote past hi
+                  (local.set $d (local.get $e))
+                  (local.set $e (i32.add (local.get $dst) (local.get $rowBytes)))
+                  (block $z (loop $zl
+                    (br_if $z (i32.ge_u (local.get $d) (local.get $e)))
+                    (f32.store (local.get $d) (f32.const 0))
+                    (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                    (br $zl))))
+                (else (call $zero (local.get $dst) (local.get $oW))))
+              (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
+              (local.set $h (i32.add (local.get $h) (local.get $sH)))
+              (br_if $rowLoop (local.tee $oy (i32.sub (local.get $oy) (i32.const 1)))))
+            (br_if $jLoop (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kW))))
+          (br_if $iLoop (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kH))))
+        (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2))))
+        (local.set $planes (i32.sub (local.get $planes) (i32.const 1)))
+        (br $planeLoop))))
+
+  ;; col2im: the columns at $src summed into their windows' places in $dst (contiguous
+  ;; N x C x H x W, overwritten); what lands in the padding is dropped
+  (func (export "col2im") (param $p i32) (param $src i32) (param $dst i32)
+    (local $planes i32) (local $plane i32) (local $H i32) (local $W i32) (local $kH i32) (local $kW i32)
+    (local $sH i32) (local $sW i32) (local $pH i32) (local $pW i32) (local $dH i32) (local $dW i32)
+    (local $oH i32) (local $oW i32) (local $i i32) (local $j i32) (local $oy i32) (local $h i32)
+    (local $lo i32) (local $hi i32) (local $base i32) (local $s i32) (local $d i32) (local $n i32)
+    (local $step i32) (local $rowBytes i32)
+    (local.set $planes (i32.mul (i32.load (local.get $p)) (i32.load offset=4 (local.get $p))))
+    (local.set $H (i32.load offset=8 (local.get $p)))
+    (local.set $W (i32.load offset=12 (local.get $p)))
+    (local.set $kH (i32.load offset=16 (local.get $p)))
+    (local.set $kW (i32.load offset=20 (local.get $p)))
+    (local.set $sH (i32.load offset=24 (local.get $p)))
+    (local.set $sW (i32.load offset=28 (local.get $p)))
+    (local.set $pH (i32.load offset=32 (local.get $p)))
+    (local.set $pW (i32.load offset=36 (local.get $p)))
+    (local.set $dH (i32.load offset=40 (local.get $p)))
+    (local.set $dW (i32.load offset=44 (local.get $p)))
+    (local.set $oH (i32.load offset=48 (local.get $p)))
+    (local.set $oW (i32.load offset=52 (local.get $p)))
+    (local.set $step (i32.shl (local.get $sW) (i32.const 2)))
+    (local.set $rowBytes (i32.shl (local.get $oW) (i32.const 2)))
+    (call $zero (local.get $dst) (i32.mul (local.get $planes) (i32.mul (local.get $H) (local.get $W))))
+    (block $planesDone
+      (loop $planeLoop
+        (br_if $planesDone (i32.eqz (local.get $planes)))
+        (local.set $plane (local.get $dst))
+        (local.set $i (i32.const 0))
+        (loop $iLoop
+          (local.set $j (i32.const 0))
+          (loop $jLoop
+            (local.set $lo (i32.load offset=64 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $hi (i32.load offset=68 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $base
+              (i32.add (local.get $plane)
+                (i32.shl
+                  (i32.sub (i32.add (i32.mul (local.get $lo) (local.get $sW)) (i32.mul (local.get $j) (local.get $dW))) (local.get $pW))
+                  (i32.const 2))))
+            (local.set $h (i32.sub (i32.mul (local.get $i) (local.get $dH)) (local.get $pH)))
+            (local.set $oy (local.get $oH))
+            (loop $rowLoop
+              (if (i32.lt_u (local.get $h) (local.get $H))
+                (then
+                  (local.set $d (i32.add (local.get $base) (i32.shl (i32.mul (local.get $h) (local.get $W)) (i32.const 2))))
+                  (local.set $s (i32.add (local.get $src) (i32.shl (local.get $lo) (i32.const 2))))
+                  (local.set $n (i32.sub (local.get $hi) (local.get $lo)))
+                  (if (i32.eq (local.get $sW) (i32.const 1))
+                    (then
+                      (block $vd (loop $vl
+                        (br_if $vd (i32.lt_u (local.get $n) (i32.const 4)))
+                        (v128.store (local.get $d) (f32x4.add (v128.load (local.get $d)) (v128.load (local.get $s))))
+                        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+                        (br $vl)))))
+                  (block $od (loop $ol
+                    (br_if $od (i32.eqz (local.get $n)))
+                    (f32.store (local.get $d) (f32.add (f32.load (local.get $d)) (f32.load (local.get $s))))
+                    (local.set $d (i32.add (local.get $d) (local.get $step)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                    (br $ol)))))
+              (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+              (local.set $h (i32.add (local.get $h) (local.get $sH)))
+              (br_if $rowLoop (local.tee $oy (i32.sub (local.get $oy) (i32.const 1)))))
+            (br_if $jLoop (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kW))))
+          (br_if $iLoop (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kH))))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2))))
+        (local.set $planes (i32.sub (local.get $planes) (i32.const 1)))
+        (br $planeLoop))))
+
+  ;; The sum of the 4 lanes of v.
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; C[m, n] = sum over batches b < B and k < K of A_b[m, k] * B_b[n, k]. Both operands have k
+  ;; contiguous (rows lda / ldb apart, batches sa / sb apart, in floats), as the weight gradient
+  ;; of a convolution reads them, so nothing is packed. 2 x 4 tiles of f32x4 sums over k; edge
+  ;; rows and columns one dot product at a time; a K not divisible by 4 ends with single lanes.
+  (func (export "gemmNT") (param $M i32) (param $N i32) (param $K i32)
+    (param $a i32) (param $lda i32) (param $sa i32) (param $b i32) (param $ldb i32) (param $sb i32)
+    (param $B i32) (param $c i32) (param $ldc i32)
+    (local $m i32) (local $n i32) (local $bi i32) (local $k i32) (local $K4 i32)
+    (local $a0 i32) (local $a1 i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32)
+    (local $x0 v128) (local $x1 v128) (local $y v128)
+    (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
+    (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
+    (local $cp i32)
+    (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
+    (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $sa (i32.shl (local.get $sa) (i32.const 2)))
+    (local.set $sb (i32.shl (local.get $sb) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $K4 (i32.and (local.get $K) (i32.const -4)))
+    (local.set $m (i32.const 0))
+    (block $mDone (loop $mLoop
+      (br_if $mDone (i32.gt_u (i32.add (local.get $m) (i32.const 2)) (local.get $M)))
+      (local.set $n (i32.const 0))
+      (block $nDone (loop $nLoop
+        (br_if $nDone (i32.gt_u (i32.add (local.get $n) (i32.const 4)) (local.get $N)))
+        (local.set $c00 (v128.const i32x4 0 0 0 0))
+        (local.set $c01 (v128.const i32x4 0 0 0 0))
+        (local.set $c02 (v128.const i32x4 0 0 0 0))
+        (local.set $c03 (v128.const i32x4 0 0 0 0))
+        (local.set $c10 (v128.const i32x4 0 0 0 0))
+        (local.set $c11 (v128.const i32x4 0 0 0 0))
+        (local.set $c12 (v128.const i32x4 0 0 0 0))
+        (local.set $c13 (v128.const i32x4 0 0 0 0))
+        (local.set $bi (i32.const 0))
+        (loop $bLoop
+          (local.set $a0 (i32.add (i32.add (local.get $a) (i32.mul (local.get $bi) (local.get $sa))) (i32.mul (local.get $m) (local.get $lda))))
+          (local.set $a1 (i32.add (local.get $a0) (local.get $lda)))
+          (local.set $b0 (i32.add (i32.add (local.get $b) (i32.mul (local.get $bi) (local.get $sb))) (i32.mul (local.get $n) (local.get $ldb))))
+          (local.set $b1 (i32.add (local.get $b0) (local.get $ldb)))
+          (local.set $b2 (i32.add (local.get $b1) (local.get $ldb)))
+          (local.set $b3 (i32.add (local.get $b2) (local.get $ldb)))
+          (local.set $k (i32.const 0))
+          (block $kDone (loop $kLoop
+            (br_if $kDone (i32.ge_u (local.get $k) (local.get $K4)))
+            (local.set $x0 (v128.load (local.get $a0)))
+            (local.set $x1 (v128.load (local.get $a1)))
+            (local.set $y (v128.load (local.get $b0)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x0) (local.get $y))))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x1) (local.get $y))))
+            (local.set $y (v128.load (local.get $b1)))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x0) (local.get $y))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x1) (local.get $y))))
+            (local.set $y (v128.load (local.get $b2)))
+            (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $x0) (local.get $y))))
+            (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $x1) (local.get $y))))
+            (local.set $y (v128.load (local.get $b3)))
+            (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $x0) (local.get $y))))
+            (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $x1) (local.get $y))))
+            (local.set $a0 (i32.add (local.get $a0) (i32.const 16)))
+            (local.set $a1 (i32.add (local.get $a1) (i32.const 16)))
+            (local.set $b0 (i32.add (local.get $b0) (i32.const 16)))
+            (local.set $b1 (i32.add (local.get $b1) (i32.const 16)))
+            (local.set $b2 (i32.add (local.get $b2) (i32.const 16)))
+            (local.set $b3 (i32.add (local.get $b3) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $kLoop)))
+          ;; the last K mod 4 terms, one lane at a time (the other lanes load zeros)
+          (block $tDone (loop $tLoop
+            (br_if $tDone (i32.ge_u (local.get $k) (local.get $K)))
+            (local.set $x0 (v128.load32_zero (local.get $a0)))
+            (local.set $x1 (v128.load32_zero (local.get $a1)))
+            (local.set $y (v128.load32_zero (local.get $b0)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x0) (local.get $y))))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x1) (local.get $y))))
+            (local.set $y (v128.load32_zero (local.get $b1)))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x0) (local.get $y))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x1) (local.get $y))))
+            (local.set $y (v128.load32_zero (local.get $b2)))
+            (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $x0) (local.get $y))))
+            (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $x1) (local.get $y))))
+            (local.set $y (v128.load32_zero (local.get $b3)))
+            (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $x0) (local.get $y))))
+            (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $x1) (local.get $y))))
+            (local.set $a0 (i32.add (local.get $a0) (i32.const 4)))
+            (local.set $a1 (i32.add (local.get $a1) (i32.const 4)))
+            (local.set $b0 (i32.add (local.get $b0) (i32.const 4)))
+            (local.set $b1 (i32.add (local.get $b1) (i32.const 4)))
+            (local.set $b2 (i32.add (local.get $b2) (i32.const 4)))
+            (local.set $b3 (i32.add (local.get $b3) (i32.const 4)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $tLoop)))
+          (br_if $bLoop (i32.lt_u (local.tee $bi (i32.add (local.get $bi) (i32.const 1))) (local.get $B))))
+        (local.set $cp (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $ldc)) (i32.shl (local.get $n) (i32.const 2)))))
+        (f32.store (local.get $cp) (call $hsum (local.get $c00)))
+        (f32.store offset=4 (local.get $cp) (call $hsum (local.get $c01)))
+        (f32.store offset=8 (local.get $cp) (call $hsum (local.get $c02)))
+        (f32.store offset=12 (local.get $cp) (call $hsum (local.get $c03)))
+        (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+        (f32.store (local.get $cp) (call $hsum (local.get $c10)))
+        (f32.store offset=4 (local.get $cp) (call $hsum (local.get $c11)))
+        (f32.store offset=8 (local.get $cp) (call $hsum (local.get $c12)))
+        (f32.store offset=12 (local.get $cp) (call $hsum (local.get $c13)))
+        (local.set $n (i32.add (local.get $n) (i32.const 4)))
+        (br $nLoop)))
+      (local.set $m (i32.add (local.get $m) (i32.const 2)))
+      (br $mLoop)))
+    ;; the edges: the columns past the last full tile in the tiled rows, then the rows past those
+    (call $dots (i32.const 0) (i32.and (local.get $M) (i32.const -2)) (i32.and (local.get $N) (i32.const -4)) (local.get $N)
+      (local.get $K) (local.get $a) (local.get $lda) (local.get $sa) (local.get $b) (local.get $ldb) (local.get $sb)
+      (local.get $B) (local.get $c) (local.get $ldc))
+    (call $dots (i32.and (local.get $M) (i32.const -2)) (local.get $M) (i32.const 0) (local.get $N)
+      (local.get $K) (local.get $a) (local.get $lda) (local.get $sa) (local.get $b) (local.get $ldb) (local.get $sb)
+      (local.get $B) (local.get $c) (local.get $ldc)))
+
+  ;; gemmNT's entries C[m, n] for m in [m0, m1), n in [n0, n1), one dot product each
+  ;; (strides here in bytes)
+  (func $dots (param $m0 i32) (param $m1 i32) (param $n0 i32) (param $n1 i32) (param $K i32)
+    (param $a i32) (param $lda i32) (param $sa i32) (param $b i32) (param $ldb i32) (param $sb i32)
+    (param $B i32) (param $c i32) (param $ldc i32)
+    (local $m i32) (local $n i32) (local $bi i32) (local $k i32) (local $pa i32) (local $pb i32) (local $acc v128)
+    (local.set $m (local.get $m0))
+    (block $mDone (loop $mLoop
+      (br_if $mDone (i32.ge_u (local.get $m) (local.get $m1)))
+      (local.set $n (local.get $n0))
+      (block $nDone (loop $nLoop
+        (br_if $nDone (i32.ge_u (local.get $n) (local.get $n1)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $bi (i32.const 0))
+        (loop $bLoop
+          (local.set $pa (i32.add (i32.add (local.get $a) (i32.mul (local.get $bi) (local.get $sa))) (i32.mul (local.get $m) (local.get $lda))))
+          (local.set $pb (i32.add (i32.add (local.get $b) (i32.mul (local.get $bi) (local.get $sb))) (i32.mul (local.get $n) (local.get $ldb))))
+          (local.set $k (local.get $K))
+          (block $kDone (loop $kLoop
+            (br_if $kDone (i32.lt_u (local.get $k) (i32.const 4)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (local.get $pa)) (v128.load (local.get $pb)))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 4)))
+            (br $kLoop)))
+          (block $tDone (loop $tLoop
+            (br_if $tDone (i32.eqz (local.get $k)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_zero (local.get $pa)) (v128.load32_zero (local.get $pb)))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $tLoop)))
+          (br_if $bLoop (i32.lt_u (local.tee $bi (i32.add (local.get $bi) (i32.const 1))) (local.get $B))))
+        (f32.store (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $ldc)) (i32.shl (local.get $n) (i32.const 2))))
+          (call $hsum (local.get $acc)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $nLoop)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $mLoop))))
+
+  ;; y[r, :] += b[r % O] for the rows r of y (rows x L floats)
+  (func (export "addBias") (param $y i32) (param $rows i32) (param $O i32) (param $L i32) (param $b i32)
+    (local $r i32) (local $v v128) (local $f f32) (local $n i32)
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $f (f32.load (i32.add (local.get $b) (i32.shl (i32.rem_u (local.get $r) (local.get $O)) (i32.const 2)))))
+        (local.set $v (f32x4.splat (local.get $f)))
+        (local.set $n (local.get $L))
+        (block $vdone
+          (loop $vec
+            (br_if $vdone (i32.lt_u (local.get $n) (i32.const 4)))
+            (v128.store (local.get $y) (f32x4.add (v128.load (local.get $y)) (local.get $v)))
+            (local.set $y (i32.add (local.get $y) (i32.const 16)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+            (br $vec)))
+        (block $odone
+          (loop $one
+            (br_if $odone (i32.eqz (local.get $n)))
+            (f32.store (local.get $y) (f32.add (f32.load (local.get $y)) (local.get $f)))
+            (local.set $y (i32.add (local.get $y) (i32.const 4)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br $one)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; dst[o] = sum of the rows r of g (rows x L floats) with r % O = o, accumulated in float64
+  (func (export "sumRows") (param $g i32) (param $rows i32) (param $O i32) (param $L i32) (param $dst i32)
+    (local $r i32) (local $acc v128) (local $s f64) (local $n i32) (local $o i32) (local $d i32)
+    (call $zero (local.get $dst) (i32.shl (local.get $O) (i32.const 1)))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $acc (v128.const f64x2 0 0))
+        (local.set $n (local.get $L))
+        (block $vdone
+          (loop $vec
+            (br_if $vdone (i32.lt_u (local.get $n) (i32.const 4)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.promote_low_f32x4 (v128.load (local.get $g)))))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.promote_low_f32x4 (v128.load offset=8 (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+            (br $vec)))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+        (block $odone
+          (loop $one
+            (br_if $odone (i32.eqz (local.get $n)))
+            (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.load (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br $one)))
+        ;; dst holds O float64 sums while rows are added, then their float32 roundings
+        (local.set $d (i32.add (local.get $dst) (i32.shl (i32.rem_u (local.get $r) (local.get $O)) (i32.const 3))))
+        (f64.store (local.get $d) (f64.add (f64.load (local.get $d)) (local.get $s)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop)))
+    (loop $round
+      (if (i32.lt_u (local.get $o) (local.get $O))
+        (then
+          (f32.store (i32.add (local.get $dst) (i32.shl (local.get $o) (i32.const 2)))
+            (f32.demote_f64 (f64.load (i32.add (local.get $dst) (i32.shl (local.get $o) (i32.const 3))))))
+          (local.set $o (i32.add (local.get $o) (i32.const 1)))
+          (br $round)))))
+
+
+  ;; Max pooling with PyTorch's CPU rules (windows clipped to the input, the first maximum wins,
+  ;; a NaN wins): the input at $src (contiguous N x C x H x W) into values at $val (N x C x oH x oW)
+  ;; and, when $withIdx, float64 indices flat over each H x W plane at $idx. The geometry at $p as
+  ;; for im2col, then at $p + 56 the output columns [lo, hi) whose windows lie inside the input's
+  ;; columns. Windows inside the input go 4 outputs at a time (compares as lane masks, no
+  ;; branches); the others one at a time. Loads for strides 1 and 2 read up to 4 floats past a
+  ;; row (the caller leaves 16 bytes after $src).
+  (func (export "maxPool") (param $p i32) (param $src i32) (param $val i32) (param $idx i32) (param $withIdx i32)
+    (local $planes i32) (local $H i32) (local $W i32) (local $kH i32) (local $kW i32)
+    (local $sH i32) (local $sW i32) (local $pH i32) (local $pW i32) (local $dH i32) (local $dW i32)
+    (local $oH i32) (local $oW i32) (local $lo i32) (local $hi i32)
+    (local $oy i32) (local $ox i32) (local $h0 i32) (local $h1 i32) (local $hs i32) (local $w0 i32) (local $w1 i32)
+    (local $h i32) (local $x i32) (local $i i32) (local $j i32) (local $inRows i32) (local $pos i32) (local $at i32)
+    (local $best f32) (local $v f32) (local $vb v128) (local $vv v128) (local $vi v128) (local $m v128) (local $lanes v128)
+    (local.set $planes (i32.mul (i32.load (local.get $p)) (i32.load offset=4 (local.get $p))))
+    (local.set $H (i32.load offset=8 (local.get $p)))
+    (local.set $W (i32.load offset=12 (local.get $p)))
+    (local.set $kH (i32.load offset=16 (local.get $p)))
+    (local.set $kW (i32.load offset=20 (local.get $p)))
+    (local.set $sH (i32.load offset=24 (local.get $p)))
+    (local.set $sW (i32.load offset=28 (local.get $p)))
+    (local.set $pH (i32.load offset=32 (local.get $p)))
+    (local.set $pW (i32.load offset=36 (local.get $p)))
+    (local.set $dH (i32.load offset=40 (local.get $p)))
+    (local.set $dW (i32.load offset=44 (local.get $p)))
+    (local.set $oH (i32.load offset=48 (local.get $p)))
+    (local.set $oW (i32.load offset=52 (local.get $p)))
+    (local.set $lo (i32.load offset=56 (local.get $p)))
+    (local.set $hi (i32.load offset=60 (local.get $p)))
+    ;; lane t of 4 outputs starts t*sW columns after lane 0
+    (local.set $lanes (i32x4.mul (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $sW))))
+    (block $planesDone (loop $planeLoop
+      (br_if $planesDone (i32.eqz (local.get $planes)))
+      (local.set $oy (i32.const 0))
+      (block $rowsDone (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $oy) (local.get $oH)))
+        (local.set $h0 (i32.sub (i32.mul (local.get $oy) (local.get $sH)) (local.get $pH)))
+        (local.set $h1 (i32.add (local.get $h0) (i32.add (i32.mul (i32.sub (local.get $kH) (i32.const 1)) (local.get $dH)) (i32.const 1))))
+        (local.set $inRows (i32.and (i32.ge_s (local.get $h0) (i32.const 0)) (i32.le_s (local.get $h1) (local.get $H))))
+        (if (i32.gt_s (local.get $h1) (local.get $H)) (then (local.set $h1 (local.get $H))))
+        (local.set $hs (local.get $h0))
+        (block $c (loop $cl
+          (br_if $c (i32.ge_s (local.get $hs) (i32.const 0)))
+          (local.set $hs (i32.add (local.get $hs) (local.get $dH)))
+          (br $cl)))
+        (local.set $ox (i32.const 0))
+        (block $colsDone (loop $colLoop
+          (br_if $colsDone (i32.ge_u (local.get $ox) (local.get $oW)))
+          (if (i32.and (local.get $inRows)
+                (i32.and (i32.ge_u (local.get $ox) (local.get $lo)) (i32.le_u (i32.add (local.get $ox) (i32.const 4)) (local.get $hi))))
+            (then
+              ;; 4 windows inside the input: the first tap is each lane's start
+              (local.set $w0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $pW)))
+              (local.set $vb (f32x4.splat (f32.const -inf)))
+              (local.set $vi (i32x4.add (i32x4.splat (i32.add (i32.mul (local.get $h0) (local.get $W)) (local.get $w0))) (local.get $lanes)))
+              (local.set $i (i32.const 0))
+              (loop $iLoop
+                (local.set $h (i32.add (local.get $h0) (i32.mul (local.get $i) (local.get $dH))))
+                (local.set $j (i32.const 0))
+                (loop $jLoop
+                  (local.set $pos (i32.add (i32.mul (local.get $h) (local.get $W)) (i32.add (local.get $w0) (i32.mul (local.get $j) (local.get $dW)))))
+                  (local.set $at (i32.add (local.get $src) (i32.shl (local.get $pos) (i32.const 2))))
+                  (if (i32.eq (local.get $sW) (i32.const 1))
+                    (then (local.set $vv (v128.load (local.get $at))))
+                    (else
+                      (if (i32.eq (local.get $sW) (i32.const 2))
+                        (then
+                          ;; lanes 0 and 2 of two vectors
+                          (local.set $vv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                            (v128.load (local.get $at)) (v128.load offset=16 (local.get $at)))))
+                        (else
+                          (local.set $vv (f32x4.splat (f32.load (local.get $at))))
+                          (local.set $at (i32.add (local.get $at) (i32.shl (local.get $sW) (i32.const 2))))
+                          (local.set $vv (f32x4.replace_lane 1 (local.get $vv) (f32.load (local.get $at))))
+                          (local.set $at (i32.add (local.get $at) (i32.shl (local.get $sW) (i32.const 2))))
+                          (local.set $vv (f32x4.replace_lane 2 (local.get $vv) (f32.load (local.get $at))))
+                          (local.set $at (i32.add (local.get $at) (i32.shl (local.get $sW) (i32.const 2))))
+                          (local.set $vv (f32x4.replace_lane 3 (local.get $vv) (f32.load (local.get $at))))))))
+                  (local.set $m (v128.or (f32x4.gt (local.get $vv) (local.get $vb)) (f32x4.ne (local.get $vv) (local.get $vv))))
+                  (local.set $vb (v128.bitselect (local.get $vv) (local.get $vb) (local.get $m)))
+                  (local.set $vi (v128.bitselect
+                    (i32x4.add (i32x4.splat (local.get $pos)) (local.get $lanes)) (local.get $vi) (local.get $m)))
+                  (br_if $jLoop (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kW))))
+                (br_if $iLoop (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kH))))
+              (v128.store (local.get $val) (local.get $vb))
+              (if (local.get $withIdx)
+                (then
+                  (v128.store (local.get $idx) (f64x2.convert_low_i32x4_s (local.get $vi)))
+                  (v128.store offset=16 (local.get $idx) (f64x2.convert_low_i32x4_s
+                    (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vi) (local.get $vi))))))
+              (local.set $val (i32.add (local.get $val) (i32.const 16)))
+              (local.set $idx (i32.add (local.get $idx) (i32.const 32)))
+              (local.set $ox (i32.add (local.get $ox) (i32.const 4))))
+            (else
+              ;; one window, clipped to the input
+              (local.set $w0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $pW)))
+              (local.set $w1 (i32.add (local.get $w0) (i32.add (i32.mul (i32.sub (local.get $kW) (i32.const 1)) (local.get $dW)) (i32.const 1))))
+              (if (i32.gt_s (local.get $w1) (local.get $W)) (then (local.set $w1 (local.get $W))))
+              (block $c (loop $cl
+                (br_if $c (i32.ge_s (local.get $w0) (i32.const 0)))
+                (local.set $w0 (i32.add (local.get $w0) (local.get $dW)))
+                (br $cl)))
+              (local.set $best (f32.const -inf))
+              (local.set $pos (i32.add (i32.mul (local.get $hs) (local.get $W)) (local.get $w0)))
+              (local.set $h (local.get $hs))
+              (block $hd (loop $hl
+                (br_if $hd (i32.ge_s (local.get $h) (local.get $h1)))
+                (local.set $x (local.get $w0))
+                (block $xd (loop $xl
+                  (br_if $xd (i32.ge_s (local.get $x) (local.get $w1)))
+                  (local.set $v (f32.load (i32.add (local.get $src)
+                    (i32.shl (i32.add (i32.mul (local.get $h) (local.get $W)) (local.get $x)) (i32.const 2)))))
+                  (if (i32.or (f32.gt (local.get $v) (local.get $best)) (f32.ne (local.get $v) (local.get $v)))
+                    (then
+                      (local.set $best (local.get $v))
+                      (local.set $pos (i32.add (i32.mul (local.get $h) (local.get $W)) (local.get $x)))))
+                  (local.set $x (i32.add (local.get $x) (local.get $dW)))
+                  (br $xl)))
+                (local.set $h (i32.add (local.get $h) (local.get $dH)))
+                (br $hl)))
+              (f32.store (local.get $val) (local.get $best))
+              (if (local.get $withIdx) (then (f64.store (local.get $idx) (f64.convert_i32_s (local.get $pos)))))
+              (local.set $val (i32.add (local.get $val) (i32.const 4)))
+              (local.set $idx (i32.add (local.get $idx) (i32.const 8)))
+              (local.set $ox (i32.add (local.get $ox) (i32.const 1)))))
+          (br $colLoop)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $rowLoop)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2))))
+      (local.set $planes (i32.sub (local.get $planes) (i32.const 1)))
+      (br $planeLoop))))
+
+  ;; Batch norm over x (N x C x S floats at $x): the per-channel sums below run over the N rows
+  ;; of S floats of a channel, four floats at a time, accumulated in float64.
+
+  ;; sum of n floats at $p, each minus $m, to the power 1 ($sq = 0) or 2 ($sq = 1), in float64
+  (func $rowSum (param $p i32) (param $n i32) (param $m f64) (param $sq i32) (result f64)
+    (local $acc0 v128) (local $acc1 v128) (local $v v128) (local $lo v128) (local $hi v128) (local $mv v128) (local $s f64) (local $d f64)
+    (local.set $mv (f64x2.splat (local.get $m)))
+    (block $done (loop $vec
+      (br_if $done (i32.lt_u (local.get $n) (i32.const 4)))
+      (local.set $v (v128.load (local.get $p)))
+      (local.set $lo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $mv)))
+      (local.set $hi (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $mv)))
+      (if (local.get $sq)
+        (then
+          (local.set $lo (f64x2.mul (local.get $lo) (local.get $lo)))
+          (local.set $hi (f64x2.mul (local.get $hi) (local.get $hi)))))
+      (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $lo)))
+      (local.set $acc1 (f64x2.add (local.get $acc1) (local.get $hi)))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $vec)))
+    (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+    (block $done (loop $one
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $d (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $m)))
+      (local.set $s (f64.add (local.get $s) (select (f64.mul (local.get $d) (local.get $d)) (local.get $d) (local.get $sq))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $one)))
+    (local.get $s))
+
+  ;; mean[c] and biased var[c] (float32) over the N rows of channel c: the mean, then the squared
+  ;; deviations from it
+  (func (export "bnStats") (param $x i32) (param $N i32) (param $C i32) (param $S i32) (param $mean i32) (param $var i32)
+    (local $c i32) (local $n i32) (local $s f64) (local $m f64) (local $row i32) (local $rowBytes i32) (local $M f64)
+    (local.set $rowBytes (i32.shl (local.get $S) (i32.const 2)))
+    (local.set $M (f64.convert_i32_u (i32.mul (local.get $N) (local.get $S))))
+    (block $cDone (loop $cLoop
+      (br_if $cDone (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $s (f64.const 0))
+      (local.set $n (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $n) (local.get $N)))
+        (local.set $row (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $c)) (local.get $rowBytes))))
+        (local.set $s (f64.add (local.get $s) (call $rowSum (local.get $row) (local.get $S) (f64.const 0) (i32.const 0))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $l)))
+      (local.set $m (f64.div (local.get $s) (local.get $M)))
+      (local.set $s (f64.const 0))
+      (local.set $n (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $n) (local.get $N)))
+        (local.set $row (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $c)) (local.get $rowBytes))))
+        (local.set $s (f64.add (local.get $s) (call $rowSum (local.get $row) (local.get $S) (local.get $m) (i32.const 1))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $l)))
+      (f32.store (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 2))) (f32.demote_f64 (local.get $m)))
+      (f32.store (i32.add (local.get $var) (i32.shl (local.get $c) (i32.const 2))) (f32.demote_f64 (f64.div (local.get $s) (local.get $M))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $cLoop))))
+
+  ;; y = (x - mean[c]) * a[c] + b[c] over x, in place (a = invstd * weight, from the caller)
+  (func (export "bnNormalize") (param $x i32) (param $N i32) (param $C i32) (param $S i32) (param $mean i32) (param $a i32) (param $b i32)
+    (local $r i32) (local $rows i32) (local $c i32) (local $n i32)
+    (local $m v128) (local $av v128) (local $bv v128) (local $mf f32) (local $af f32) (local $bf f32)
+    (local.set $rows (i32.mul (local.get $N) (local.get $C)))
+    (block $done (loop $rowLoop
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.shl (i32.rem_u (local.get $r) (local.get $C)) (i32.const 2)))
+      (local.set $mf (f32.load (i32.add (local.get $mean) (local.get $c))))
+      (local.set $af (f32.load (i32.add (local.get $a) (local.get $c))))
+      (local.set $bf (f32.load (i32.add (local.get $b) (local.get $c))))
+      (local.set $m (f32x4.splat (local.get $mf)))
+      (local.set $av (f32x4.splat (local.get $af)))
+      (local.set $bv (f32x4.splat (local.get $bf)))
+      (local.set $n (local.get $S))
+      (block $vd (loop $vl
+        (br_if $vd (i32.lt_u (local.get $n) (i32.const 4)))
+        (v128.store (local.get $x)
+          (f32x4.add (f32x4.mul (f32x4.sub (v128.load (local.get $x)) (local.get $m)) (local.get $av)) (local.get $bv)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+        (br $vl)))
+      (block $od (loop $ol
+        (br_if $od (i32.eqz (local.get $n)))
+        (f32.store (local.get $x)
+          (f32.add (f32.mul (f32.sub (f32.load (local.get $x)) (local.get $mf)) (local.get $af)) (local.get $bf)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $ol)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
+
+  ;; batch norm's gradients: sg[c] = Σ g, sgd[c] = Σ g * (x - mean[c]) (float64, at $sums as
+  ;; 2 x C doubles), then, when $gx is not 0, gx = k[c] * (g - mg[c] - (x - mean[c]) * mx[c])
+  ;; with k, mg, mx (float32 at $coef, 3 x C) that the caller computes from the sums: this
+  ;; function runs twice, first with $gx = 0 for the sums, then with the coefficients for gx
+  (func (export "bnBackward") (param $g i32) (param $x i32) (param $N i32) (param $C i32) (param $S i32)
+    (param $mean i32) (param $sums i32) (param $coef i32) (param $gx i32)
+    (local $c i32) (local $n i32) (local $row i32) (local $rowBytes i32) (local $p i32) (local $q i32) (local $o i32) (local $k i32)
+    (local $mf f32) (local $m v128) (local $m2 v128) (local $sg0 v128) (local $sg1 v128) (local $sd0 v128) (local $sd1 v128)
+    (local $gv v128) (local $xv v128) (local $glo v128) (local $ghi v128) (local $dlo v128) (local $dhi v128)
+    (local $kv v128) (local $mgv v128) (local $mxv v128) (local $kf f32) (local $mgf f32) (local $mxf f32)
+    (local $sg f64) (local $sd f64) (local $gf f64) (local $md f64)
+    (local.set $rowBytes (i32.shl (local.get $S) (i32.const 2)))
+    (block $cDone (loop $cLoop
+      (br_if $cDone (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $mf (f32.load (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $md (f64.promote_f32 (local.get $mf)))
+      (local.set $m (f32x4.splat (local.get $mf)))
+      (local.set $m2 (f64x2.splat (local.get $md)))
+      (if (i32.eqz (local.get $gx))
+        (then
+          (local.set $sg0 (v128.const i32x4 0 0 0 0))
+          (local.set $sg1 (v128.const i32x4 0 0 0 0))
+          (local.set $sd0 (v128.const i32x4 0 0 0 0))
+          (local.set $sd1 (v128.const i32x4 0 0 0 0))
+          (local.set $sg (f64.const 0))
+          (local.set $sd (f64.const 0))
+          (local.set $n (i32.const 0))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $n) (local.get $N)))
+            (local.set $row (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $c)) (local.get $rowBytes)))
+            (local.set $p (i32.add (local.get $g) (local.get $row)))
+            (local.set $q (i32.add (local.get $x) (local.get $row)))
+            (local.set $k (local.get $S))
+            (block $vd (loop $vl
+              (br_if $vd (i32.lt_u (local.get $k) (i32.const 4)))
+              (local.set $gv (v128.load (local.get $p)))
+              (local.set $xv (v128.load (local.get $q)))
+              (local.set $glo (f64x2.promote_low_f32x4 (local.get $gv)))
+              (local.set $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
+              (local.set $dlo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $m2)))
+              (local.set $dhi (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $m2)))
+              (local.set $sg0 (f64x2.add (local.get $sg0) (local.get $glo)))
+              (local.set $sg1 (f64x2.add (local.get $sg1) (local.get $ghi)))
+              (local.set $sd0 (f64x2.add (local.get $sd0) (f64x2.mul (local.get $glo) (local.get $dlo))))
+              (local.set $sd1 (f64x2.add (local.get $sd1) (f64x2.mul (local.get $ghi) (local.get $dhi))))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 4)))
+              (br $vl)))
+            (block $od (loop $ol
+              (br_if $od (i32.eqz (local.get $k)))
+              (local.set $gf (f64.promote_f32 (f32.load (local.get $p))))
+              (local.set $sg (f64.add (local.get $sg) (local.get $gf)))
+              (local.set $sd (f64.add (local.get $sd)
+                (f64.mul (local.get $gf) (f64.sub (f64.promote_f32 (f32.load (local.get $q))) (local.get $md)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (local.set $q (i32.add (local.get $q) (i32.const 4)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+              (br $ol)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $l)))
+          (local.set $sg0 (f64x2.add (local.get $sg0) (local.get $sg1)))
+          (local.set $sd0 (f64x2.add (local.get $sd0) (local.get $sd1)))
+          (f64.store (i32.add (local.get $sums) (i32.shl (local.get $c) (i32.const 3)))
+            (f64.add (local.get $sg) (f64.add (f64x2.extract_lane 0 (local.get $sg0)) (f64x2.extract_lane 1 (local.get $sg0)))))
+          (f64.store (i32.add (local.get $sums) (i32.shl (i32.add (local.get $c) (local.get $C)) (i32.const 3)))
+            (f64.add (local.get $sd) (f64.add (f64x2.extract_lane 0 (local.get $sd0)) (f64x2.extract_lane 1 (local.get $sd0))))))
+        (else
+          (local.set $kf (f32.load (i32.add (local.get $coef) (i32.shl (local.get $c) (i32.const 2)))))
+          (local.set $mgf (f32.load (i32.add (local.get $coef) (i32.shl (i32.add (local.get $c) (local.get $C)) (i32.const 2)))))
+          (local.set $mxf (f32.load (i32.add (local.get $coef) (i32.shl (i32.add (local.get $c) (i32.shl (local.get $C) (i32.const 1))) (i32.const 2)))))
+          (local.set $kv (f32x4.splat (local.get $kf)))
+          (local.set $mgv (f32x4.splat (local.get $mgf)))
+          (local.set $mxv (f32x4.splat (local.get $mxf)))
+          (local.set $n (i32.const 0))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $n) (local.get $N)))
+            (local.set $row (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $c)) (local.get $rowBytes)))
+            (local.set $p (i32.add (local.get $g) (local.get $row)))
+            (local.set $q (i32.add (local.get $x) (local.get $row)))
+            (local.set $o (i32.add (local.get $gx) (local.get $row)))
+            (local.set $k (local.get $S))
+            (block $vd (loop $vl
+              (br_if $vd (i32.lt_u (local.get $k) (i32.const 4)))
+              (v128.store (local.get $o)
+                (f32x4.mul (local.get $kv)
+                  (f32x4.sub
+                    (f32x4.sub (v128.load (local.get $p)) (local.get $mgv))
+                    (f32x4.mul (f32x4.sub (v128.load (local.get $q)) (local.get $m)) (local.get $mxv)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (local.set $o (i32.add (local.get $o) (i32.const 16)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 4)))
+              (br $vl)))
+            (block $od (loop $ol
+              (br_if $od (i32.eqz (local.get $k)))
+              (f32.store (local.get $o)
+                (f32.mul (local.get $kf)
+                  (f32.sub
+                    (f32.sub (f32.load (local.get $p)) (local.get $mgf))
+                    (f32.mul (f32.sub (f32.load (local.get $q)) (local.get $mf)) (local.get $mxf)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (local.set $q (i32.add (local.get $q) (i32.const 4)))
+              (local.set $o (i32.add (local.get $o) (i32.const 4)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+              (br $ol)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $l)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $cLoop))))
+)
