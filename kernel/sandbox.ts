@@ -199,6 +199,10 @@ class Sandbox {
     worker.unref();
     worker.on('error', () => undefined);
     const peer = new Peer(new Channel(worker, port1, signal), {
+      // a call's output must count against the test that makes it: the budget resets before the call is posted
+      beforeSend: () => {
+        this.noteTest();
+      },
       enter: () => {
         if (this.depth++ === 0) this.callStart = Date.now();
       },

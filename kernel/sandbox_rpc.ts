@@ -111,6 +111,8 @@ export interface RemoteRef {
 }
 
 export interface PeerHooks {
+  /** Called before each message to the other side is posted (the sandbox starts a test's output budget there). */
+  beforeSend?(): void;
   /** Called when a blocking wait begins and ends (waits nest while callbacks are served). */
   enter?(): void;
   leave?(): void;
@@ -222,7 +224,9 @@ export class Peer {
   }
 
   send(m: PeerMessage): void {
-    if (this.dead === null) this.channel.post({ t: 'send', m });
+    if (this.dead !== null) return;
+    this.hooks.beforeSend?.();
+    this.channel.post({ t: 'send', m });
   }
 
   // ---- values ----
