@@ -1,11 +1,15 @@
 /**
  * The backward engine: walks the graph from the roots in dependency order, sums gradients
  * per (node, output), runs tensor hooks, accumulates into leaves or collects for autograd.grad.
- * When only some tensors' gradients are wanted, only the nodes on a path to them run.
+ * When only some tensors' gradients are wanted, only the nodes on a path to them run. A leaf
+ * without a `.grad` takes its gradient without a copy when nothing else can refer to it (see
+ * `Pending`), as PyTorch's AccumulateGrad does.
  */
 
 import type { Tensor } from '../tensor.js';
-import { AccumulateGrad, type Grads, type Node } from './node.js';
+import type { Storage } from '../backend.js';
+import { watchNewStorages } from '../ops/dispatch.js';
+import { AccumulateGrad, OpNode, type Grads, type Node } from './node.js';
 import { set_grad_enabled, is_grad_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled } from './grad_mode.js';
 import { RuntimeError } from '../errors.js';
 
@@ -19,15 +23,79 @@ export interface RunOptions {
   accumulate_into?: Tensor[];
 }
 
-function addGrad(a: Tensor | null, b: Tensor): Tensor {
-  return a === null ? b : a.add(b);
-}
-
 const sizeText = (s: readonly number[]) => `torch.Size([${s.join(', ')}])`;
 
 /** The (node, output number) whose incoming gradient is `t`'s gradient. */
 function gradEdge(t: Tensor): { node: Node; nr: number } {
   return t.grad_fn ? { node: t.grad_fn, nr: t._outputNr } : { node: t._accumulator(), nr: 0 };
+}
+
+/**
+ * The gradients pending for the nodes of one pass, and what gradient stealing needs to know
+ * about them. PyTorch's AccumulateGrad takes a gradient nobody else refers to instead of cloning
+ * it; without a refcount, a gradient is taken only when its storage was made by an op during
+ * this pass (`fresh`), is referred to by no other pending buffer (`held`), and was never seen by
+ * user code (`shared`: seeds, hooks, retain_grad, captured results, custom Functions).
+ */
+class Pending {
+  readonly buffers = new Map<Node, Grads>();
+  readonly fresh: WeakSet<Storage> | null;
+  private readonly held = new Map<Storage, number>();
+  readonly shared = new Set<Storage>();
+
+  constructor(readonly steal: boolean) {
+    this.fresh = steal ? new WeakSet<Storage>() : null;
+  }
+
+  hold(g: Tensor): void {
+    if (this.steal) this.held.set(g._storage, (this.held.get(g._storage) ?? 0) + 1);
+  }
+
+  release(g: Tensor | null | undefined): void {
+    if (this.steal && g) this.held.set(g._storage, this.held.get(g._storage)! - 1);
+  }
+
+  /** Adds `g` to the gradient pending for output `nr` of `node`. */
+  put(node: Node, nr: number, g: Tensor): void {
+    let b = this.buffers.get(node);
+    if (!b) this.buffers.set(node, (b = []));
+    const prev = b[nr];
+    if (prev) {
+      const sum = prev.add(g);
+      this.release(prev);
+      b[nr] = sum;
+      this.hold(sum);
+    } else {
+      b[nr] = g;
+      this.hold(g);
+    }
+  }
+
+  /** Takes the pending gradients of `node` (the caller releases them once used). */
+  take(node: Node): Grads {
+    const grads = this.buffers.get(node);
+    if (!grads) return [];
+    this.buffers.delete(node);
+    return grads;
+  }
+
+  /** Whether `g`, about to reach a leaf, may become its `.grad` without a copy. */
+  stealable(g: Tensor): boolean {
+    const s = g._storage;
+    return this.steal && this.held.get(s) === 1 && !this.shared.has(s) && this.fresh!.has(s) && ownsStorage(g);
+  }
+}
+
+/** Whether some edge of `node` leads to a node that runs (all do when `active` is null). */
+function leadsOn(node: Node, active: Set<Node> | null): boolean {
+  for (const e of node.edges) if (e && (!active || active.has(e.node))) return true;
+  return false;
+}
+
+/** Whether some gradient is there. */
+function anyGrad(grads: Grads): boolean {
+  for (const g of grads) if (g) return true;
+  return false;
 }
 
 /** Runs backward from `roots` seeded with `seeds`; returns the grads of `opts.inputs` if given. */
@@ -66,13 +134,14 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions):
     });
   }
 
-  // every node reachable from the roots, with the reverse edges to find what leads to a target
-  const reachable = new Set<Node>();
+  // every node reachable from the roots with its count of incoming edges (roots start at 0);
+  // with targets also the reverse edges, to find what leads to a target
   const parents = new Map<Node, Node[]>();
+  let deps = new Map<Node, number>();
   const stack: Node[] = [];
   for (const e of rootEdges) {
-    if (!reachable.has(e.node)) {
-      reachable.add(e.node);
+    if (!deps.has(e.node)) {
+      deps.set(e.node, 0);
       stack.push(e.node);
     }
   }
@@ -85,73 +154,70 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions):
         if (ps) ps.push(n);
         else parents.set(e.node, [n]);
       }
-      if (!reachable.has(e.node)) {
-        reachable.add(e.node);
+      const d = deps.get(e.node);
+      if (d === undefined) {
+        deps.set(e.node, 1);
         stack.push(e.node);
+      } else {
+        deps.set(e.node, d + 1);
       }
     }
   }
-  // with targets, only nodes with a path to one of them run (PyTorch's exec_info)
-  let active = reachable;
+  // with targets, only nodes with a path to one of them run (PyTorch's exec_info); without, all do
+  let active: Set<Node> | null = null;
   if (targets) {
-    active = new Set<Node>();
-    const todo = [...capture.keys()].filter((n) => reachable.has(n));
-    for (const n of todo) active.add(n);
+    const on = (active = new Set<Node>());
+    const todo = [...capture.keys()].filter((n) => deps.has(n));
+    for (const n of todo) on.add(n);
     while (todo.length) {
       for (const p of parents.get(todo.pop()!) ?? []) {
-        if (!active.has(p)) {
-          active.add(p);
+        if (!on.has(p)) {
+          on.add(p);
           todo.push(p);
         }
       }
     }
+    deps = new Map<Node, number>();
+    for (const n of on) {
+      if (!deps.has(n)) deps.set(n, 0);
+      for (const e of n.edges) if (e && on.has(e.node)) deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
+    }
   }
 
-  const deps = new Map<Node, number>();
-  for (const n of active) {
-    for (const e of n.edges) if (e && active.has(e.node)) deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
+  const pending = new Pending(!opts.create_graph && !opts.inputs);
+  for (const e of rootEdges) {
+    if (active && !active.has(e.node)) continue;
+    pending.shared.add(e.seed._storage);
+    pending.put(e.node, e.nr, e.seed);
   }
-
-  const buffers = new Map<Node, Grads>();
-  const put = (node: Node, nr: number, g: Tensor) => {
-    let b = buffers.get(node);
-    if (!b) buffers.set(node, (b = []));
-    b[nr] = addGrad(b[nr] ?? null, g);
-  };
-  for (const e of rootEdges) if (active.has(e.node)) put(e.node, e.nr, e.seed);
 
   const ready: Node[] = [];
-  for (const n of active) if (!deps.get(n)) ready.push(n);
+  for (const [n, d] of deps) if (d === 0) ready.push(n);
 
   const prevMode = is_grad_enabled();
   set_grad_enabled(opts.create_graph);
+  const prevFresh = watchNewStorages(pending.fresh);
   try {
     while (ready.length) {
       const node = ready.pop()!;
-      const grads = buffers.get(node) ?? [];
-      buffers.delete(node);
+      const grads = pending.take(node);
       // tensor hooks and retain_grad see the summed gradient of each output
-      if (node.preHooks) {
-        for (const [nr, hooks] of node.preHooks) {
-          for (const h of hooks.slice()) {
-            const g = grads[nr];
-            if (!g) continue;
-            const r = h(g);
-            if (r) grads[nr] = r;
-          }
-        }
-      }
+      if (node.preHooks) runHooks(node, grads, pending);
       if (node.retained) {
         for (const [nr, ref] of node.retained) {
           const t = ref.deref();
           const g = grads[nr];
-          if (t && g) t.grad = t.grad ? t.grad.add(g) : opts.create_graph ? g : g.detach();
+          if (t && g) {
+            pending.shared.add(g._storage);
+            t.grad = t.grad ? t.grad.add(g) : opts.create_graph ? g : g.detach();
+          }
         }
       }
       const cap = capture.get(node);
       if (cap) {
         for (const [nr, ks] of cap) {
           const g = grads[nr] ?? null;
+          if (g) pending.shared.add(g._storage);
           for (const k of ks) {
             captured[k] = g;
             // backward(inputs=[non-leaf]) fills that tensor's .grad; leaves go through their accumulator
@@ -163,22 +229,28 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions):
 
       let outGrads: Grads = [];
       if (node instanceof AccumulateGrad) {
-        if (!opts.inputs) accumulate(node.variable, grads[0] ?? null, opts.create_graph);
-      } else if (node.edges.some((e) => e && active.has(e.node)) && grads.some((g) => g)) {
+        const g = grads[0];
+        if (!opts.inputs && g) accumulate(node.variable, g, opts.create_graph, pending.stealable(g));
+      } else if (leadsOn(node, active) && anyGrad(grads)) {
         outGrads = applyNode(node, grads);
         if (!opts.retain_graph) node.release();
+        if (node instanceof OpNode && node.opaque) for (const g of outGrads) if (g) pending.shared.add(g._storage);
       }
-      for (let i = 0; i < node.edges.length; i++) {
-        const e = node.edges[i];
-        if (!e || !active.has(e.node)) continue;
+      // this node's buffer is consumed: its gradients are no longer referred to from here
+      for (const g of grads) pending.release(g);
+      const edges = node.edges;
+      for (let i = 0; i < edges.length; i++) {
+        const e = edges[i];
+        if (!e || (active && !active.has(e.node))) continue;
         const g = outGrads[i];
-        if (g) put(e.node, e.inputNr, g);
+        if (g) pending.put(e.node, e.inputNr, g);
         const left = deps.get(e.node)! - 1;
         deps.set(e.node, left);
         if (left === 0) ready.push(e.node);
       }
     }
   } finally {
+    watchNewStorages(prevFresh);
     set_grad_enabled(prevMode);
   }
   if (opts.inputs && !opts.allow_unused) {
@@ -191,6 +263,24 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions):
     });
   }
   return captured;
+}
+
+/** Runs a node's tensor hooks on its gradients; whatever they see or return is user-visible. */
+function runHooks(node: Node, grads: Grads, pending: Pending): void {
+  for (const [nr, hooks] of node.preHooks!) {
+    for (const h of hooks.slice()) {
+      const g = grads[nr];
+      if (!g) continue;
+      pending.shared.add(g._storage);
+      const r = h(g);
+      if (r) {
+        pending.shared.add(r._storage);
+        pending.release(g);
+        pending.hold(r);
+        grads[nr] = r;
+      }
+    }
+  }
 }
 
 /** Runs one node's backward; in anomaly mode reports where its forward ran and rejects NaN. */
@@ -214,11 +304,37 @@ function applyNode(node: Node, grads: Grads): Grads {
   return out;
 }
 
-function accumulate(leaf: Tensor, g: Tensor | null, createGraph: boolean): void {
-  if (!g) return;
+/** @internal Gradients handed to a leaf's `.grad` without a copy so far (tests check the fast path ran). */
+export const stealStats = { stolen: 0 };
+
+/**
+ * Whether `g` covers its whole storage as a contiguous tensor from offset 0: then `.grad` may be
+ * `g` itself and look exactly as its clone would (no hidden elements, no strides of a view).
+ */
+function ownsStorage(g: Tensor): boolean {
+  if (g._offset !== 0) return false;
+  const shape = g._shape;
+  const strides = g._strides;
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d]!;
+    if (strides[d] !== expected) return false;
+    expected *= n;
+  }
+  return g._storage.size === expected;
+}
+
+function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, steal: boolean): void {
   if (!leaf.grad) {
-    // a fresh gradient never aliases the incoming one, so later in-place updates stay local
-    leaf.grad = (createGraph ? g : g.detach()).clone();
+    if (steal) {
+      // nothing else refers to g's storage (see runBackward): take it instead of copying
+      stealStats.stolen++;
+      leaf.grad = g._base === null && g.grad_fn === null && !g._requiresGrad ? g : g.detach();
+      return;
+    }
+    // a fresh gradient never aliases the incoming one, so later in-place updates stay local; with
+    // create_graph it is copied into a new tensor, as PyTorch does (its grad_fn is CopyBackwards)
+    leaf.grad = createGraph ? g.new_empty(g._shape).copy_(g) : g.detach().clone();
   } else if (createGraph || leaf.grad.requires_grad) {
     leaf.grad = leaf.grad.add(g);
   } else {

@@ -11,7 +11,10 @@ import { sumTo } from '../ops/reduction.js';
 import { RuntimeError } from '../errors.js';
 import { rebaseViewHistory } from './node.js';
 
-/** The `ctx` a custom Function's forward and backward share; extra fields may be set on it. */
+/**
+ * The `ctx` a custom Function's forward and backward share; extra fields may be set on it.
+ * @example static override forward(ctx: FunctionCtx, x: Tensor) { ctx.save_for_backward(x); ctx.scale = 2; return x.mul(2); }
+ */
 export class FunctionCtx {
   /** The tensors given to `save_for_backward`, checked against in-place changes before backward. */
   saved_tensors: Tensor[] = [];
@@ -22,19 +25,31 @@ export class FunctionCtx {
   /** @internal */ _materializeGrads = true;
   [key: string]: unknown;
 
-  /** Saves tensors for backward (read them back from `ctx.saved_tensors`). */
+  /**
+   * Saves tensors for backward (read them back from `ctx.saved_tensors`).
+   * @example ctx.save_for_backward(x, y) // in forward; in backward: const [x, y] = ctx.saved_tensors
+   */
   save_for_backward(...tensors: Tensor[]): void {
     this.saved_tensors = tensors;
   }
-  /** Marks outputs that have no gradient (they do not require grad). */
+  /**
+   * Marks outputs that have no gradient (they do not require grad).
+   * @example const idx = x.argmax(); ctx.mark_non_differentiable(idx); return [x.max(), idx]
+   */
   mark_non_differentiable(...tensors: Tensor[]): void {
     this._nonDifferentiable = new Set(tensors);
   }
-  /** Marks inputs that forward modified in place (they are returned as outputs). */
+  /**
+   * Marks inputs that forward modified in place (they are returned as outputs).
+   * @example x.mul_(2); ctx.mark_dirty(x); return x
+   */
   mark_dirty(...tensors: Tensor[]): void {
     this._dirty = new Set(tensors);
   }
-  /** With false, backward gets null instead of zeros for outputs that received no gradient. */
+  /**
+   * With false, backward gets null instead of zeros for outputs that received no gradient.
+   * @example ctx.set_materialize_grads(false) // backward then sees null for unused outputs
+   */
   set_materialize_grads(value: boolean): void {
     this._materializeGrads = value;
   }
@@ -67,15 +82,30 @@ function isExpandableTo(shape: readonly number[], to: readonly number[]): boolea
  * const y = Exp.apply(x);
  */
 export class Function {
+  /**
+   * `static forward(ctx, ...args)`: the computation, run without recording; save what backward needs on
+   * `ctx`. Override it.
+   * @example static override forward(ctx: FunctionCtx, x: Tensor) { ctx.save_for_backward(x); return x.clamp(0); }
+   */
   static forward(_ctx: FunctionCtx, ..._args: unknown[]): Out {
     throw new RuntimeError('You must implement the forward function for custom autograd.Function.');
   }
+  /**
+   * `static backward(ctx, ...grad_outputs)`: one gradient per forward argument (null where there is
+   * none). Override it.
+   * @example static override backward(ctx: FunctionCtx, g: Tensor) { const [x] = ctx.saved_tensors; return g.mul(x!.gt(0)); }
+   */
   static backward(_ctx: FunctionCtx, ..._grads: Tensor[]): GradOut | readonly GradOut[] {
     throw new RuntimeError(
       'You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.',
     );
   }
 
+  /**
+   * `MyFn.apply(...args)`: runs forward and records a `MyFnBackward` node for its outputs. Differs from
+   * PyTorch: not bound to its class, so pass `(x) => MyFn.apply(x)` as a callback.
+   * @example const y = MyRelu.apply(x); y.sum().backward()
+   */
   static apply<T extends typeof Function>(this: T, ...args: ForwardArgs<T>): ForwardResult<T>;
   static apply(this: typeof Function | undefined, ...args: unknown[]): Out {
     if (this === undefined) {
@@ -103,7 +133,7 @@ export class Function {
     const name = `${cls.name}Backward`;
     const inputShapes = args.map((a) => (a instanceof Tensor ? a._shape.slice() : null));
     const inputDtypes = args.map((a) => (a instanceof Tensor ? a.dtype : null));
-    record(name, args, diff, ctx.saved_tensors.slice(), (grads) => {
+    const node = record(name, args, diff, ctx.saved_tensors.slice(), (grads) => {
       const gs = results.map((o, j) => {
         const k = diffIdx.indexOf(j);
         const g = k >= 0 ? grads[k] : null;
@@ -138,6 +168,7 @@ export class Function {
         return out.dtype === inputDtypes[i] ? out : out.to(inputDtypes[i]!);
       });
     });
+    if (node) node.opaque = true;
     // a view modified in place hands its new history on to its base; CopySlices reads the view's
     // gradient from the node's first input and first output, which is where such a view sits
     const first = results[0];

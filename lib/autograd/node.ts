@@ -66,6 +66,11 @@ function shapeText(t: Tensor): string {
 
 /** The node every built-in op records: a named backward closure over saved tensors. */
 export class OpNode extends Node {
+  /**
+   * @internal Its backward runs user code (a custom autograd.Function), which may keep references
+   * to the gradients it returns, so the engine never hands those to a `.grad` without a copy.
+   */
+  opaque = false;
   private saved: Tensor[] | null;
   private versions: number[];
   private freed = false;

@@ -3,7 +3,7 @@
  * and record the graph node when autograd needs one.
  */
 
-import type { View } from '../backend.js';
+import type { Storage, View } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { backendFor, type Device } from '../device.js';
 import { RuntimeError } from '../errors.js';
@@ -26,9 +26,24 @@ export function broadcastView(t: Tensor, shape: readonly number[]): View {
   return { storage: t._storage, dtype: t.dtype, shape, strides, offset: t._offset };
 }
 
+/**
+ * Storages allocated by ops while a backward pass watches (null when none does): the engine may
+ * hand such a gradient to a leaf's `.grad` instead of copying it, because nothing made before
+ * the pass can refer to it (autograd/engine.ts, `stealable`).
+ */
+let fresh: WeakSet<Storage> | null = null;
+
+/** @internal Starts recording new storages into `set` (null stops); returns the previous recorder. */
+export function watchNewStorages(set: WeakSet<Storage> | null): WeakSet<Storage> | null {
+  const prev = fresh;
+  fresh = set;
+  return prev;
+}
+
 /** A new uninitialised contiguous tensor. */
 export function emptyTensor(shape: readonly number[], dtype: DType, device: Device): Tensor {
   const storage = backendFor(device).alloc(dtype, numelOf(shape), device.index ?? 0);
+  if (fresh !== null) fresh.add(storage);
   return new Tensor(storage, device, shape.slice(), contiguousStrides(shape), 0);
 }
 
@@ -62,8 +77,8 @@ export function record(
   outputs: readonly Tensor[],
   saved: Tensor[],
   backward: BackwardFn,
-): void {
-  if (!needsGrad(inputs)) return;
+): OpNode | null {
+  if (!needsGrad(inputs)) return null;
   const node = new OpNode(name, saved, backward, saved.map((t) => outputs.indexOf(t)));
   node.edges = inputs.map((x) => {
     if (!(x instanceof Tensor) || !x.requires_grad) return null;
@@ -74,6 +89,7 @@ export function record(
     o.grad_fn = node;
     o._outputNr = i;
   });
+  return node;
 }
 
 export type { Grads };

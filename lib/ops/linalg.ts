@@ -129,8 +129,8 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   checkDtypes(a, b, 'addmm_impl_cpu_');
   const out = product(a, b);
   record('MmBackward0', [a, b], [out], savedFor(a, b), ([g]) => [
-    a.requires_grad ? g!.mm(b.t()) : null,
-    b.requires_grad ? a.t().mm(g!) : null,
+    a.requires_grad ? mat1Grad(g!, b, a) : null,
+    b.requires_grad ? mat2Grad(a, b, g!) : null,
   ]);
   return out;
 }
@@ -251,10 +251,27 @@ export function addmm(self: Tensor, m1: Tensor, m2: Tensor, beta: number, alpha:
   const selfShape = self._shape.slice();
   record('AddmmBackward0', [self, m1, m2], [out], [m1, m2], ([g]) => [
     self.requires_grad ? sumTo(b === 1 ? g! : g!.mul(b), selfShape) : null,
-    m1.requires_grad ? scaled(g!.mm(m2.t()), a) : null,
-    m2.requires_grad ? scaled(m1.t().mm(g!), a) : null,
+    m1.requires_grad ? scaled(mat1Grad(g!, m2, m1), a) : null,
+    m2.requires_grad ? scaled(mat2Grad(m1, m2, g!), a) : null,
   ]);
   return out;
+}
+
+/** Whether a matrix is laid out column by column (a transposed contiguous matrix). */
+const columnMajor = (m: Tensor): boolean => m._strides[0] === 1 && m._strides[1] === m._shape[0];
+
+/**
+ * The gradients of a product's matrices laid out as the matrices are, as PyTorch's
+ * mm_mat1_backward / mm_mat2_backward: for a column-major operand (a Linear layer's
+ * `weight.t()`) the product is computed transposed, the same sums, so that the gradient comes out
+ * in the operand's own layout and a weight's can become its `.grad` without a copy.
+ */
+function mat1Grad(g: Tensor, m2: Tensor, m1: Tensor): Tensor {
+  return columnMajor(m1) ? m2.mm(g.t()).t() : g.mm(m2.t());
+}
+
+function mat2Grad(m1: Tensor, m2: Tensor, g: Tensor): Tensor {
+  return columnMajor(m2) ? g.t().mm(m1).t() : m1.t().mm(g);
 }
 
 function scaled(t: Tensor, s: number): Tensor {

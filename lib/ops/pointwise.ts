@@ -153,6 +153,19 @@ function u(name: string, kind: Kind, f: F, saves?: (req: boolean[]) => number[],
 
 const zerosGrad = (g: Tensor): Tensor => g.mul(0);
 
+/**
+ * relu's gradient in one pass, as PyTorch's threshold_backward: 0 where the output is <= 0, the
+ * incoming gradient elsewhere (also where the output is NaN); its own gradient for double backward.
+ */
+const thresholdBackward: PointwiseDef = {
+  name: 'threshold_backward',
+  node: 'ThresholdBackwardBackward0',
+  kind: 'promote',
+  f: (A, g, y) => A.where(A.le(y, A.c(0)), A.c(0), g),
+  saves: () => [1],
+  grad: (gg, [, y]) => [runPointwise(thresholdBackward, [gg, y as Tensor]), null],
+};
+
 export const unaryNames = [
   'neg', 'negative', 'abs', 'sign', 'sgn', 'exp', 'exp2', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'relu', 'erf', 'floor', 'ceil', 'trunc', 'fix', 'round', 'frac', 'isnan', 'isfinite', 'isinf', 'isposinf', 'isneginf', 'signbit', 'logical_not',
 ] as const;
@@ -243,7 +256,7 @@ export const unaryOps: Record<UnaryName, PointwiseDef> = {
   // max propagates NaN, as relu does
   /** `torch.relu(input)`: max(x, 0), keeping the dtype; NaN stays NaN. @example torch.tensor([-1, 2]).relu() // tensor([0, 2]) */
   relu: u('relu', 'promote', (A, x) => A.max(x, A.c(0)), outOnly(1), (g, _x, y) =>
-    g.mul(y.gt(0))),
+    runPointwise(thresholdBackward, [g, y])),
   /** `torch.erf(input)`: the error function. @example torch.tensor([0]).erf() // tensor([0.]) */
   erf: u('erf', 'float', (A, x) => A.erf(x), selfOnly, (g, x) => g.mul(x.mul(x).neg().exp()).mul(2 / Math.sqrt(Math.PI))),
   /**

@@ -11,6 +11,7 @@ import { nnKernels } from './nn.js';
 import { runCompiled } from './codegen.js';
 import { argreduceDirect, reduceDirect } from './reduce.js';
 import { fusedOptimKernels } from './fused_optim.js';
+import { softmaxKernels } from './softmax.js';
 
 export class CpuStorage implements Storage {
   version = 0;
@@ -238,6 +239,7 @@ function readView(v: View): TypedArray {
 export const cpuBackend: Backend = {
   type: 'cpu',
   ...nnKernels,
+  ...softmaxKernels,
   fusedOptim: fusedOptimKernels((v) => data(v.storage)),
   alloc(dtype, numel) {
     return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel));

@@ -3,7 +3,10 @@
 import * as dt from '../../dtype.js';
 import { RuntimeError, ValueError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
+import { backendFor } from '../../device.js';
 import { stack } from '../../ops/cat.js';
+import { viewOf } from '../../ops/dispatch.js';
+import { contiguousStrides, numelOf, sameShape } from '../../shape.js';
 import { from_numpy, tensor } from '../../ops/creation.js';
 import type { Generator } from '../../ops/random.js';
 import { IterableDataset, getItem, pyLen, type DatasetLike } from './dataset.js';
@@ -48,9 +51,30 @@ export function default_collate<T>(batch: readonly T[]): Collated<T> {
   return collate(batch) as Collated<T>;
 }
 
+/**
+ * `stack(samples)` for CPU samples of one dtype and shape that need no graph, such as the rows a
+ * TensorDataset hands out: each sample is read with one bulk copy into the batch's array, where
+ * stack would run a copy kernel per sample (element by element). Null when they do not qualify.
+ */
+function stackOnHost(samples: readonly Tensor[]): Tensor | null {
+  const first = samples[0]!;
+  const { device, dtype } = first;
+  if (device.type !== 'cpu') return null;
+  const shape = first._shape;
+  for (const t of samples) {
+    if (t.device !== device || t.dtype !== dtype || t.requires_grad || !sameShape(t._shape, shape)) return null;
+  }
+  const be = backendFor(device);
+  const n = numelOf(shape);
+  const values = new dtype.array(n * samples.length);
+  for (let i = 0; i < samples.length; i++) values.set(be.read(viewOf(samples[i]!)), i * n);
+  const outShape = [samples.length, ...shape];
+  return new Tensor(be.fromArray(dtype, values, device.index ?? 0), device, outShape, contiguousStrides(outShape), 0);
+}
+
 function collate(batch: readonly unknown[]): unknown {
   const elem = batch[0];
-  if (elem instanceof Tensor) return stack(batch as Tensor[], 0);
+  if (elem instanceof Tensor) return stackOnHost(batch as Tensor[]) ?? stack(batch as Tensor[], 0);
   if (isTypedArray(elem)) return stack((batch as dt.TypedArray[]).map((a) => from_numpy(a)), 0);
   if (typeof elem === 'number') {
     const nums = batch as number[];

@@ -1,0 +1,217 @@
+/**
+ * Gradient stealing (lib/autograd/engine.ts): backward hands a gradient to a leaf's `.grad`
+ * without a copy only when nothing else can refer to it. Each case checks the values against
+ * the plain computation and that no two places share a gradient's memory (an in-place change
+ * of one `.grad` shows nowhere else); `stealStats` shows whether the fast path ran.
+ */
+
+import { describe, expect, it } from 'vitest';
+import torch, { F, nn, type Tensor } from '../lib/index.js';
+import { stealStats } from '../lib/autograd/engine.js';
+import type { FunctionCtx } from '../lib/autograd/index.js';
+import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
+
+const stolenDuring = (fn: () => void): number => {
+  const before = stealStats.stolen;
+  fn();
+  return stealStats.stolen - before;
+};
+
+/** `b` is unchanged by an in-place change of `a` (they share no memory). */
+function expectIndependent(a: Tensor, b: Tensor): void {
+  const saved = b.clone();
+  a.add_(1000);
+  expect(torch.equal(b, saved)).toBe(true);
+  a.sub_(1000);
+}
+
+describe('gradient stealing', () => {
+  it('takes the gradients of a Linear layer without copies, with the same values', () => {
+    torch.manual_seed(0);
+    const fc = new nn.Linear(20, 7);
+    const x = torch.randn([5, 20]);
+    const c = torch.randn([5, 7]);
+    const n = stolenDuring(() => fc(x).mul(c).sum().backward());
+    expect(n).toBe(2);
+    // dL/dout = c: W.grad = cᵀ x, b.grad = Σ c over the batch
+    expect(torch.equal(fc.weight.grad!, c.t().mm(x))).toBe(true);
+    expect(torch.equal(fc.bias!.grad!, c.sum(0))).toBe(true);
+    expect(fc.weight.grad!.is_contiguous()).toBe(true);
+    expect(fc.weight.grad!.is_leaf).toBe(true);
+    expect(fc.weight.grad!.requires_grad).toBe(false);
+    expect(fc.weight.grad!.grad_fn).toBe(null);
+    // a second backward adds into the taken gradients in place
+    const w1 = fc.weight.grad!;
+    expect(stolenDuring(() => fc(x).mul(c).sum().backward())).toBe(0);
+    expect(fc.weight.grad).toBe(w1);
+    expect(torch.allclose(w1, c.t().mm(x).mul(2))).toBe(true);
+  });
+
+  it('computes the gradient of a column-major operand transposed, with the same sums', () => {
+    const saved = { ...wasmGemmConfig };
+    try {
+      for (const enabled of [true, false]) {
+        wasmGemmConfig.enabled = enabled;
+        for (const [m, k, n] of [[10, 784, 64], [3, 5, 4], [64, 64, 10]] as const) {
+          const x = torch.randn([m, k]);
+          const w = torch.randn([n, k], { requires_grad: true });
+          const g = torch.randn([m, n]);
+          x.mm(w.t()).backward(g);
+          expect(torch.equal(w.grad!, x.t().mm(g).t())).toBe(true);
+          const b = torch.randn([n], { requires_grad: true });
+          const w2 = torch.randn([n, k], { requires_grad: true });
+          b.addmm(x, w2.t(), { alpha: 0.5 }).backward(g);
+          expect(torch.equal(w2.grad!, x.t().mm(g).t().mul(0.5))).toBe(true);
+          // a column-major first operand gets its gradient in its own layout, so it is taken too
+          const xl = torch.randn([k, m], { requires_grad: true });
+          const m2 = torch.randn([k, n]);
+          expect(stolenDuring(() => xl.t().mm(m2).backward(g))).toBe(1);
+          expect(torch.equal(xl.grad!, g.mm(m2.t()).t())).toBe(true);
+          expect(xl.grad!.is_contiguous()).toBe(true);
+        }
+      }
+    } finally {
+      Object.assign(wasmGemmConfig, saved);
+    }
+  });
+
+  it('never lets one gradient reach two leaves', () => {
+    const a = torch.randn([4], { requires_grad: true });
+    const b = torch.randn([4], { requires_grad: true });
+    // AddBackward0 hands the same tensor to both inputs
+    const n = stolenDuring(() => a.add(b).mul(2).sum().backward());
+    expect(n).toBe(1);
+    expect(a.grad!._storage).not.toBe(b.grad!._storage);
+    expect(a.grad!.tolist()).toEqual([2, 2, 2, 2]);
+    expectIndependent(a.grad!, b.grad!);
+    expectIndependent(b.grad!, a.grad!);
+  });
+
+  it('never takes a gradient a leaf receives twice (summed first) or that a view shares', () => {
+    const a = torch.randn([2, 3], { requires_grad: true });
+    const y = a.mul(3);
+    const loss = y.add(a).sum().add(a.view(6).mul(2).sum());
+    loss.backward();
+    expect(a.grad!.tolist()).toEqual([[3, 3, 3], [3, 3, 3]].map((r) => r.map((v) => v + 1 + 2)));
+  });
+
+  it('keeps retain_grad and the leaf gradient apart', () => {
+    const x = torch.randn([2, 2], { requires_grad: true });
+    const y = x.view(4);
+    y.retain_grad();
+    y.mul(3).sum().backward();
+    expect(x.grad!.tolist()).toEqual([[3, 3], [3, 3]]);
+    expect(x.grad!._storage).not.toBe(y.grad!._storage);
+    expectIndependent(x.grad!, y.grad!);
+    expectIndependent(y.grad!, x.grad!);
+  });
+
+  it('keeps what a tensor hook saw or returned apart from the leaf gradient', () => {
+    const x = torch.randn([3], { requires_grad: true });
+    const y = x.view(3);
+    let seen: Tensor | null = null;
+    y.register_hook((g) => {
+      seen = g;
+    });
+    y.mul(2).sum().backward();
+    expect(x.grad!.tolist()).toEqual([2, 2, 2]);
+    expect(x.grad!._storage).not.toBe(seen!._storage);
+    expectIndependent(x.grad!, seen!);
+
+    const z = torch.randn([3], { requires_grad: true });
+    let made: Tensor | null = null;
+    z.register_hook((g) => {
+      made = g.mul(10);
+      return made;
+    });
+    z.mul(2).sum().backward();
+    expect(z.grad!.tolist()).toEqual([20, 20, 20]);
+    expect(z.grad!._storage).not.toBe(made!._storage);
+    expectIndependent(z.grad!, made!);
+  });
+
+  it('copies the gradient of a custom Function, which may keep it', () => {
+    let kept: Tensor | null = null;
+    class Twice extends torch.autograd.Function {
+      static override forward(_ctx: FunctionCtx, x: Tensor): Tensor {
+        return x.mul(2);
+      }
+      static override backward(_ctx: FunctionCtx, g: Tensor): Tensor {
+        kept = g.mul(2);
+        return kept;
+      }
+    }
+    const x = torch.randn([3], { requires_grad: true });
+    const n = stolenDuring(() => Twice.apply(x).sum().backward());
+    expect(n).toBe(0);
+    expect(x.grad!.tolist()).toEqual([2, 2, 2]);
+    expectIndependent(x.grad!, kept!);
+  });
+
+  it('copies a gradient given to backward', () => {
+    const x = torch.randn([3], { requires_grad: true });
+    const v = torch.tensor([1, 2, 3], { dtype: torch.float32 });
+    x.backward(v);
+    expect(x.grad!._storage).not.toBe(v._storage);
+    expectIndependent(x.grad!, v);
+    const y = torch.randn([3], { requires_grad: true });
+    const w = torch.tensor([4, 5, 6], { dtype: torch.float32 });
+    y.view(3).backward(w); // passes through ViewBackward0 unchanged
+    expectIndependent(y.grad!, w);
+    expect(y.grad!.tolist()).toEqual([4, 5, 6]);
+  });
+
+  it('copies with create_graph, so the gradient keeps its graph', () => {
+    const x = torch.tensor([1, 2, 3], { dtype: torch.float32, requires_grad: true });
+    const n = stolenDuring(() => x.pow(3).sum().backward(null, { create_graph: true }));
+    expect(n).toBe(0);
+    expect(x.grad!.requires_grad).toBe(true);
+    expect(x.grad!.grad_fn?.name()).toBe('CopyBackwards'); // as PyTorch 1.13
+    const g = x.grad!;
+    x.grad = null;
+    g.sum().backward();
+    expect(x.grad!.tolist()).toEqual([6, 12, 18]);
+  });
+
+  it('takes only gradients laid out as their clone would be', () => {
+    // TBackward0 gives the transpose of a contiguous gradient: not contiguous, so it is copied
+    const x = torch.randn([2, 3], { requires_grad: true });
+    const c = torch.randn([3, 2]);
+    expect(stolenDuring(() => x.t().mul(c).sum().backward())).toBe(0);
+    expect(x.grad!.is_contiguous()).toBe(true);
+    expect(torch.equal(x.grad!, c.t())).toBe(true);
+    // a narrow view's gradient is laid out in a fresh zero tensor of the base's shape
+    const y = torch.randn([5], { requires_grad: true });
+    y.narrow(0, 1, 2).mul(3).sum().backward();
+    expect(y.grad!.tolist()).toEqual([0, 3, 3, 0, 0]);
+  });
+
+  it('leaves autograd.grad results to the caller and .grad untouched', () => {
+    const x = torch.randn([3], { requires_grad: true });
+    const [g] = torch.autograd.grad(x.mul(2).sum(), [x]);
+    expect(x.grad).toBe(null);
+    expect(g!.tolist()).toEqual([2, 2, 2]);
+  });
+
+  it('trains the lecture MLP to the same weights as with copies', () => {
+    // the same steps twice: with stealing as it runs, and with every gradient cloned by a hook
+    const run = (copy: boolean): Tensor[] => {
+      torch.manual_seed(0);
+      const net = new nn.Sequential(new nn.Linear(12, 8), new nn.ReLU(), new nn.Linear(8, 3));
+      const params = [...net.parameters()];
+      if (copy) for (const p of params) p.register_hook((g) => g.clone());
+      const opt = new torch.optim.Adam(params, { lr: 0.01 });
+      for (let i = 0; i < 5; i++) {
+        opt.zero_grad();
+        F.cross_entropy(net(torch.randn([4, 12])), torch.randint(0, 3, [4])).backward();
+        opt.step();
+      }
+      return params;
+    };
+    const stolen = stolenDuring(() => run(false));
+    expect(stolen).toBe(20);
+    const a = run(false);
+    const b = run(true);
+    a.forEach((p, i) => expect(torch.equal(p, b[i]!)).toBe(true));
+  });
+});
