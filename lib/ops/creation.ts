@@ -272,12 +272,17 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   if (!Number.isInteger(steps) || steps < 0) throw new RuntimeError('number of steps must be non-negative');
   const dtype = opts.dtype ?? dt.get_default_dtype();
   const values = new dtype.array(steps);
+  evenlySpaced(start, end, steps, (i, x) => {
+    values[i] = dt.castScalar(x, dtype);
+  });
+  return finish(fromValues(values, [steps], dtype, deviceOf(opts)), opts);
+}
+
+/** Calls `put(i, x)` for `steps` points evenly spaced from `start` to `end`, the first half counted from the start, the rest from the end, as PyTorch's linspace does. */
+function evenlySpaced(start: number, end: number, steps: number, put: (i: number, x: number) => void): void {
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) {
-    values[i] = dt.castScalar(i < half || steps === 1 ? start + step * i : end - step * (steps - 1 - i), dtype);
-  }
-  return finish(fromValues(values, [steps], dtype, deviceOf(opts)), opts);
+  for (let i = 0; i < steps; i++) put(i, i < half || steps === 1 ? start + step * i : end - step * (steps - 1 - i));
 }
 
 /**
@@ -293,12 +298,10 @@ export function logspace(start: number, end: number, steps: number, base: number
   if (!Number.isInteger(steps) || steps < 0) throw new RuntimeError('number of steps must be non-negative');
   const dtype = opts.dtype ?? dt.get_default_dtype();
   const values = new dtype.array(steps);
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) {
-    const e = i < half || steps === 1 ? start + step * i : end - step * (steps - 1 - i);
-    values[i] = dt.castScalar(base ** e, dtype);
-  }
+  const b = base;
+  evenlySpaced(start, end, steps, (i, e) => {
+    values[i] = dt.castScalar(b ** e, dtype);
+  });
   return finish(fromValues(values, [steps], dtype, deviceOf(opts)), opts);
 }
 

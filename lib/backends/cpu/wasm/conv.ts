@@ -23,14 +23,8 @@
 import { readFileSync } from 'node:fs';
 import type { View, Window2d } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
-import { wasmGemm, type WasmMemory, type WasmModule } from './gemm.js';
+import { WA, wasmGemm, type WasmMemory } from './gemm.js';
 
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-  Instance: new (m: WasmModule, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
 const MAX_PAGES = 32768;

@@ -32,7 +32,8 @@ interface WasmApi {
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Instance: new (m: WasmModule, imports: object) => { exports: unknown };
 }
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/** The global WebAssembly object, typed by the part used here; the other wasm kernels use it too. */
+export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
 const MAX_PAGES = 32768;
