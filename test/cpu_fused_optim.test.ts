@@ -11,7 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import torch, { optim, type Tensor } from '../lib/index.js';
 import { ensureMemory, wasmGemm } from '../lib/backends/cpu/wasm/gemm.js';
-import { CHUNK, wasmOptimConfig, wasmOptimStats } from '../lib/backends/cpu/wasm/optim.js';
+import { CHUNK, productThreshold, squareThreshold, wasmOptimConfig, wasmOptimStats } from '../lib/backends/cpu/wasm/optim.js';
 
 afterEach(() => {
   wasmOptimConfig.enabled = true;
@@ -46,7 +46,7 @@ function expectUlps(a: Tensor, b: Tensor, terms: Tensor[], what: string): void {
 }
 
 type Kind = 'Adam' | 'AdamW' | 'SGD';
-type Opts = Record<string, number | boolean>;
+type Opts = Record<string, number | boolean | number[]>;
 const make = (kind: Kind, ps: Tensor[], o: Opts) =>
   kind === 'Adam' ? new optim.Adam(ps, o as { lr: number }) : kind === 'AdamW' ? new optim.AdamW(ps, o as { lr: number }) : new optim.SGD(ps, o as { lr: number });
 const STATE_KEYS = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'momentum_buffer'];
@@ -210,6 +210,182 @@ describe('fused WebAssembly optimizer updates (CPU)', () => {
     new optim.Adam([p], { lr: 0.1 }).step();
     expect(wasmOptimStats.adam).toBe(before + 1);
     expect(() => y.backward()).toThrow(/modified by an inplace operation/);
+  });
+});
+
+const FLT_MIN = 2 ** -126;
+const isDenormal = (x: number) => x !== 0 && Math.abs(x) < FLT_MIN;
+const fromBits = (b: number) => {
+  u32[0] = b;
+  return f32[0]!;
+};
+
+/**
+ * Like expectUlps, with `allow` more for what the flush changes: a denormal operand or product
+ * read as 0, each worth less than FLT_MIN, times what scales it on the way to the result.
+ */
+function expectFlushed(a: Tensor, b: Tensor, terms: Tensor[], allow: number, what: string): void {
+  const x = a.detach().numpy();
+  const y = b.detach().numpy();
+  const ts = terms.map((t) => t.detach().numpy());
+  for (let i = 0; i < x.length; i++) {
+    const [xi, yi] = [x[i]!, y[i]!];
+    if (Number.isNaN(xi) || Number.isNaN(yi)) expect.fail(`${what}: element ${i} is ${xi}, the op-table kernels give ${yi}`);
+    let tol = ulp(yi);
+    for (const t of ts) tol += ulp(t[i]!);
+    tol = 4 * tol + allow;
+    if (!(Math.abs(xi - yi) <= tol)) expect.fail(`${what}: element ${i} is ${xi}, the op-table kernels give ${yi} (tolerance ${tol})`);
+  }
+}
+
+/** Magnitudes around every threshold of the guards: denormals, FLT_MIN, where d² or (1-β)·d² turns denormal. */
+const TINY = [0, 1e-45, 1e-40, 1e-39, FLT_MIN, 1.3e-38, 2e-38, 1e-37, 1.2e-37, 2.4e-36, 1e-30, 1e-20, 1e-19, 1.09e-19, 2e-19, 3.3e-18, 3.5e-18, 1e-10];
+/**
+ * n values cycling through TINY (and a few normal ones when `normal`), seeded, with signs by index
+ * times `sign`: gradients and moments of one element share a sign, so that the moments' sums do not
+ * cancel (where the kernels' float32 roundings and the op-table kernels' float64 ones part by the
+ * ulps of the terms, not of the result).
+ */
+function tinyTensor(n: number, normal: boolean, sign = 1): Tensor {
+  const r = torch.rand(n).numpy();
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = i % (TINY.length + (normal ? 3 : 0));
+    const mag = k < TINY.length ? TINY[k]! * (1 + r[i]!) : 0.5 * r[i]!;
+    out[i] = ((i * 7) % 3 === 0 ? -sign : sign) * mag;
+  }
+  return torch.from_numpy(out);
+}
+
+/**
+ * `steps` steps of `kind` with the wasm kernels and with the op-table kernels from the same state
+ * (the copy's reset to the wasm side's after each), gradients and state near and below FLT_MIN:
+ * they agree within the flush, and the wasm side stores no denormal state. Returns whether the
+ * op-table side stored a denormal (the case exercised the flush).
+ */
+function compareFlushed(kind: Kind, o: Opts, n: number, steps: number): boolean {
+  const pa = tinyTensor(n, true).requires_grad_();
+  const pb = pa.detach().clone().requires_grad_();
+  const oa = make(kind, [pa], o);
+  const ob = make(kind, [pb], o);
+  const lr = o.lr as number;
+  let denormalSeen = false;
+  for (let step = 1; step <= steps; step++) {
+    const g = tinyTensor(n, step === 1);
+    pa.grad = g;
+    pb.grad = g.clone();
+    const p0 = pa.detach().clone();
+    wasmOptimConfig.enabled = true;
+    const before = wasmOptimStats.adam + wasmOptimStats.sgd;
+    oa.step();
+    expect(wasmOptimStats.adam + wasmOptimStats.sgd).toBe(before + 1);
+    wasmOptimConfig.enabled = false;
+    ob.step();
+    wasmOptimConfig.enabled = true;
+    const sa = oa.state.get(pa) ?? {};
+    const sb = ob.state.get(pb) ?? {};
+    const d = g.abs().add(p0.abs().mul((o.weight_decay as number) ?? 0));
+    // Adam: a flushed m or v moves θ by at most lr/(1-β₁ᵗ)·(a few FLT_MIN)/ε, and by a relative
+    // sqrt(FLT_MIN)/ε through the denominator, within the ulps of the update
+    const scale = kind === 'SGD' ? 4 * lr : (4 * lr) / (1 - 0.9 ** step) / 1e-8;
+    expectFlushed(pa, pb, [p0, pb.detach().sub(p0)], 4 * FLT_MIN * (1 + scale), `${kind} θ after step ${step}`);
+    for (const k of STATE_KEYS) {
+      if (!(k in sb)) continue;
+      const [ta, tb] = [sa[k] as Tensor, sb[k] as Tensor];
+      expectFlushed(ta, tb, [d, d.mul(d)], 4 * FLT_MIN, `${kind} ${k} after step ${step}`);
+      const stored = ta.numpy();
+      for (let i = 0; i < stored.length; i++) if (isDenormal(stored[i]!)) expect.fail(`${kind} ${k} after step ${step}: element ${i} is stored as ${stored[i]}`);
+      if (tb.numpy().some(isDenormal)) denormalSeen = true;
+      // the next step starts from denormal state on both sides (the wasm side reads it as 0)
+      if (step === 1) ta.copy_(k === 'exp_avg' || k === 'momentum_buffer' ? tinyTensor(n, false, o.maximize ? -1 : 1) : tinyTensor(n, false).abs());
+      tb.copy_(ta);
+    }
+    pb.detach().copy_(pa.detach());
+  }
+  return denormalSeen;
+}
+
+describe('denormals in the fused WebAssembly optimizer updates (CPU)', () => {
+  it('the guards: T(c) is the least float32 ≥ FLT_MIN whose product with c is normal', () => {
+    const below = (b: number) => fromBits(b - 1);
+    for (const c of [0.9, 0.1, 0.999, 0.001, -0.005, 1e-7, 0.5, 0.3]) {
+      const t = productThreshold(c);
+      expect(Math.abs(Math.fround(fromBits(t) * Math.fround(c)))).toBeGreaterThanOrEqual(FLT_MIN);
+      if (t > 0x00800000) expect(Math.abs(Math.fround(below(t) * Math.fround(c)))).toBeLessThan(FLT_MIN);
+    }
+    // factors of 1 and more, 0, NaN and denormals (read as 0) need only the denormal guard
+    for (const c of [1, -2, 0, NaN, 1e-40]) expect(productThreshold(c)).toBe(0x00800000);
+    for (const c of [0.001, 1e-5, 0.1, 1]) {
+      const t = squareThreshold(c);
+      const sq = (x: number) => Math.fround(Math.fround(x * x) * Math.fround(c));
+      expect(Math.fround(fromBits(t) ** 2)).toBeGreaterThanOrEqual(FLT_MIN);
+      expect(sq(fromBits(t))).toBeGreaterThanOrEqual(FLT_MIN);
+      expect(Math.fround(below(t) ** 2) < FLT_MIN || sq(below(t)) < FLT_MIN).toBe(true);
+    }
+    expect(squareThreshold(1)).toBe(0x20000000); // 2⁻⁶³: the least d whose square is normal
+  });
+
+  it('a product below FLT_MIN is 0, one at FLT_MIN is exact (SGD, θ = 0, lr 0.5)', () => {
+    const t = productThreshold(-0.5);
+    const gs = [fromBits(t), fromBits(t - 1), fromBits(t + 1), 2 * FLT_MIN, 3 * FLT_MIN, FLT_MIN, 1e-39, 1e-45, 1e-20, -fromBits(t), -fromBits(t - 1)];
+    for (const n of [gs.length, 4]) {
+      const g = Float32Array.from(gs.slice(0, n));
+      const p = torch.zeros(n).requires_grad_();
+      p.grad = torch.from_numpy(g);
+      const before = wasmOptimStats.sgd;
+      new optim.SGD([p], { lr: 0.5 }).step();
+      expect(wasmOptimStats.sgd).toBe(before + 1);
+      const got = p.detach().numpy();
+      for (let i = 0; i < n; i++) {
+        const ieee = Math.fround(-0.5 * g[i]!);
+        expect(got[i], `gradient ${g[i]}`).toBe(Math.abs(ieee) < FLT_MIN ? 0 : ieee);
+      }
+    }
+  });
+
+  const dcases: [Kind, Opts][] = [
+    ['Adam', { lr: 0.005 }],
+    ['Adam', { lr: 0.01, weight_decay: 0.05, maximize: true, amsgrad: true }],
+    ['AdamW', { lr: 0.01, weight_decay: 0.1 }],
+    ['AdamW', { lr: 1e-5, betas: [0.5, 0.99], amsgrad: true }],
+    ['SGD', { lr: 0.1 }],
+    ['SGD', { lr: 0.05, momentum: 0.9, dampening: 0.2 }],
+    ['SGD', { lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.02, maximize: true }],
+  ];
+  it.each(dcases)('%s %o agrees with the op-table kernels within the flush', (kind, o) => {
+    torch.manual_seed(7);
+    let exercised = false;
+    // 67 = 16 vectors and a tail of 3
+    for (const n of [67, 3]) if (compareFlushed(kind, o, n, 4)) exercised = true;
+    // the op-table kernels keep denormals: the comparison did cross the flush
+    if (kind !== 'SGD' || o.momentum) expect(exercised).toBe(true);
+  });
+
+  it('decaying moments and momentum reach 0 without passing through denormals', () => {
+    const n = 11;
+    for (const kind of ['Adam', 'SGD'] as const) {
+      const p = torch.randn(n).requires_grad_();
+      const opt = kind === 'Adam' ? new optim.Adam([p], { lr: 0.01, amsgrad: true }) : new optim.SGD([p], { lr: 0.01, momentum: 0.9 });
+      p.grad = torch.full([n], 1e-17);
+      opt.step();
+      const st = opt.state.get(p)!;
+      const keys = kind === 'Adam' ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['momentum_buffer'];
+      // near FLT_MIN, and the gradient zero from now on (as for MNIST's border pixels)
+      for (const k of keys) (st[k] as Tensor).copy_(torch.linspace(1.2e-38, 3e-38, n));
+      p.grad = torch.zeros(n);
+      const before = wasmOptimStats.adam + wasmOptimStats.sgd;
+      for (let step = 0; step < 1200; step++) {
+        opt.step();
+        for (const k of keys) {
+          const x = (st[k] as Tensor).numpy();
+          if (x.some((e) => isDenormal(e) || Number.isNaN(e))) expect.fail(`${kind} ${k} after ${step + 1} steps: ${Array.from(x)}`);
+        }
+        if (p.detach().numpy().some((e) => !Number.isFinite(e))) expect.fail(`${kind} θ after ${step + 1} steps`);
+      }
+      expect(wasmOptimStats.adam + wasmOptimStats.sgd).toBe(before + 1200);
+      // m and the buffer decay by 0.9 a step, v by 0.999: all flushed to 0 by now (v̂ keeps its max)
+      for (const k of keys) if (k !== 'max_exp_avg_sq') expect((st[k] as Tensor).abs().max().item(), `${kind} ${k}`).toBe(0);
+    }
   });
 });
 
