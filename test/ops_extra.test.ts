@@ -8,6 +8,7 @@
 
 import { describe, expect, it } from 'vitest';
 import torch, { Tensor } from '../lib/index.js';
+import { gradcheck, gradgradcheck } from '../lib/autograd/gradcheck.js';
 import { expectClose, loadGolden } from './helpers/golden.js';
 
 type Json = number | boolean | string | null | Json[] | { [k: string]: Json };
@@ -179,10 +180,48 @@ describe('properties PyTorch leaves open', () => {
       expectClose(Vh.matmul(Vh.t()).tolist(), torch.eye(Vh.shape[0]!, { dtype: torch.float64 }).tolist(), 1e-12, 1e-12);
     }
   });
-  it('svd: gradients through U or Vh are refused, not silently wrong', () => {
-    const M = torch.randn(3, 2, { requires_grad: true });
-    const { U } = torch.linalg.svd(M, { full_matrices: false });
-    expect(() => U.sum().backward()).toThrow(/not implemented/);
+  // values from PyTorch 1.13 for A below: the gradient of sum(U² · arange) and of sum(Q · arange) + sum(R)
+  const f64 = { dtype: torch.float64 };
+  const A32 = [[1.5409961082440433, -0.2934289057609464], [-2.1787893820745574, 0.5684312772806678], [-1.084522342424021, -1.3985953953708767]];
+  const W = torch.arange(6, f64).view(3, 2);
+  it("svd: gradients through U and Vh, PyTorch's values and finite differences (tall, square, wide, full_matrices)", () => {
+    const a = torch.tensor(A32, f64).requires_grad_();
+    torch.linalg.svd(a, { full_matrices: false }).U.pow(2).mul(W).sum().backward();
+    expectClose(a.grad!.tolist(), [[-0.5278121753828579, 0.19645899145349482], [-0.3563378231888331, 0.13263386603318025], [-0.03409006998489422, 0.01268879552267708]], 1e-10, 1e-10);
+    torch.manual_seed(3);
+    for (const [m, n] of [[5, 3], [3, 3], [2, 4]] as const) {
+      const k = Math.min(m, n);
+      const [w1, w2, w3] = [torch.randn(m, k, f64), torch.randn(k, f64), torch.randn(k, n, f64)];
+      // squares: the loss must not depend on the singular vectors' signs
+      const loss = (U: Tensor, S: Tensor | null, Vh: Tensor | null): Tensor => {
+        let l = U.narrow(1, 0, k).pow(2).mul(w1).sum();
+        if (S) l = l.add(S.mul(w2).sum());
+        if (Vh) l = l.add(Vh.narrow(0, 0, k).pow(2).mul(w3).sum());
+        return l;
+      };
+      const x = torch.randn(m, n, f64).requires_grad_();
+      expect(gradcheck((t) => { const r = torch.linalg.svd(t, { full_matrices: false }); return loss(r.U, r.S, r.Vh); }, [x]), `thin ${m}x${n}`).toBe(true);
+      expect(gradcheck((t) => loss(torch.linalg.svd(t, { full_matrices: false }).U, null, null), [x]), `U only ${m}x${n}`).toBe(true);
+      expect(gradcheck((t) => torch.linalg.svd(t, { full_matrices: false }).Vh.pow(2).mul(w3).sum(), [x]), `Vh only ${m}x${n}`).toBe(true);
+      expect(gradcheck((t) => { const r = torch.linalg.svd(t); return loss(r.U, null, r.Vh); }, [x]), `full ${m}x${n}`).toBe(true);
+    }
+  });
+  it("qr: gradients through Q and R, PyTorch's values, finite differences, second order, and PyTorch's refusals", () => {
+    const a = torch.tensor(A32, f64).requires_grad_();
+    const { Q, R } = torch.linalg.qr(a);
+    Q.mul(W).sum().add(R.sum()).backward();
+    expectClose(a.grad!.tolist(), [[-0.8192511626052841, -1.8573925456555838], [0.21786163209600473, -0.5913554070458948], [1.0543666148286501, 1.2049782299139569]], 1e-10, 1e-10);
+    torch.manual_seed(4);
+    for (const shape of [[5, 3], [3, 3], [2, 4], [2, 4, 3]]) {
+      const x = torch.randn(shape, f64).requires_grad_();
+      const wq = torch.randn(torch.linalg.qr(x).Q.shape, f64);
+      const wr = torch.randn(torch.linalg.qr(x).R.shape, f64);
+      expect(gradcheck((t) => { const r = torch.linalg.qr(t); return r.Q.mul(wq).sum().add(r.R.mul(wr).sum()); }, [x]), shape.join('x')).toBe(true);
+    }
+    expect(gradgradcheck((t) => torch.linalg.qr(t).R.pow(2).sum(), [torch.randn(3, 3, f64).requires_grad_()])).toBe(true);
+    const tall = torch.randn(4, 2, f64).requires_grad_();
+    expect(() => torch.linalg.qr(tall, 'r').R.sum().backward()).toThrow("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.");
+    expect(() => torch.linalg.qr(tall, 'complete').R.sum().backward()).toThrow("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.");
   });
   it('in-place views change the tensor itself and keep the graph', () => {
     const x = torch.randn(2, 1, 3, { requires_grad: true });

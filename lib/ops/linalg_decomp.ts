@@ -5,7 +5,6 @@
  * Householder QR as LAPACK's geqrf, cyclic Jacobi for eigh, one-sided Jacobi for the SVD) and
  * the result rounded to the input's dtype; reads block, also for 'cuda' tensors. Backward
  * formulas are composed of differentiable ops, so they can be differentiated again.
- * Not differentiable here: `qr`, and `svd`'s U and Vh (S is, through `svdvals`).
  */
 
 import * as dt from '../dtype.js';
@@ -20,6 +19,7 @@ import { cTypeName } from './pointwise.js';
 import { no_grad } from '../autograd/grad_mode.js';
 import { diag_embed } from './manipulation.js';
 import { asNode } from './host_rows.js';
+import { cat } from './cat.js';
 
 /** `torch.linalg.LinAlgError`: a factorization failed (a singular or not positive-definite matrix). */
 export class LinAlgError extends RuntimeError {
@@ -335,7 +335,7 @@ export type QR = readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: T
  * `torch.linalg.qr(A, mode='reduced')`: A = QR with Q orthonormal columns and R upper
  * triangular, by Householder reflections with LAPACK's sign convention (so values match
  * PyTorch). `mode`: 'reduced' (Q m x k), 'complete' (Q m x m), 'r' (R only, Q empty).
- * Differs from PyTorch: not differentiable.
+ * Differentiable as in PyTorch: not with mode 'r', nor 'complete' when nrows > ncols.
  * @example const {Q, R} = torch.linalg.qr(A)
  */
 export function qr(a: Tensor, mode: 'reduced' | 'complete' | 'r' | { mode?: 'reduced' | 'complete' | 'r' } = 'reduced'): QR {
@@ -403,14 +403,33 @@ export function qr(a: Tensor, mode: 'reduced' | 'complete' | 'r' | { mode?: 'red
   }
   const Q = md === 'r' ? out(new Float64Array(0), [0], a.dtype, a.device) : out(Qv, [...batch, m, qc], a.dtype, a.device);
   const R = out(Rv, [...batch, rr, n], a.dtype, a.device);
-  notDifferentiable('linalg_qr', a, [Q, R]);
+  record('LinalgQrBackward0', [a], [Q, R], [Q, R], ([gQ, gR], [Qs, Rs]) => {
+    if (md === 'r') throw new RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.");
+    if (md === 'complete' && m > n) throw new RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.");
+    return [qrBackward(gQ ?? Qs!.mul(0), gR ?? Rs!.mul(0), Qs!, Rs!)];
+  });
   return Object.assign([Q, R] as const, { Q, R });
 }
 
-function notDifferentiable(name: string, a: Tensor, outs: Tensor[]): void {
-  record(`Linalg${name.slice(7, 8).toUpperCase()}${name.slice(8)}Backward0`, [a], outs, [], () => {
-    throw new RuntimeError(`torchlab: the derivative for '${name}' is not implemented`);
-  });
+/**
+ * The gradient of A = QR for m >= n: with M = R gRᵀ - gQᵀ Q, gA = (gQ + Q copyltu(M)) R⁻ᵀ, where
+ * copyltu mirrors the lower triangle onto the upper. For m < n, A = [X | Y] with X = QU square:
+ * X takes the square case with gQ + Y gVᵀ (gV: gR's last n - m columns), Y gets Q gV.
+ */
+function qrBackward(gQ: Tensor, gR: Tensor, Q: Tensor, R: Tensor): Tensor {
+  const m = Q._shape[Q.dim() - 2]!;
+  const n = R._shape[R.dim() - 1]!;
+  if (m < n) {
+    const Y = Q.matmul(R.narrow(-1, m, n - m));
+    const gV = gR.narrow(-1, m, n - m);
+    const gX = qrBackward(gQ.add(Y.matmul(mT(gV))), gR.narrow(-1, 0, m), Q, R.narrow(-1, 0, m));
+    return cat([gX, Q.matmul(gV)], -1);
+  }
+  const M = R.matmul(mT(gR)).sub(mT(gQ).matmul(Q));
+  const low = M.tril(-1);
+  const copyltu = low.add(mT(low)).add(diag_embed(M.diagonal(0, -2, -1)));
+  // X R⁻ᵀ = (R⁻¹ Xᵀ)ᵀ: one solve against the triangular R
+  return mT(solve(R, mT(gQ.add(Q.matmul(copyltu)))));
 }
 
 // ---- symmetric eigenproblem ----
@@ -655,8 +674,8 @@ export type SVD = readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; read
 
 /**
  * `torch.linalg.svd(A, full_matrices=True)`: A = U diag(S) Vh with S descending.
- * Differs from PyTorch: the signs of paired singular vectors may differ from LAPACK's, and only
- * S is differentiable (use `svdvals` for gradients; U and Vh raise in backward).
+ * Differs from PyTorch: the signs of paired singular vectors may differ from LAPACK's (gradients
+ * of sign-invariant functions of U and Vh, and of S, agree).
  * @example const {U, S, Vh} = torch.linalg.svd(A, {full_matrices: false})
  */
 export function svd(a: Tensor, full_matrices: boolean | { full_matrices?: boolean } = true): SVD {
@@ -665,11 +684,46 @@ export function svd(a: Tensor, full_matrices: boolean | { full_matrices?: boolea
   checkFloat('linalg.svd', a);
   const [U, S, Vh] = svdHost(a, full);
   const k = S._shape[S.dim() - 1]!;
-  record('LinalgSvdBackward0', [a], [U, S, Vh], [U, Vh], ([gU, gS, gVh], [Us, Vs]) => {
-    if (gU || gVh) throw new RuntimeError("torchlab: the derivative of linalg.svd's U and Vh is not implemented; use linalg.svdvals");
-    return [Us!.narrow(-1, 0, k).matmul(diag_embed(gS!)).matmul(Vs!.narrow(-2, 0, k))];
+  record('LinalgSvdBackward0', [a], [U, S, Vh], [U, S, Vh], ([gU, gS, gVh], [Us, Ss, Vs]) => {
+    // with full_matrices the columns past k do not enter A: their gradients are dropped, as PyTorch does
+    const u = Us!.narrow(-1, 0, k);
+    const vh = Vs!.narrow(-2, 0, k);
+    return [svdBackward(gU ? gU.narrow(-1, 0, k) : null, gS ?? null, gVh ? gVh.narrow(-2, 0, k) : null, u, Ss!, vh)];
   });
   return Object.assign([U, S, Vh] as const, { U, S, Vh });
+}
+
+/**
+ * The gradient of the thin SVD A = U diag(S) Vh (U m×k, Vh k×n) from gU, gS, gVh (absent ones are
+ * zero): gA = U (skew(Uᵀ gU) S + S skew(Vᵀ gV)) / E + diag(gS)) Vh, plus the parts of gU and gV
+ * outside the spans of U and V, with E_ij = S_j² - S_i². Like PyTorch's, it is not defined for
+ * repeated singular values when gU or gVh is given.
+ */
+function svdBackward(gU: Tensor | null, gS: Tensor | null, gVh: Tensor | null, U: Tensor, S: Tensor, Vh: Tensor): Tensor {
+  const m = U._shape[U.dim() - 2]!;
+  const n = Vh._shape[Vh.dim() - 1]!;
+  const k = S._shape[S.dim() - 1]!;
+  if (!gU && !gVh) return U.matmul(diag_embed(gS!)).matmul(Vh);
+  const skew = (X: Tensor): Tensor => X.sub(mT(X));
+  const S2 = S.mul(S);
+  const eye = diag_embed(S.new_ones([k]));
+  const E = S2.unsqueeze(-2).sub(S2.unsqueeze(-1)).add(eye);
+  const V = mT(Vh);
+  const gV = gVh ? mT(gVh) : null;
+  let inner: Tensor;
+  if (gU && gV) inner = skew(mT(U).matmul(gU)).mul(S.unsqueeze(-2)).add(S.unsqueeze(-1).mul(skew(mT(V).matmul(gV)))).div(E);
+  else if (gU) inner = skew(mT(U).matmul(gU)).div(E).mul(S.unsqueeze(-2));
+  else inner = S.unsqueeze(-1).mul(skew(mT(V).matmul(gV!)).div(E));
+  if (gS) inner = inner.add(diag_embed(gS));
+  if (m > k && gU) {
+    const gUSinv = gU.div(S.unsqueeze(-2));
+    return U.matmul(inner).add(gUSinv).sub(U.matmul(mT(U).matmul(gUSinv))).matmul(Vh);
+  }
+  if (n > k && gV) {
+    const gVSinvT = mT(gV.div(S.unsqueeze(-2)));
+    return U.matmul(inner.matmul(Vh).add(gVSinvT).sub(gVSinvT.matmul(V).matmul(Vh)));
+  }
+  return U.matmul(inner).matmul(Vh);
 }
 
 /**
