@@ -74,6 +74,7 @@ export function heaviside(x: Tensor, values: Tensor): Tensor {
   }
   if (x.dtype !== values.dtype) throw new RuntimeError('heaviside is not yet implemented for tensors with different dtypes.');
   const r = x.gt(0).to(x.dtype).where(x.ne(0), values).detach();
+  // PyTorch defines no derivative for heaviside either: backward raises its message, deliberately
   record('HeavisideBackward0', [x, values], [r], [], () => {
     throw new RuntimeError('derivative for aten::heaviside is not implemented');
   });

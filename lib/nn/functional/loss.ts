@@ -52,6 +52,7 @@ function warnShape(input: Tensor, target: Tensor): void {
   );
 }
 
+/** PyTorch's refusal of integer inputs to its loss kernels, in its words ("mse_cpu" not implemented for 'Long'). */
 function requireFloat(kernel: string, x: Tensor): void {
   if (!x.dtype.is_floating_point) throw new RuntimeError(`"${kernel}" not implemented for '${cTypeName(x.dtype)}'`);
 }
