@@ -6,10 +6,10 @@
 
 import { describe, expect, it } from 'vitest';
 import torch, { nn, optim, Tensor } from '../lib/index.js';
+import { expectTrajectory, problem as makeProblem, type Step } from './helpers/optim_problem.js';
 import { expectClose } from './helpers/golden.js';
 import { expectPyError, nnGolden, type Nested, type PyError } from './nn/helpers.js';
 
-interface Step { loss: number; w: Nested; b: Nested }
 interface Trajectory { name: 'SGD' | 'Adam' | 'AdamW'; kw: Record<string, unknown>; steps: Step[]; state_keys: string[]; group_keys: string[] }
 interface G {
   optim: {
@@ -22,32 +22,16 @@ interface G {
 }
 const g = nnGolden<G>().optim;
 
-function problem(): { w: Tensor; b: Tensor; loss: () => Tensor } {
-  const w = torch.tensor(g.W0, { dtype: torch.float32, requires_grad: true });
-  const b = torch.tensor(g.B0, { dtype: torch.float32, requires_grad: true });
-  const A = torch.tensor(g.A, { dtype: torch.float32 });
-  const C = torch.tensor(g.C, { dtype: torch.float32 });
-  const coef = torch.tensor([1.5, -0.5], { dtype: torch.float32 });
-  const loss = () => w.mul(A).sub(C).pow(2).sum().add(w.pow(3).sum().mul(0.1)).add(b.sin().mul(coef).sum()).add(b.pow(2).sum());
-  return { w, b, loss };
-}
+const problem = () => makeProblem(g);
 
 const ctors = { SGD: optim.SGD, Adam: optim.Adam, AdamW: optim.AdamW };
 
 describe('update rules follow PyTorch step by step', () => {
   for (const t of g.trajectories) {
     it(`${t.name}(${JSON.stringify(t.kw)})`, () => {
-      const { w, b, loss } = problem();
-      const opt = new ctors[t.name]([w, b], t.kw);
-      t.steps.forEach((s, i) => {
-        opt.zero_grad();
-        const l = loss();
-        l.backward();
-        opt.step();
-        expectClose(l.item(), s.loss, 1e-5, 1e-6, `loss at step ${i}`);
-        expectClose(w.tolist(), s.w, 2e-5, 1e-6, `w after step ${i}`);
-        expectClose(b.tolist(), s.b, 2e-5, 1e-6, `b after step ${i}`);
-      });
+      const p = problem();
+      const opt = new ctors[t.name]([p.w, p.b], t.kw);
+      expectTrajectory(opt, p, t.steps);
       const sd = opt.state_dict();
       // PyTorch 2 keeps no momentum buffer for plain SGD (1.13 stored None); the rest is PyTorch's state
       const expectedState = t.name === 'SGD' && !t.kw.momentum ? [] : t.state_keys;

@@ -6,13 +6,13 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import torch, { optim, Tensor } from '../lib/index.js';
+import { expectTrajectory, problem as makeProblem, type Step } from './helpers/optim_problem.js';
 import { expectClose, loadGolden } from './helpers/golden.js';
 import { expectPyError, type Nested, type PyError } from './nn/helpers.js';
 
 const { lr_scheduler } = optim;
 
 type OptName = 'RMSprop' | 'Adagrad' | 'Adadelta';
-interface Step { loss: number; w: Nested; b: Nested }
 interface Trajectory { name: OptName; kw: Record<string, unknown>; steps: Step[]; state_w: Record<string, Nested>; group_keys: string[] }
 interface Snapshot { lr: number[]; group_lr: number[]; momentum?: number[]; beta1?: number[] }
 interface SchedRun {
@@ -35,15 +35,7 @@ interface G {
 const g = loadGolden<G>('optim2.json');
 const o = g.optimizers;
 
-function problem(): { w: Tensor; b: Tensor; loss: () => Tensor } {
-  const w = torch.tensor(o.W0, { dtype: torch.float32, requires_grad: true });
-  const b = torch.tensor(o.B0, { dtype: torch.float32, requires_grad: true });
-  const A = torch.tensor(o.A, { dtype: torch.float32 });
-  const C = torch.tensor(o.C, { dtype: torch.float32 });
-  const coef = torch.tensor([1.5, -0.5], { dtype: torch.float32 });
-  const loss = () => w.mul(A).sub(C).pow(2).sum().add(w.pow(3).sum().mul(0.1)).add(b.sin().mul(coef).sum()).add(b.pow(2).sum());
-  return { w, b, loss };
-}
+const problem = () => makeProblem(o);
 
 const ctors = { RMSprop: optim.RMSprop, Adagrad: optim.Adagrad, Adadelta: optim.Adadelta };
 /** Python-only option keys PyTorch keeps in every group (torchlab has no foreach/fused kernels). */
@@ -60,17 +52,9 @@ function run(opt: optim.Optimizer, loss: () => Tensor, steps: number): void {
 describe('RMSprop, Adagrad and Adadelta follow PyTorch step by step', () => {
   for (const t of o.trajectories) {
     it(`${t.name}(${JSON.stringify(t.kw)})`, () => {
-      const { w, b, loss } = problem();
-      const opt = new ctors[t.name]([w, b], t.kw);
-      t.steps.forEach((s, i) => {
-        opt.zero_grad();
-        const l = loss();
-        l.backward();
-        opt.step();
-        expectClose(l.item(), s.loss, 1e-5, 1e-6, `loss at step ${i}`);
-        expectClose(w.tolist(), s.w, 2e-5, 1e-6, `w after step ${i}`);
-        expectClose(b.tolist(), s.b, 2e-5, 1e-6, `b after step ${i}`);
-      });
+      const p = problem();
+      const opt = new ctors[t.name]([p.w, p.b], t.kw);
+      expectTrajectory(opt, p, t.steps);
       const sd = opt.state_dict();
       const state = sd.state[0]!;
       expect(Object.keys(state).sort()).toEqual(Object.keys(t.state_w).sort());
