@@ -7,6 +7,7 @@ import json, statistics, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_models import LeNet
 
 torch.set_num_threads(1)
 cfg = json.loads(sys.argv[1])
@@ -65,24 +66,6 @@ for name, fwd, params in layers:
         torch.autograd.grad(fwd(), params, g)
 
     out[name] = {'fwd': med(fwd), 'both': med(both)}
-
-
-class LeNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
 
 
 class CNN(nn.Module):
