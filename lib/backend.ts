@@ -157,6 +157,8 @@ export interface Backend {
    * backend's is WebAssembly SIMD). Optimizers without it use the op table's kernels.
    */
   readonly fusedOptim?: FusedOptimKernels;
+  /** Optional: convolution, pooling and batch-norm kernels (see NnKernels); composed from tensor ops without. */
+  readonly nn?: NnKernels;
   /**
    * Optional: checks integer indices against a dimension of `size` on the device and writes them
    * to `out` (same shape and dtype), negative ones wrapped (index + size) where `wrap` allows
@@ -186,10 +188,8 @@ export type IndexCheck =
   | { readonly kind: 'take' };
 
 /**
- * Optional kernels for nn.functional's convolutions, pooling and batch norm. A backend offers
- * them as extra methods on its Backend object; nn.functional looks them up with `nnKernelsOf`
- * and composes the layers from tensor ops where they are missing (WebGPU). They are not Backend
- * members so that the Backend interface stays the list every backend implements.
+ * Kernels for nn.functional's convolutions, pooling and batch norm, offered as `Backend.nn`;
+ * nn.functional composes the layers from tensor ops where a backend has none (WebGPU).
  */
 export interface NnKernels {
   /**
@@ -252,6 +252,5 @@ export interface NnKernels {
 
 /** The nn kernels `be` offers, or null. */
 export function nnKernelsOf(be: Backend): NnKernels | null {
-  const k = be as Backend & Partial<NnKernels>;
-  return k.im2col && k.col2im && k.maxPool2d && k.maxPool2dBackward ? (k as Backend & NnKernels) : null;
+  return be.nn ?? null;
 }

@@ -238,7 +238,7 @@ function readView(v: View): TypedArray {
 
 export const cpuBackend: Backend = {
   type: 'cpu',
-  ...nnKernels,
+  nn: nnKernels,
   ...softmaxKernels,
   fusedOptim: fusedOptimKernels((v) => data(v.storage)),
   alloc(dtype, numel) {
