@@ -470,34 +470,25 @@ describe('separate kernels: shutdown, notebook folder', () => {
     }
   });
 
-  it('shuts down while a cell is stuck in a loop (interrupting it first)', async () => {
-    const s = await KernelClient.start();
-    try {
-      const h = s.send('shell', 'execute_request', { code: 'while (true) {}', silent: false });
-      await s.waitIopub(() => s.iopubFor(h.msg_id).some((m) => m.header.msg_type === 'execute_input'));
-      await sleep(300);
-      const x = await s.request('control', 'shutdown_request', { restart: false });
-      expect(content(x.reply).status).toBe('ok');
-      expect(await s.exited(8000)).not.toBeNull();
-    } finally {
-      await s.close();
-    }
-  });
-
-  it('shuts down even when no interrupt reaches the stuck code', async () => {
-    const s = await KernelClient.start();
-    try {
-      // Atomics.wait is neither a loop nor interruptible by SIGINT
-      const h = s.send('shell', 'execute_request', { code: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)', silent: false });
-      await s.waitIopub(() => s.iopubFor(h.msg_id).some((m) => m.header.msg_type === 'execute_input'));
-      await sleep(300);
-      const x = await s.request('control', 'shutdown_request', { restart: false });
-      expect(content(x.reply).status).toBe('ok');
-      expect(await s.exited(8000)).not.toBeNull();
-    } finally {
-      await s.close();
-    }
-  });
+  // a loop is interrupted first; Atomics.wait is neither a loop nor interruptible by SIGINT
+  for (const [what, code] of [
+    ['while a cell is stuck in a loop (interrupting it first)', 'while (true) {}'],
+    ['even when no interrupt reaches the stuck code', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)'],
+  ] as const) {
+    it(`shuts down ${what}`, async () => {
+      const s = await KernelClient.start();
+      try {
+        const h = s.send('shell', 'execute_request', { code, silent: false });
+        await s.waitIopub(() => s.iopubFor(h.msg_id).some((m) => m.header.msg_type === 'execute_input'));
+        await sleep(300);
+        const x = await s.request('control', 'shutdown_request', { restart: false });
+        expect(content(x.reply).status).toBe('ok');
+        expect(await s.exited(8000)).not.toBeNull();
+      } finally {
+        await s.close();
+      }
+    });
+  }
 
   it('resolves modules from the notebook folder (the kernel working directory)', async () => {
     const s = await KernelClient.start();
