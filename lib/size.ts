@@ -19,7 +19,7 @@ export class Size extends Array<number> {
 
   /** `String(size)`: PyTorch's repr, `torch.Size([2, 3])`. @example String(torch.zeros(2, 3).shape) // 'torch.Size([2, 3])' */
   override toString(): string {
-    return `torch.Size([${this.join(', ')}])`;
+    return sizeRepr(this);
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -29,4 +29,9 @@ export class Size extends Array<number> {
   static override get [Symbol.species](): ArrayConstructor {
     return Array;
   }
+}
+
+/** A shape as PyTorch prints a `torch.Size`, for messages: `torch.Size([2, 3])`. */
+export function sizeRepr(dims: readonly number[]): string {
+  return `torch.Size([${dims.join(', ')}])`;
 }

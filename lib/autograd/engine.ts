@@ -6,6 +6,7 @@
  * `Pending`), as PyTorch's AccumulateGrad does.
  */
 
+import { sizeRepr } from '../size.js';
 import type { Tensor } from '../tensor.js';
 import type { Storage } from '../backend.js';
 import { watchNewStorages } from '../ops/dispatch.js';
@@ -23,7 +24,6 @@ export interface RunOptions {
   accumulate_into?: Tensor[];
 }
 
-const sizeText = (s: readonly number[]) => `torch.Size([${s.join(', ')}])`;
 
 /** The (node, output number) whose incoming gradient is `t`'s gradient. */
 function gradEdge(t: Tensor): { node: Node; nr: number } {
@@ -109,7 +109,7 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions):
     let seed = seeds[i]!;
     if (seed._shape.length !== r._shape.length || seed._shape.some((n, d) => n !== r._shape[d])) {
       throw new RuntimeError(
-        `Mismatch in shape: grad_output[${i}] has a shape of ${sizeText(seed._shape)} and output[${i}] has a shape of ${sizeText(r._shape)}.`,
+        `Mismatch in shape: grad_output[${i}] has a shape of ${sizeRepr(seed._shape)} and output[${i}] has a shape of ${sizeRepr(r._shape)}.`,
       );
     }
     if (seed.dtype !== r.dtype) seed = seed.to(r.dtype);

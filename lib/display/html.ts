@@ -4,6 +4,7 @@
  * optional heat-map colouring; a module's repr with its parameter table.
  */
 
+import { sizeRepr } from '../size.js';
 import type { Tensor } from '../tensor.js';
 import { bool, type DType } from '../dtype.js';
 import { get_printoptions } from './repr.js';
@@ -86,7 +87,7 @@ function textColor(bg: string): string {
 
 /** `torch.Size([2, 3]) · torch.float32 · cpu · requires_grad=False` (and grad_fn when there is one). */
 export function tensorCaption(t: Tensor): string {
-  const parts = [`torch.Size([${t._shape.join(', ')}])`, String(t.dtype), String(t.device), `requires_grad=${t.requires_grad ? 'True' : 'False'}`];
+  const parts = [`${sizeRepr(t._shape)}`, String(t.dtype), String(t.device), `requires_grad=${t.requires_grad ? 'True' : 'False'}`];
   if (t.grad_fn !== null) parts.push(`grad_fn=&lt;${escapeHtml(t.grad_fn.name().split('::').pop() ?? '')}&gt;`);
   return parts.join(' · ');
 }

@@ -5,6 +5,7 @@
  * labels under each image.
  */
 
+import { sizeRepr } from '../size.js';
 import { Tensor } from '../tensor.js';
 import { bool, uint8 } from '../dtype.js';
 import { ValueError } from '../errors.js';
@@ -45,7 +46,7 @@ interface Batch {
 }
 
 function shapeStr(t: Tensor): string {
-  return `torch.Size([${t._shape.join(', ')}])`;
+  return `${sizeRepr(t._shape)}`;
 }
 
 /**

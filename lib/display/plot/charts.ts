@@ -4,6 +4,7 @@
  * passed to `display`.
  */
 
+import { sizeRepr } from '../../size.js';
 import { Tensor } from '../../tensor.js';
 import { ValueError } from '../../errors.js';
 import { Plot, type VegaLiteSpec } from './render.js';
@@ -40,7 +41,7 @@ export function frame(opts: ChartOptions): VegaLiteSpec {
 /** y as series: a 1-d series, a 2-d table (one series a column, as matplotlib), or named series. */
 function ySeries(y: Series | Matrix | NamedSeries, labels: readonly string[] | undefined): [string, number[]][] {
   if (y instanceof Tensor && y.dim() > 2) {
-    throw new ValueError(`y must be 1- or 2-dimensional, got a tensor of shape torch.Size([${y._shape.join(', ')}])`);
+    throw new ValueError(`y must be 1- or 2-dimensional, got a tensor of shape ${sizeRepr(y._shape)}`);
   }
   if (isSeries(y) && !(Array.isArray(y) && Array.isArray(y[0])) && !(y instanceof Tensor && y.dim() === 2)) {
     return [[labels?.[0] ?? 'y', toNumbers(y, 'y')]];

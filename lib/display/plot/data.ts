@@ -1,5 +1,6 @@
 /** Turning plot inputs (tensors, arrays, nested arrays) into plain numbers, with PyTorch-style checks. */
 
+import { sizeRepr } from '../../size.js';
 import { Tensor } from '../../tensor.js';
 import { ValueError } from '../../errors.js';
 
@@ -26,7 +27,7 @@ export function jsonNumber(v: number): number | null {
 export function toNumbers(x: Series, what: string): number[] {
   if (isTensor(x)) {
     if (x.dim() > 1 && x._shape.filter((d) => d !== 1).length > 1) {
-      throw new ValueError(`${what} must be 1-dimensional, got a tensor of shape torch.Size([${x._shape.join(', ')}])`);
+      throw new ValueError(`${what} must be 1-dimensional, got a tensor of shape ${sizeRepr(x._shape)}`);
     }
     return Array.from(x.numpy(), Number);
   }
@@ -43,7 +44,7 @@ export function toNumbers(x: Series, what: string): number[] {
 /** A 2-d input as rows of numbers (a 1-d input is one row when `vectorAsRow`). */
 export function toRows(x: Matrix, what: string): number[][] {
   if (isTensor(x)) {
-    if (x.dim() !== 2) throw new ValueError(`${what} must be 2-dimensional, got a tensor of shape torch.Size([${x._shape.join(', ')}])`);
+    if (x.dim() !== 2) throw new ValueError(`${what} must be 2-dimensional, got a tensor of shape ${sizeRepr(x._shape)}`);
     const [r, c] = x._shape as [number, number];
     const v = x.numpy();
     return Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => Number(v[i * c + j]!)));

@@ -3,6 +3,7 @@
  * `plot.decision_boundary` (the regions a classifier assigns to each class, with the data).
  */
 
+import { sizeRepr } from '../../size.js';
 import { Tensor } from '../../tensor.js';
 import { ValueError } from '../../errors.js';
 import { float32 } from '../../dtype.js';
@@ -40,7 +41,7 @@ function evaluate(f: PlotFn, xs: Tensor, name: string): number[] {
   }
   if (out instanceof Tensor) {
     if (out.numel() !== xs.numel()) {
-      throw new ValueError(`${name} returned a tensor of shape torch.Size([${out._shape.join(', ')}]) for an input of shape torch.Size([${xs.numel()}]); plot.function needs an elementwise function`);
+      throw new ValueError(`${name} returned a tensor of shape ${sizeRepr(out._shape)} for an input of shape ${sizeRepr([xs.numel()])}; plot.function needs an elementwise function`);
     }
     return Array.from(out.detach().numpy(), Number);
   }
@@ -115,7 +116,7 @@ function predictions(out: Tensor, n: number, threshold: number | undefined): num
     return v.map((e) => (e >= t ? 1 : 0));
   }
   if (out.dim() !== 2 || out._shape[0] !== n) {
-    throw new ValueError(`the model must map [N, 2] inputs to [N] or [N, C] outputs, got torch.Size([${out._shape.join(', ')}]) for N = ${n}`);
+    throw new ValueError(`the model must map [N, 2] inputs to [N] or [N, C] outputs, got ${sizeRepr(out._shape)} for N = ${n}`);
   }
   return Array.from(out.detach().argmax(1).numpy(), Number);
 }

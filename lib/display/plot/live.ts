@@ -6,6 +6,7 @@
  * training loop would never let run; the live updates carry the vega-lite spec).
  */
 
+import { sizeRepr } from '../../size.js';
 import { Tensor } from '../../tensor.js';
 import { ValueError } from '../../errors.js';
 import { JUPYTER_DISPLAY, get_publisher, newDisplayId, type MimeBundle } from '../publisher.js';
@@ -63,7 +64,7 @@ export class LivePlot {
     const row: Record<string, number> = {};
     for (const [k, v] of Object.entries(values)) {
       if (v instanceof Tensor) {
-        if (v.numel() !== 1) throw new ValueError(`LivePlot.update: '${k}' must be a number or a one-element tensor, got torch.Size([${v._shape.join(', ')}])`);
+        if (v.numel() !== 1) throw new ValueError(`LivePlot.update: '${k}' must be a number or a one-element tensor, got ${sizeRepr(v._shape)}`);
         row[k] = v.item();
       } else if (typeof v === 'number') {
         row[k] = v;

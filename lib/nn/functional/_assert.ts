@@ -12,5 +12,3 @@ export function pyAssert(cond: boolean, message: string | (() => string)): asser
   if (!cond) throw new AssertionError(typeof message === 'string' ? message : message());
 }
 
-/** A shape as Python prints a `torch.Size`: `torch.Size([2, 4])`. */
-export const pySize = (s: readonly number[]): string => `torch.Size([${s.join(', ')}])`;

@@ -4,6 +4,7 @@
  * composites of matmul / softmax / dropout, so autograd comes from those ops.
  */
 
+import { sizeRepr } from '../../size.js';
 import * as dt from '../../dtype.js';
 import { RuntimeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
@@ -14,7 +15,7 @@ import { pyArgs } from '../_args.js';
 import { dropout, linear } from '../functional.js';
 import { pad } from './conv.js';
 import { pyTuple } from '../modules/_repr.js';
-import { AssertionError, pyAssert, pySize } from './_assert.js';
+import { AssertionError, pyAssert } from './_assert.js';
 
 export type SdpaOptions = {
   attn_mask?: Tensor | null;
@@ -145,7 +146,7 @@ function mhaShapeCheck(query: Tensor, key: Tensor, value: Tensor, kpm: Tensor | 
       if (mask.dim() === 3) {
         const expected = [num_heads, query.size(0), key.size(0)];
         pyAssert(mask._shape.join() === expected.join(), () =>
-          `Expected \`attn_mask\` shape to be ${pyTuple(expected)} but got ${pySize(mask._shape)}`);
+          `Expected \`attn_mask\` shape to be ${pyTuple(expected)} but got ${sizeRepr(mask._shape)}`);
       }
     }
     return false;
@@ -202,7 +203,7 @@ function inProjection(
     ['query bias', bq, [E]], ['key bias', bk, [E]], ['value bias', bv, [E]],
   ];
   for (const [what, t, shape] of checks) {
-    if (t) pyAssert(sameShape(t._shape, shape), () => `expecting ${what} shape of ${pyTuple(shape)}, but got ${pySize(t._shape)}`);
+    if (t) pyAssert(sameShape(t._shape, shape), () => `expecting ${what} shape of ${pyTuple(shape)}, but got ${sizeRepr(t._shape)}`);
   }
   return [linear(query, wq, bq), linear(key, wk, bk), linear(value, wv, bv)];
 }
@@ -269,22 +270,22 @@ export function multi_head_attention_forward(
   pyAssert(headDim * num_heads === embedDim, () => `embed_dim ${embedDim} not divisible by num_heads ${num_heads}`);
   if (o.use_separate_proj_weight) {
     pyAssert(sameShape(k0._shape.slice(0, 2), v0._shape.slice(0, 2)), () =>
-      `key's sequence and batch dims ${pySize(k0._shape.slice(0, 2))} do not match value's ${pySize(v0._shape.slice(0, 2))}`);
+      `key's sequence and batch dims ${sizeRepr(k0._shape.slice(0, 2))} do not match value's ${sizeRepr(v0._shape.slice(0, 2))}`);
   } else {
-    pyAssert(sameShape(k0._shape, v0._shape), () => `key shape ${pySize(k0._shape)} does not match value shape ${pySize(v0._shape)}`);
+    pyAssert(sameShape(k0._shape, v0._shape), () => `key shape ${sizeRepr(k0._shape)} does not match value shape ${sizeRepr(v0._shape)}`);
   }
   let [q, k, v] = inProjection(q0, k0, v0, o, in_proj_weight, in_proj_bias, selfAttn, kvSame);
   if (mask) {
     if (mask.dim() === 2) {
       const want = [tgtLen, srcLen0];
       if (!sameShape(mask._shape, want)) {
-        throw new RuntimeError(`The shape of the 2D attn_mask is ${pySize(mask._shape)}, but should be ${pyTuple(want)}.`);
+        throw new RuntimeError(`The shape of the 2D attn_mask is ${sizeRepr(mask._shape)}, but should be ${pyTuple(want)}.`);
       }
       mask = mask.unsqueeze(0);
     } else if (mask.dim() === 3) {
       const want = [bsz * num_heads, tgtLen, srcLen0];
       if (!sameShape(mask._shape, want)) {
-        throw new RuntimeError(`The shape of the 3D attn_mask is ${pySize(mask._shape)}, but should be ${pyTuple(want)}.`);
+        throw new RuntimeError(`The shape of the 3D attn_mask is ${sizeRepr(mask._shape)}, but should be ${pyTuple(want)}.`);
       }
     } else {
       throw new RuntimeError(`attn_mask's dimension ${mask.dim()} is not supported`);
@@ -315,7 +316,7 @@ export function multi_head_attention_forward(
   if (kpm) {
     const km = kpm;
     pyAssert(sameShape(km._shape, [bsz, srcLen]), () =>
-      `expecting key_padding_mask shape of ${pyTuple([bsz, srcLen])}, but got ${pySize(km._shape)}`);
+      `expecting key_padding_mask shape of ${pyTuple([bsz, srcLen])}, but got ${sizeRepr(km._shape)}`);
     const merged = km.view(bsz, 1, 1, srcLen).expand(-1, num_heads, -1, -1).reshape(bh, 1, srcLen);
     mask = mask ? mask.add(merged) : merged;
   }

@@ -6,6 +6,7 @@
  * names are theirs, not PyTorch's NativeLayerNormBackward0 / NativeGroupNormBackward0.
  */
 
+import { sizeRepr } from '../../size.js';
 import { RuntimeError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { emptyTensor, record, viewOf } from '../../ops/dispatch.js';
@@ -47,7 +48,7 @@ export function batch_norm(
   if (train) {
     const count = input.numel() / C;
     if (count <= 1) {
-      throw new ValueError(`Expected more than 1 value per channel when training, got input size torch.Size([${input._shape.join(', ')}])`);
+      throw new ValueError(`Expected more than 1 value per channel when training, got input size ${sizeRepr(input._shape)}`);
     }
   }
   const w = o.weight ?? null;

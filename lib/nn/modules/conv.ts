@@ -3,6 +3,7 @@
  * `F.conv1d` / `F.conv2d` / `F.conv_transpose1d` / `F.conv_transpose2d`.
  */
 
+import { sizeRepr } from '../../size.js';
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { empty } from '../../ops/creation.js';
@@ -197,7 +198,7 @@ export abstract class _ConvTransposeNd extends _ConvNd {
     if (size.some((s, i) => s < minSizes[i]! || s > maxSizes[i]!)) {
       // PyTorch prints input.size()[2:], which is empty for an unbatched input
       throw new ValueError(
-        `requested an output size of [${size.join(', ')}], but valid sizes range from [${minSizes.join(', ')}] to [${maxSizes.join(', ')}] (for an input of torch.Size([${input._shape.slice(2).join(', ')}]))`,
+        `requested an output size of [${size.join(', ')}], but valid sizes range from [${minSizes.join(', ')}] to [${maxSizes.join(', ')}] (for an input of ${sizeRepr(input._shape.slice(2))})`,
       );
     }
     return size.map((s, i) => s - minSizes[i]!);
