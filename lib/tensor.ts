@@ -20,16 +20,16 @@ import type { PointwiseMethods } from './ops/pointwise.js';
 import * as pw from './ops/pointwise.js';
 import * as mv from './ops/movement.js';
 import * as cp from './ops/copy.js';
-import { installReductions, type TensorReductions } from './tensor/reduction.js';
+import { installReductions } from './tensor/reduction.js';
 import * as ix from './ops/indexing.js';
-import { installIndexing, type TensorIndexing } from './tensor/indexing.js';
-import { installLinalg, type TensorLinalg } from './tensor/linalg.js';
-import { installJoining, type TensorJoining } from './tensor/cat.js';
-import { installRandomFills, type TensorRandomFills } from './tensor/random.js';
+import { installIndexing } from './tensor/indexing.js';
+import { installLinalg } from './tensor/linalg.js';
+import { installJoining } from './tensor/cat.js';
+import { installRandomFills } from './tensor/random.js';
 import * as cr from './ops/creation.js';
 import { installExtras, type TensorExtras } from './ops/api_extra.js';
-import { installViews, type TensorViews } from './tensor/views.js';
-import { installPointwiseArgs, type TensorPointwiseArgs } from './tensor/pointwise.js';
+import { installViews } from './tensor/views.js';
+import { installPointwiseArgs } from './tensor/pointwise.js';
 import { tensorRepr } from './display/repr.js';
 import { tensorHtml } from './display/html.js';
 
@@ -50,9 +50,7 @@ export interface ToOptions {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Tensor
-  extends TensorViews, TensorIndexing, TensorPointwiseArgs, TensorReductions, TensorLinalg, TensorJoining, TensorRandomFills,
-  PointwiseMethods, TensorExtras {}
+export interface Tensor extends PointwiseMethods, TensorExtras {}
 
 /**
  * A multi-dimensional array with autograd, as `torch.Tensor`.
