@@ -174,6 +174,12 @@ export interface Backend {
    * read back to find repeats.
    */
   putMultiply?(dst: Storage, offsets: View, values: View): void;
+  /**
+   * Optional: out[j] = input[index[j]] along dim 0 (rows of any trailing shape) into a contiguous
+   * `out`, the indices already checked to lie in [0, input.shape[0]). Backends without it get
+   * index_select as one `take` over per-element offsets.
+   */
+  indexSelect?(input: View, index: View, out: View): void;
 }
 
 /**

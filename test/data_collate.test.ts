@@ -92,4 +92,46 @@ describe('default_collate on the host', () => {
     }
     expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
+
+  it('a TensorDataset batch is one index_select per tensor, equal to collating its samples', () => {
+    const ds = new torch.utils.data.TensorDataset(X, Y, X.transpose(1, 2).contiguous().transpose(1, 2), torch.arange(10).to(torch.int32));
+    const sampler = new torch.utils.data.BatchSampler(new torch.utils.data.SequentialSampler(ds), 3, false);
+    const fast = new DataLoader(ds, { batch_sampler: sampler });
+    // an explicit collate_fn takes the per-sample path
+    const slow = new DataLoader(ds, { batch_sampler: sampler, collate_fn: (b) => default_collate(b) });
+    const a = [...fast];
+    const b = [...slow];
+    expect(a.length).toBe(4);
+    for (let i = 0; i < a.length; i++) {
+      for (let k = 0; k < 4; k++) {
+        expect(a[i]![k]!.dtype).toBe(b[i]![k]!.dtype);
+        expect(a[i]![k]!.shape).toEqual(b[i]![k]!.shape);
+        expect(torch.equal(a[i]![k]!, b[i]![k]!)).toBe(true);
+      }
+    }
+    expect(kernelsDuring(() => [...fast])).toBe(0);
+  });
+
+  it("an index select would refuse takes the per-sample path and PyTorch's message", () => {
+    const ds = new torch.utils.data.TensorDataset(X, Y);
+    expect(() => [...new DataLoader(ds, { batch_sampler: [[0, 10]] })]).toThrow('index 10 out of range');
+    // negative indices count from the end, as dataset[-1] does
+    const [[x]] = [...new DataLoader(ds, { batch_sampler: [[-1]] })] as Tensor[][];
+    expect(torch.equal(x!, X.narrow(0, 9, 1))).toBe(true);
+  });
+
+  it("uses a dataset's __getitems__ (PyTorch 2's batched fetch)", () => {
+    const calls: number[][] = [];
+    const ds = {
+      __len__: () => 6,
+      __getitem__: (i: number) => torch.tensor([i]),
+      __getitems__: (idx: number[]) => {
+        calls.push(idx);
+        return idx.map((i) => torch.tensor([i * 10]));
+      },
+    };
+    const batches = [...new DataLoader(ds, { batch_size: 4 })];
+    expect(calls).toEqual([[0, 1, 2, 3], [4, 5]]);
+    expect(batches.map((t) => t.tolist())).toEqual([[[0], [10], [20], [30]], [[40], [50]]]);
+  });
 });

@@ -11,7 +11,8 @@ import { int64 } from '../dtype.js';
 import { IndexError, RuntimeError } from '../errors.js';
 import { broadcastShapes, broadcastStrides, normDim, numelOf, sameShape, shapeStr } from '../shape.js';
 import { Tensor, type Scalar } from '../tensor.js';
-import { needsGrad, record, sameDevice } from './dispatch.js';
+import { emptyTensor, needsGrad, record, sameDevice, viewOf } from './dispatch.js';
+import { backendFor } from '../device.js';
 import * as mv from './movement.js';
 import { readValues } from './copy.js';
 import * as cr from './creation.js';
@@ -230,9 +231,17 @@ export function index_select(x: Tensor, dim: number, index: Tensor): Tensor {
     record('IndexSelectBackward0', [x], [out], [], ([g]) => [g!]);
     return out;
   }
-  const list = dimList(d, index);
-  const lay = layoutOf(x, list);
-  const out = takeRaw(x, offsetsOf(x, list, lay), lay.shape);
+  const be = backendFor(x.device);
+  let out: Tensor;
+  if (d === 0 && be.indexSelect) {
+    // whole rows: the backend copies each one, without an offset per element
+    out = emptyTensor([index.numel(), ...x._shape.slice(1)], x.dtype, x.device);
+    if (out.numel() > 0) be.indexSelect(viewOf(x), viewOf(index.reshape(-1)), viewOf(out));
+  } else {
+    const list = dimList(d, index);
+    const lay = layoutOf(x, list);
+    out = takeRaw(x, offsetsOf(x, list, lay), lay.shape);
+  }
   const shape = x._shape.slice();
   record('IndexSelectBackward0', [x], [out], [index], ([g], [idx]) => [
     assignOutOfPlace(g!.new_zeros(shape), identity, dimList(d, idx!), g!, true, 'IndexAddBackward0'),

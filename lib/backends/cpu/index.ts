@@ -236,11 +236,31 @@ function readView(v: View): TypedArray {
   return out;
 }
 
+/** Backend.indexSelect: each selected row in one bulk copy when rows are dense, else gathered. */
+function indexSelect(input: View, index: View, out: View): void {
+  const src = data(input.storage);
+  const dst = data(out.storage);
+  const idx = data(index.storage);
+  const rowShape = input.shape.slice(1);
+  const rowStrides = input.strides.slice(1);
+  const len = numelOf(rowShape);
+  const c = collapse(rowShape, [rowStrides]);
+  const dense = len <= 1 || (c.shape.length === 1 && c.strides[0]![0] === 1);
+  const n = index.shape[0]!;
+  const is = index.strides[0]!;
+  for (let j = 0; j < n; j++) {
+    const start = input.offset + idx[index.offset + j * is]! * input.strides[0]!;
+    if (dense) dst.set(src.subarray(start, start + len), out.offset + j * len);
+    else dst.set(readView({ ...input, shape: rowShape, strides: rowStrides, offset: start }), out.offset + j * len);
+  }
+}
+
 export const cpuBackend: Backend = {
   type: 'cpu',
   nn: nnKernels,
   ...softmaxKernels,
   fusedOptim: fusedOptimKernels((v) => data(v.storage)),
+  indexSelect,
   alloc(dtype, numel) {
     return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel));
   },

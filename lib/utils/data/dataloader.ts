@@ -9,7 +9,7 @@ import { viewOf } from '../../ops/dispatch.js';
 import { contiguousStrides, numelOf, sameShape } from '../../shape.js';
 import { from_numpy, tensor } from '../../ops/creation.js';
 import type { Generator } from '../../ops/random.js';
-import { IterableDataset, getItem, pyLen, type DatasetLike } from './dataset.js';
+import { IterableDataset, TensorDataset, getItem, getItems, pyLen, type DatasetLike } from './dataset.js';
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler, drawSeed } from './sampler.js';
 import { check_interrupt } from '../../interrupt.js';
 
@@ -70,6 +70,31 @@ function stackOnHost(samples: readonly Tensor[]): Tensor | null {
   for (let i = 0; i < samples.length; i++) values.set(be.read(viewOf(samples[i]!)), i * n);
   const outShape = [samples.length, ...shape];
   return new Tensor(be.fromArray(dtype, values, device.index ?? 0), device, outShape, contiguousStrides(outShape), 0);
+}
+
+/**
+ * default_collate of a TensorDataset's samples at `indices` without building them: each tensor's
+ * rows in one index_select, which gives what stacking the rows selected one by one gives (values,
+ * shape, dtype, device), at the cost of one gather instead of one sample object and copy per row.
+ * Null where the two could differ, for the per-sample path: a tensor that requires grad (the graph
+ * would record IndexSelectBackward0, not StackBackward0), a subclass with its own fetch, or an
+ * index that `select` would wrap or refuse (negative or out of range: that path raises PyTorch's message).
+ */
+function tensorRows(dataset: unknown, indices: readonly number[]): Tensor[] | null {
+  if (!(dataset instanceof TensorDataset) || indices.length === 0 || '__getitems__' in dataset) return null;
+  const ds = dataset as TensorDataset<Tensor[]>;
+  if (ds.__getitem__ !== TensorDataset.prototype.__getitem__) return null;
+  const tensors = ds.tensors;
+  const n = ds.__len__();
+  for (const i of indices) if (!Number.isInteger(i) || i < 0 || i >= n) return null;
+  if (tensors.some((t) => t.requires_grad)) return null;
+  const index = new Map<string, Tensor>();
+  return tensors.map((t) => {
+    const key = t.device.toString();
+    let idx = index.get(key);
+    if (idx === undefined) index.set(key, (idx = tensor(indices as number[], { dtype: dt.int64, device: t.device })));
+    return t.index_select(0, idx);
+  });
 }
 
 function collate(batch: readonly unknown[]): unknown {
@@ -218,7 +243,12 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     if (this.batch_sampler) {
       for (const indices of this.batch_sampler) {
         check_interrupt();
-        const samples = indices.map((i) => getItem(dataset, i));
+        const rows = fn === null ? tensorRows(dataset, indices) : null;
+        if (rows !== null) {
+          yield rows as unknown as B;
+          continue;
+        }
+        const samples = getItems(dataset, indices);
         yield fn ? fn(samples) : (default_collate(samples) as B);
       }
       return;

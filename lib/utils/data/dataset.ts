@@ -12,6 +12,8 @@ import { warnOnce } from '../../nn/warnings.js';
 export interface MapDataset<T> {
   __getitem__(index: number): T;
   __len__(): number;
+  /** PyTorch 2's batched fetch: the samples at `indices`, in order (optional; DataLoader prefers it). */
+  __getitems__?(indices: number[]): T[];
 }
 
 /** What DataLoader, Subset and random_split accept: a map-style dataset or a plain array of samples. */
@@ -20,6 +22,12 @@ export type DatasetLike<T> = MapDataset<T> | readonly T[];
 /** `dataset[i]` for either form. */
 export function getItem<T>(ds: DatasetLike<T>, i: number): T {
   return isArray(ds) ? ds[i]! : ds.__getitem__(i);
+}
+
+/** The samples at `indices`: one `__getitems__` call where the dataset has one (PyTorch 2's fetcher), else `__getitem__` per index. */
+export function getItems<T>(ds: DatasetLike<T>, indices: number[]): T[] {
+  if (!isArray(ds) && typeof ds.__getitems__ === 'function') return ds.__getitems__(indices);
+  return indices.map((i) => getItem(ds, i));
 }
 
 /** `len(dataset)` for either form. */
