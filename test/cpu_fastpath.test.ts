@@ -12,6 +12,7 @@ import torch from '../lib/index.js';
 import type { PointwiseFn, ReduceOp, View } from '../lib/backend.js';
 import { cpuBackend, CpuStorage } from '../lib/backends/cpu/index.js';
 import { codegenConfig, codegenStats } from '../lib/backends/cpu/codegen.js';
+import { signBitConfig } from '../lib/backends/cpu/relu.js';
 import * as dt from '../lib/dtype.js';
 import type { DType, TypedArray } from '../lib/dtype.js';
 import { allPointwiseDefs } from '../lib/ops/pointwise.js';
@@ -46,6 +47,8 @@ function both(fn: PointwiseFn, out: View, inputs: (View | number)[]): [TypedArra
   const o = out.storage as CpuStorage;
   const init = o.data.slice();
   const saved = codegenConfig.enabled;
+  // relu's sign-bit kernels have their own test below
+  signBitConfig.enabled = false;
   try {
     codegenConfig.enabled = false;
     cpuBackend.pointwise(fn, out, inputs);
@@ -58,6 +61,7 @@ function both(fn: PointwiseFn, out: View, inputs: (View | number)[]): [TypedArra
     return [plain, fast];
   } finally {
     codegenConfig.enabled = saved;
+    signBitConfig.enabled = true;
   }
 }
 
@@ -228,6 +232,8 @@ describe('compiled kernel caching', () => {
 function reduceBoth(op: ReduceOp, input: View, outShape: number[], k: number, outDtype: DType): [TypedArray, TypedArray] {
   const out = view(new CpuStorage(cpuBackend, outDtype, new outDtype.array(numelOf(outShape))), outShape, contiguousStrides(outShape));
   const saved = codegenConfig.enabled;
+  // relu's sign-bit kernels have their own test below
+  signBitConfig.enabled = false;
   try {
     codegenConfig.enabled = false;
     cpuBackend.reduce(op, input, out, k);
@@ -321,4 +327,48 @@ describe('direct reductions match the gathering ones bit for bit', () => {
       }
     }
   });
+});
+
+describe("relu's sign-bit kernels (lib/backends/cpu/relu.ts) match the block interpreter bit for bit", () => {
+  // every class of float32 bits: signed zeros and NaNs with payloads, denormals, infinities
+  const bits = [0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x3f800000, 0xbf800000, 0x7f7fffff, 0xff7fffff,
+    0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001, 0x7fffffff, 0xffffffff];
+  const n = bits.length * bits.length;
+  function operands(): [CpuStorage, CpuStorage] {
+    // every pair (g, y) of the classes, then random floats of both signs
+    const g = new Int32Array(n + 1000);
+    const y = new Int32Array(n + 1000);
+    for (let i = 0; i < n; i++) [g[i], y[i]] = [bits[i % bits.length]! | 0, bits[Math.floor(i / bits.length)]! | 0];
+    const f = new Float32Array(g.buffer);
+    const h = new Float32Array(y.buffer);
+    for (let i = n; i < n + 1000; i++) [f[i], h[i]] = [(rand() - 0.5) * 10, (rand() - 0.5) * 10];
+    return [new CpuStorage(cpuBackend, dt.float32, f), new CpuStorage(cpuBackend, dt.float32, h)];
+  }
+  for (const name of ['relu', 'threshold_backward']) {
+    it(name, () => {
+      const { fn, arity } = fns.find((f) => f.name === name)!;
+      const [g, y] = operands();
+      const size = n + 1000;
+      const inputs = [view(g, [size], [1]), view(y, [size], [1])].slice(0, arity);
+      const run = (fast: boolean): Int32Array => {
+        const out = new CpuStorage(cpuBackend, dt.float32, new Float32Array(size));
+        signBitConfig.enabled = fast;
+        codegenConfig.enabled = false;
+        try {
+          cpuBackend.pointwise(fn, view(out, [size], [1]), inputs);
+        } finally {
+          signBitConfig.enabled = true;
+          codegenConfig.enabled = true;
+        }
+        return new Int32Array(out.data.buffer);
+      };
+      const plain = run(false);
+      const fast = run(true);
+      for (let i = 0; i < size; i++) {
+        if (plain[i] !== fast[i]) expect.fail(`${name}: element ${i} has bits ${fast[i]} on the fast path, ${plain[i]} on the plain one`);
+      }
+      // the fast path ran: NaN payloads survive it (the interpreter's float64 staging keeps them too)
+      expect(fast[bits.length * 13 + 12]).toBe(name === 'relu' ? 0x7fc00000 | 0 : 0x7fc00000 | 0);
+    });
+  }
 });

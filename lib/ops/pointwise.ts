@@ -735,5 +735,5 @@ export function installPointwise(): void {
 
 /** For the test that walks the registry. */
 export function allPointwiseDefs(): PointwiseDef[] {
-  return [...Object.values(unaryOps), ...Object.values(binaryOps), addDef, subDef, divDef, divTruncDef, divFloorDef, whereDef, clampDef, clampTDef, lerpDef, lerpTDef, addcmulDef, addcdivDef, maskedFillDef];
+  return [...Object.values(unaryOps), ...Object.values(binaryOps), addDef, subDef, divDef, divTruncDef, divFloorDef, whereDef, clampDef, clampTDef, lerpDef, lerpTDef, addcmulDef, addcdivDef, maskedFillDef, thresholdBackward];
 }

@@ -9,6 +9,7 @@ import { gather, scatterRows, unravel } from './strided.js';
 import { matmulKernel } from './matmul.js';
 import { nnKernels } from './nn.js';
 import { runCompiled } from './codegen.js';
+import { signBitKernel } from './relu.js';
 import { argreduceDirect, reduceDirect } from './reduce.js';
 import { fusedOptimKernels } from './fused_optim.js';
 import { softmaxKernels } from './softmax.js';
@@ -90,6 +91,7 @@ function pointwise(fn: PointwiseFn, out: View, inputs: readonly (View | number)[
   for (const x of inputs) if (typeof x !== 'number') strides.push(x.strides);
   const c = collapse(out.shape, strides);
   const dst = data(out.storage);
+  if (signBitKernel(fn, out, inputs, c.shape, c.strides, data)) return;
   if (runCompiled(fn, out, dst, inputs, c.shape, c.strides, data)) return;
   if (c.shape.length === 1 && total <= BLOCK) {
     linearBlock(fn, out, inputs, c.strides, total, dst);
