@@ -93,6 +93,35 @@ describe('RMSprop, Adagrad and Adadelta follow PyTorch step by step', () => {
     expectClose(v.tolist(), [moved, moved, moved], 1e-6, 1e-7);
   });
 
+
+  it('step counters: written in place each step, and read back after anything else changed them', () => {
+    const w = torch.ones([2], { requires_grad: true });
+    const opt = new optim.Adam([w], { lr: 0.1 });
+    const stepOnce = () => {
+      opt.zero_grad();
+      w.mul(w).sum().backward();
+      opt.step();
+    };
+    stepOnce();
+    stepOnce();
+    const counter = opt.state.get(w)!.step as Tensor;
+    expect(counter.item()).toBe(2);
+    expect(counter._storage.version).toBe(2);
+    // changed in place by the user: the next step counts from there
+    counter.fill_(10);
+    stepOnce();
+    expect(counter.item()).toBe(11);
+    // a state dict from elsewhere brings its own counter tensor
+    const saved = opt.state_dict();
+    (saved.state[0]!.step as Tensor) = torch.tensor(100, { dtype: torch.float32 });
+    opt.load_state_dict(saved);
+    stepOnce();
+    expect((opt.state.get(w)!.step as Tensor).item()).toBe(101);
+    // a float32 counter rounds as float32 does, as PyTorch's `step_t += 1`
+    (opt.state.get(w)!.step as Tensor).fill_(2 ** 24);
+    stepOnce();
+    expect((opt.state.get(w)!.step as Tensor).item()).toBe(2 ** 24);
+  });
   for (const name of ['RMSprop', 'Adagrad', 'Adadelta'] as const) {
     it(`${name}: state_dict / load_state_dict resume the same trajectory`, () => {
       const kw = name === 'RMSprop' ? { lr: 0.02, momentum: 0.5, centered: true } : name === 'Adagrad' ? { lr: 0.1, lr_decay: 0.05 } : { lr: 0.5 };

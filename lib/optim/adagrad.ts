@@ -4,7 +4,7 @@ import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { get_default_dtype } from '../dtype.js';
 import { full_like, scalar_tensor } from '../ops/creation.js';
-import { Optimizer, optionsOf, type ParamState, type ParamsInput } from './optimizer.js';
+import { Optimizer, incrementStep, optionsOf, type ParamState, type ParamsInput } from './optimizer.js';
 
 export type AdagradOptions = {
   lr: number;
@@ -58,8 +58,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
         const state = this.stateOf(p);
         // parameters added by add_param_group after construction start here
         if (state.step === undefined) this.initState(p, state, g.initial_accumulator_value);
-        const stepT = (state.step as Tensor).add_(1);
-        const step = stepT.item();
+        const step = incrementStep(state.step as Tensor);
         let grad: Tensor = maximize ? p.grad.neg() : p.grad;
         if (weight_decay !== 0) grad = grad.add(p, { alpha: weight_decay });
         const clr = lr / (1 + (step - 1) * lr_decay);

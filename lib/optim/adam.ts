@@ -10,7 +10,7 @@ import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
 import { viewOf } from '../ops/dispatch.js';
 import type { AdamStepScalars } from '../backend.js';
 import { fusedKernels } from './_fused.js';
-import { Optimizer, optionsOf, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import { Optimizer, incrementStep, optionsOf, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 export type AdamOptions = {
   lr: number;
@@ -115,8 +115,7 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
       const stepT = state.step as Tensor;
       const expAvg = state.exp_avg as Tensor;
       const expAvgSq = state.exp_avg_sq as Tensor;
-      stepT.add_(1);
-      const step = stepT.item();
+      const step = incrementStep(stepT);
       const bc1 = 1 - beta1 ** step;
       const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
       if (fusedStep(p, grad, state, amsgrad, { sign, wd: l2 ? weight_decay : 0, beta1, beta2, decay, stepSize: lr / bc1, bc2Sqrt, eps })) continue;

@@ -5,6 +5,9 @@
  */
 
 import { Tensor } from '../tensor.js';
+import { castScalar } from '../dtype.js';
+import { backendFor } from '../device.js';
+import { viewOf } from '../ops/dispatch.js';
 import { ValueError } from '../errors.js';
 import { enable_grad, no_grad } from '../autograd/grad_mode.js';
 import { floatRepr } from '../display/pyformat.js';
@@ -219,4 +222,28 @@ export abstract class Optimizer<O extends Options = Options> {
 /** The learning rate given positionally (PyTorch's `SGD(params, 0.1)`) and/or the options by name. */
 export function optionsOf<T extends Options>(lr: number | Partial<T> | undefined, opts?: Partial<T>): Partial<T> {
   return pyArgs<Partial<T>>(['lr' as keyof T & string], [lr, opts]);
+}
+
+/** Each step counter's value as last written by incrementStep, with the storage version it left. */
+const stepValues = new WeakMap<Tensor, { storage: Tensor['_storage']; version: number; value: number }>();
+
+/**
+ * `state['step'] += 1` and the new value, as PyTorch's `step_t += 1; step = step_t.item()`. The
+ * counter stays a float tensor as in PyTorch (so state dicts load in either direction), but its
+ * value is remembered from the last increment and written straight into its storage: a step costs
+ * no elementwise op and no read (a device sync where the counter lives on 'cuda'). A counter
+ * changed in any other way (a loaded state dict, an in-place op) has a new storage or version and
+ * is read back once.
+ */
+export function incrementStep(stepT: Tensor): number {
+  const storage = stepT._storage;
+  const known = stepValues.get(stepT);
+  const value = known !== undefined && known.storage === storage && known.version === storage.version ? known.value : stepT.item();
+  const next = castScalar(value + 1, stepT.dtype);
+  const cell = new stepT.dtype.array(1);
+  cell[0] = next;
+  backendFor(stepT.device).write(viewOf(stepT), cell);
+  storage.version++;
+  stepValues.set(stepT, { storage, version: storage.version, value: next });
+  return next;
 }

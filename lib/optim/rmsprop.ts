@@ -4,7 +4,7 @@ import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { get_default_dtype } from '../dtype.js';
 import { scalar_tensor, zeros_like } from '../ops/creation.js';
-import { Optimizer, optionsOf, type ParamsInput } from './optimizer.js';
+import { Optimizer, incrementStep, optionsOf, type ParamsInput } from './optimizer.js';
 
 export type RMSpropOptions = {
   lr: number;
@@ -57,7 +57,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
           if (momentum > 0) state.momentum_buffer = zeros_like(p);
           if (centered) state.grad_avg = zeros_like(p);
         }
-        (state.step as Tensor).add_(1);
+        incrementStep(state.step as Tensor);
         let grad: Tensor = maximize ? p.grad.neg() : p.grad;
         if (weight_decay !== 0) grad = grad.add(p, { alpha: weight_decay });
         const squareAvg = (state.square_avg as Tensor).mul_(alpha).addcmul_(grad, grad, { value: 1 - alpha });
