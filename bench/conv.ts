@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import torch, { F, nn, optim, type Tensor } from '../lib/index.js';
+import { ensureMallocTunables } from './malloc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 64;
@@ -190,4 +191,5 @@ function main(): void {
   console.log(`medians of ${REPS}; node ${process.version}${pt ? '; PyTorch on one thread' : ''}`);
 }
 
+ensureMallocTunables();
 main();

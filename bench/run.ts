@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
 import torch, { DataLoader, F, nn, optim, type Tensor } from '../lib/index.js';
 import { datasets } from '../lib/vision/index.js';
+import { ensureMallocTunables } from './malloc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = [64, 256, 512, 1024];
@@ -300,4 +301,5 @@ function main(): void {
   console.log(`PyTorch ${pt.torch} on ${pt.threads} thread; node ${process.version}; medians of ${REPS} repetitions (training epochs: ${TRAIN.map((w) => w.reps).join(', ')})`);
 }
 
+ensureMallocTunables();
 main();

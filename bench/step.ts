@@ -20,6 +20,7 @@ import { cpuBackend } from '../lib/backends/cpu/index.js';
 import torch, { DataLoader, F, nn, optim, type Tensor } from '../lib/index.js';
 import type { Node } from '../lib/autograd/node.js';
 import { datasets } from '../lib/vision/index.js';
+import { ensureMallocTunables } from './malloc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = process.env.TORCHLAB_DATA ?? join(here, '..', '..', 'shared', 'data');
@@ -252,4 +253,5 @@ print(f'epoch (first {steps} batches, scaled), median of {epochs}: {statistics.m
   if (r.status !== 0) process.stderr.write(r.stderr);
 }
 
+ensureMallocTunables();
 main();

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { logoPng, logoSvg } from './logo.js';
+import { MALLOC_TUNABLES } from './malloc.js';
 
 export const KERNEL_NAME = 'torchlab';
 export const DISPLAY_NAME = 'TypeScript (torchlab)';
@@ -57,7 +58,10 @@ export function defaultLocation(): Location {
   return process.getuid?.() === 0 ? { kind: 'system' } : { kind: 'user' };
 }
 
-/** The kernel.json that starts `cliPath kernel {connection_file}` with this Node.js. */
+/**
+ * The kernel.json that starts `cliPath kernel {connection_file}` with this Node.js, under the
+ * malloc settings that let CPU tensors reuse freed memory (kernel/malloc.ts).
+ */
 export function kernelJson(cliPath: string, nodePath: string = process.execPath): Record<string, unknown> {
   return {
     argv: [nodePath, cliPath, 'kernel', '{connection_file}'],
@@ -65,6 +69,7 @@ export function kernelJson(cliPath: string, nodePath: string = process.execPath)
     language: 'typescript',
     interrupt_mode: 'message',
     metadata: { debugger: false },
+    env: { GLIBC_TUNABLES: MALLOC_TUNABLES },
   };
 }
 

@@ -22,6 +22,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { IoData, SpawnSpec } from './sandbox_io.js';
+import { withMallocTunables } from './malloc.js';
 import type { SandboxConfig } from './sandbox_main.js';
 import { Channel, decodeKey, Peer, remoteRef, type FromIo, type LoadFailure, type Op, type RemoteRef } from './sandbox_rpc.js';
 
@@ -99,6 +100,8 @@ function scrubbedEnv(workdir: string, asNobody: boolean): Record<string, string>
   }
   env.HOME = asNobody || process.env.HOME === undefined ? workdir : process.env.HOME;
   env.TMPDIR = workdir;
+  // as the kernelspec does: freed tensor memory is reused (kernel/malloc.ts)
+  env.GLIBC_TUNABLES = withMallocTunables(process.env.GLIBC_TUNABLES);
   return env;
 }
 

@@ -8,6 +8,7 @@ import { inflateSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kernelsDir, userDataDir } from '../../kernel/kernelspec.js';
 import { cliPath, ensureBuilt } from './client.js';
+import { MALLOC_TUNABLES, withMallocTunables } from '../../kernel/malloc.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -62,6 +63,7 @@ describe('torchlab install', () => {
       language: 'typescript',
       interrupt_mode: 'message',
       metadata: { debugger: false },
+      env: { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824' },
     });
     for (const size of [32, 64]) {
       const png = readPng(join(dir, `logo-${size}x${size}.png`));
@@ -114,5 +116,15 @@ describe('Jupyter data directories', () => {
     expect(kernelsDir({ kind: 'prefix', prefix: '/p' })).toBe('/p/share/jupyter/kernels');
     expect(kernelsDir({ kind: 'sys-prefix' }, { CONDA_PREFIX: '/c' })).toBe('/c/share/jupyter/kernels');
     expect(kernelsDir({ kind: 'system' })).toBe('/usr/local/share/jupyter/kernels');
+  });
+});
+
+describe('malloc settings for the processes torchlab starts (kernel/malloc.ts)', () => {
+  it('adds its tunables to GLIBC_TUNABLES, keeping the values already there', () => {
+    expect(withMallocTunables(undefined)).toBe(MALLOC_TUNABLES);
+    expect(withMallocTunables('')).toBe(MALLOC_TUNABLES);
+    expect(withMallocTunables('glibc.malloc.mmap_threshold=65536')).toBe('glibc.malloc.mmap_threshold=65536:glibc.malloc.trim_threshold=1073741824');
+    expect(withMallocTunables('glibc.pthread.rseq=0')).toBe(`glibc.pthread.rseq=0:${MALLOC_TUNABLES}`);
+    expect(withMallocTunables(MALLOC_TUNABLES)).toBe(MALLOC_TUNABLES);
   });
 });
