@@ -16,6 +16,12 @@
 import type { PointwiseFn, View } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 
+/** The bits of n float32 elements of `a` from element `offset`, without a copy. */
+function bits(a: TypedArray, offset: number, n: number): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset + offset * 4, n);
+}
+const bitsOf = (v: View, n: number, dataOf: (s: View['storage']) => TypedArray): Int32Array => bits(dataOf(v.storage), v.offset, n);
+
 /** For tests and benchmarks: `enabled: false` leaves relu and threshold_backward to the general kernels. */
 export const signBitConfig = { enabled: true };
 
@@ -37,26 +43,22 @@ export function signBitKernel(
   const n = shape[0]!;
   for (const s of strides) if (s[0] !== 1) return false;
   for (const x of inputs) if (typeof x === 'number' || x.dtype.name !== 'float32') return false;
-  const bits = (v: View): Int32Array => {
-    const a = dataOf(v.storage);
-    return new Int32Array(a.buffer, a.byteOffset + v.offset * 4, n);
-  };
-  const d = bits(out);
+  const d = bits(dataOf(out.storage), out.offset, n);
   // The mask below is -1 (clear the element) where the float32 with bits b is <= 0 and not NaN:
   // `(b - 1) | b` has its sign set for b = 0 (+0) and for every b with the sign bit (negative
   // numbers, -0, -inf, negative NaNs), and the NaN term, -1 where |b| lies above infinity's
   // bits, takes the negative NaNs back out. A kept NaN gets its quiet bit set, as the trip through
   // a float64 in the other kernels sets it (a signalling NaN comes out quiet, payload kept).
   if (fn.key === 'relu') {
-    const x = bits(inputs[0] as View);
+    const x = bitsOf(inputs[0] as View, n, dataOf);
     for (let i = 0; i < n; i++) {
       const b = x[i]!;
       const t = b & ~((((b - 1) | b) >> 31) & ~((0x7f800000 - (b & 0x7fffffff)) >> 31));
       d[i] = t | (((0x7f800000 - (t & 0x7fffffff)) >> 31) & 0x400000);
     }
   } else {
-    const g = bits(inputs[0] as View);
-    const y = bits(inputs[1] as View);
+    const g = bitsOf(inputs[0] as View, n, dataOf);
+    const y = bitsOf(inputs[1] as View, n, dataOf);
     for (let i = 0; i < n; i++) {
       const b = y[i]!;
       const t = g[i]! & ~((((b - 1) | b) >> 31) & ~((0x7f800000 - (b & 0x7fffffff)) >> 31));
