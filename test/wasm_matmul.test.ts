@@ -2,12 +2,15 @@
  * The WebAssembly SIMD matmul (lib/backends/cpu/wasm) against a float64 triple loop and against the
  * plain JavaScript kernel it replaces for float32: odd sizes across every block edge, transposed,
  * strided and sparse operands, broadcast batches, strided outputs, NaN and infinity, and the
- * worker pool against one thread (bit for bit: each element is summed in the same order).
+ * worker pool against one thread (bit for bit: each element is summed in the same order); the
+ * packing paths of every operand layout, and both binaries (gemm_fma.wasm with relaxed SIMD's
+ * multiply-add, gemm.wasm without).
  */
 
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { View } from '../lib/backend.js';
-import { wasmGemm, wasmGemmConfig, wasmMatmul } from '../lib/backends/cpu/wasm/gemm.js';
+import { wasmGemm, wasmGemmConfig, wasmGemmFused, wasmMatmul } from '../lib/backends/cpu/wasm/gemm.js';
 import torch from '../lib/index.js';
 
 const defaults = { ...wasmGemmConfig };
@@ -166,20 +169,23 @@ describe('WebAssembly float32 GEMM', () => {
     expectClose(od, want, K);
   });
 
-  it('the worker pool gives the one-thread result bit for bit', () => {
+  it('the worker pool gives the one-thread result bit for bit, with either binary', () => {
     wasmGemmConfig.threadMinMacs = 0;
-    for (const [B, M, K, N] of [
-      [1, 67, 300, 45], // more rows than columns: split by rows
-      [1, 40, 33, 90], // split by columns
-      [1, 3, 7, 5], // fewer rows than threads' share
-      [5, 21, 17, 30], // whole batch entries per chunk
-      [2, 1, 9, 600], // one row: the columns split
-    ] as const) {
-      wasmGemmConfig.threads = 1;
-      const one = check(B, M, K, N, { seed: B + M + K + N });
-      wasmGemmConfig.threads = 2;
-      const two = check(B, M, K, N, { seed: B + M + K + N });
-      expect(two).toEqual(one);
+    for (const fma of [true, false]) {
+      wasmGemmConfig.fma = fma;
+      for (const [B, M, K, N] of [
+        [1, 67, 300, 45], // more rows than columns: split by rows
+        [1, 40, 33, 90], // split by columns
+        [1, 3, 7, 5], // fewer rows than threads' share
+        [5, 21, 17, 30], // whole batch entries per chunk
+        [2, 1, 9, 600], // one row: the columns split
+      ] as const) {
+        wasmGemmConfig.threads = 1;
+        const one = check(B, M, K, N, { seed: B + M + K + N });
+        wasmGemmConfig.threads = 2;
+        const two = check(B, M, K, N, { seed: B + M + K + N });
+        expect(two).toEqual(one);
+      }
     }
   });
 
@@ -201,6 +207,88 @@ describe('WebAssembly float32 GEMM', () => {
     wasmGemmConfig.threads = 2;
     for (let r = 0; r < 300; r++) check(1 + (r % 3), 5 + (r % 7), 3 + (r % 5), 9 + (r % 11), { seed: r });
   });
+});
+
+describe('packing paths and the two binaries', () => {
+  /** Element strides of an R x C operand stored row-major or column-major. */
+  const layouts = {
+    'row-major': (R: number, C: number): [number, number, number] => [R * C, C, 1],
+    'column-major': (R: number, C: number): [number, number, number] => [R * C, 1, R],
+  };
+  const names = Object.keys(layouts) as (keyof typeof layouts)[];
+  /** Every layout pair of A [M,K] and B [K,N]. */
+  function allLayouts(M: number, K: number, N: number, seed: number): void {
+    for (const la of names) {
+      for (const lb of names) {
+        check(1, M, K, N, { a: () => view([1, M, K], layouts[la](M, K)), b: () => view([1, K, N], layouts[lb](K, N)), seed });
+      }
+    }
+  }
+
+  it('loads gemm_fma.wasm exactly where relaxed SIMD validates, and the knob turns it off', () => {
+    expect(wasmGemm()).not.toBeNull();
+    // the engine sets V8's flag when Node 20 needs it, so validating now tells what the runtime can do
+    const bytes = readFileSync(new URL('../lib/backends/cpu/wasm/gemm_fma.wasm', import.meta.url));
+    // the WebAssembly global is typed in lib.dom, which this project leaves out
+    const wa = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    expect(wasmGemmFused()).toBe(wa.validate(bytes));
+    wasmGemmConfig.fma = false;
+    expect(wasmGemmFused()).toBe(false);
+  });
+
+  for (const fma of [true, false]) {
+    const binary = fma ? 'gemm_fma.wasm' : 'gemm.wasm';
+
+    it(`${binary}: every layout of A and B, sizes around the 4x8 tile and the 4-deep transposes`, () => {
+      wasmGemmConfig.fma = fma;
+      wasmGemmConfig.threads = 1;
+      for (const M of [1, 3, 4, 5, 8, 11, 12, 13]) {
+        for (const K of [1, 3, 4, 5, 8, 9, 12, 15]) {
+          for (const N of [1, 7, 8, 9, 12, 16, 17]) allLayouts(M, K, N, M * 100 + K * 10 + N);
+        }
+      }
+    });
+
+    it(`${binary}: every layout across the K blocks (256 deep, split evenly), 128-row and 512-column blocks`, () => {
+      wasmGemmConfig.fma = fma;
+      wasmGemmConfig.threads = 1;
+      for (const [M, K, N] of [
+        [13, 255, 9], [9, 256, 17], [12, 257, 8], [5, 511, 12], [8, 513, 7], [7, 784, 16],
+        [127, 6, 9], [129, 7, 12], [4, 5, 511], [9, 3, 513],
+      ] as const) {
+        allLayouts(M, K, N, M + K + N);
+      }
+    });
+
+    it(`${binary}: NaN and infinity through the transposing packs`, () => {
+      wasmGemmConfig.fma = fma;
+      wasmGemmConfig.threads = 1;
+      const [M, K, N] = [9, 21, 10];
+      const ad = values(M * K, 7);
+      const bd = values(K * N, 8);
+      // A column-major: A[i, k] at i + k * M; B column-major: B[k, j] at k + j * K
+      ad[0 + 0 * M] = NaN; // row 0 of C
+      ad[2 + 5 * M] = Infinity; // row 2: +-inf by the sign of B[5, j]
+      bd[6 + 3 * K] = -Infinity; // column 3
+      ad[4 + 6 * M] = 0; // 0 * -inf = NaN at C[4, 3]
+      const a = view([1, M, K], layouts['column-major'](M, K));
+      const b = view([1, K, N], layouts['column-major'](K, N));
+      const o = view([1, M, N], contiguous([1, M, N]));
+      const od = new Float32Array(M * N);
+      expect(wasmMatmul(ad, a, bd, b, od, o)).toBe(true);
+      const want = reference(ad, a, bd, b, 1);
+      expect(Number.isNaN(want[4 * N + 3]!) && Number.isNaN(want[0]!) && Math.abs(want[2 * N]!) === Infinity).toBe(true);
+      expectClose(od, want, K);
+      // the same matrices row-major
+      const ar = new Float32Array(M * K);
+      const br = new Float32Array(K * N);
+      for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) ar[i * K + k] = ad[i + k * M]!;
+      for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) br[k * N + j] = bd[k + j * K]!;
+      const od2 = new Float32Array(M * N);
+      expect(wasmMatmul(ar, view([1, M, K], contiguous([1, M, K])), br, view([1, K, N], contiguous([1, K, N])), od2, o)).toBe(true);
+      expectClose(od2, want, K);
+    });
+  }
 });
 
 describe('torch.matmul on the CPU', () => {

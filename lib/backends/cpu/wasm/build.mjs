@@ -2,9 +2,15 @@
 // also run by `npm run build`, `prepare` and `npm test`). Each NAME.wat becomes NAME.wasm beside it,
 // where the library loads it from source (vitest, tsx), and in dist/backends/cpu/wasm/ for the
 // compiled package. Plain JavaScript so that it runs before anything is compiled.
+//
+// gemm.wat also becomes gemm_fma.wasm: the same source with every `c + a * b` on v128 locals,
+// written `(f32x4.add (local.get $c) (f32x4.mul (local.get $a) (local.get $b)))`, turned into
+// `f32x4.relaxed_madd` (relaxed SIMD). gemm.ts loads it where the runtime validates it and keeps
+// gemm.wasm elsewhere, so both must come from one source.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import wabtInit from 'wabt';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -12,16 +18,45 @@ const root = join(here, '..', '..', '..', '..');
 const dist = join(root, 'dist', relative(join(root, 'lib'), here));
 const wabt = await wabtInit();
 
-for (const file of readdirSync(here).filter((f) => f.endsWith('.wat'))) {
-  const path = join(here, file);
-  const mod = wabt.parseWat(path, readFileSync(path, 'utf8'), { simd: true, threads: true });
+/** Sources that also get a fused multiply-add binary, and its name. */
+const FUSED = { 'gemm.wat': 'gemm_fma.wasm' };
+const MUL_ADD = /\(f32x4\.add \(local\.get (\$\w+)\) \(f32x4\.mul (\(local\.get \$\w+\)) (\(local\.get \$\w+\))\)\)/g;
+
+function fused(text, file) {
+  let n = 0;
+  const out = text.replace(MUL_ADD, (_, c, x, y) => {
+    n++;
+    return `(f32x4.relaxed_madd ${x} ${y} (local.get ${c}))`;
+  });
+  if (n === 0) throw new Error(`${file}: no f32x4 multiply-add to fuse`);
+  return out;
+}
+
+/** V8 before 11.4 (Node 20) validates relaxed SIMD only behind a flag, which takes effect at run time too. */
+function validate(buffer) {
+  try {
+    new WebAssembly.Module(buffer);
+  } catch (e) {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    new WebAssembly.Module(buffer);
+  }
+}
+
+function emit(path, name, text) {
+  const mod = wabt.parseWat(path, text, { simd: true, threads: true, relaxed_simd: true });
   const { buffer } = mod.toBinary({});
   mod.destroy();
   // wabt's own validator rejects shared memories whatever the features; V8's is the one that counts
-  new WebAssembly.Module(buffer);
-  const name = file.replace(/\.wat$/, '.wasm');
+  validate(buffer);
   writeFileSync(join(here, name), buffer);
   mkdirSync(dist, { recursive: true });
   writeFileSync(join(dist, name), buffer);
   console.log(`${relative(root, path)} -> ${name} (${buffer.length} bytes)`);
+}
+
+for (const file of readdirSync(here).filter((f) => f.endsWith('.wat'))) {
+  const path = join(here, file);
+  const text = readFileSync(path, 'utf8');
+  emit(path, file.replace(/\.wat$/, '.wasm'), text);
+  if (file in FUSED) emit(path, FUSED[file], fused(text, file));
 }

@@ -1,21 +1,32 @@
 ;; float32 GEMM for the CPU backend: C[M,N] = A[M,K] @ B[K,N] with f32x4 SIMD.
 ;;
-;; Assembled by lib/backends/cpu/wasm/build.mjs (npm `wabt`) into gemm.wasm, loaded by gemm.ts.
+;; Assembled by lib/backends/cpu/wasm/build.mjs (npm `wabt`) into gemm.wasm and gemm_fma.wasm
+;; (see below), loaded by gemm.ts.
 ;; The GotoBLAS scheme: B is packed one KC x NC block at a time into NR-column strips (k-major),
 ;; A one MC x KC block at a time into MR-row strips, and a register-blocked micro-kernel multiplies
 ;; one A strip by one B strip with its MR x NR accumulators in v128 locals. A B strip (KC x NR,
-;; 8 KiB) stays in L1 while the A strips of the block stream from L2.
+;; 8 KiB) stays in L1 while the A strips of the block stream from L2. Packing row-major A and
+;; column-major B (the forward pass of nn.Linear: x @ W.t()) transposes 4x4 blocks in registers,
+;; so it costs a few percent of a product (one float at a time it took about a quarter at K = 784).
 ;;
 ;; The memory is imported and shared: JS copies the operands in and the result out, and the
 ;; worker pool's instances run on the same memory, each with its own workspace (`ws`).
 ;; All pointers are byte addresses; strides and leading dimensions count float32 elements.
 ;;
 ;; Tile 4x8: 8 accumulators + 2 B vectors + 1 broadcast A = 11 of the 16 xmm registers V8 has on
-;; x64, so the accumulators stay in registers; per k step 6 loads feed 8 mul + 8 add, which keeps
-;; the vector units near their mul+add peak (about 30 GFLOP/s on one core here).
-;; There is no fused multiply-add in baseline SIMD (relaxed-simd's madd needs a V8 flag in Node 20;
-;; tried here it gained only about 6%), so every product is rounded before the add: results are
-;; float32 dot products with that rounding, and NaN and infinity propagate as in BLAS.
+;; x64, so the accumulators stay in registers; per k step 6 loads feed 8 multiply-adds. In isolation
+;; the kernel runs at about 45 GFLOP/s with f32x4.mul + f32x4.add and 51 with a fused multiply-add
+;; (two 128-bit FMA ports here); 3x12 measured about the same and wastes more on edges (N = 64).
+;;
+;; Two binaries come from this source (build.mjs): gemm.wasm as written, and gemm_fma.wasm where
+;; every `(f32x4.add (local.get $c) (f32x4.mul (local.get $x) (local.get $y)))` becomes
+;; `(f32x4.relaxed_madd (local.get $x) (local.get $y) (local.get $c))`, so keep the micro-kernel's
+;; products in exactly that form. gemm.ts loads gemm_fma.wasm where the runtime accepts relaxed
+;; SIMD. relaxed_madd may or may not fuse, as the CPU allows: with FMA (x64 with FMA3, arm64) each
+;; step rounds once, without it the product is rounded before the add, as in gemm.wasm; both are
+;; allowed results, so products on different machines may differ in the last bits. Either way the
+;; results are float32 dot products summed in k order, and NaN and infinity propagate as in BLAS.
+;; Every chunk of a product runs the same binary, so the worker pool matches one thread bit for bit.
 
 (module
   (import "env" "memory" (memory 1 32768 shared))
@@ -27,13 +38,81 @@
 
   ;; Packs A[0:mc, 0:kc] (element strides rs, cs) into MR-row strips at dst:
   ;; strip s holds kc groups of MR floats (rows s*MR .. s*MR+3 at one k); rows past mc are zeros.
+  ;; Whole strips of row-major A (cs = 1) move as 4x4 blocks transposed in registers, those of
+  ;; column-major A (rs = 1) one vector per k; the rest one float at a time.
   (func $packA (param $src i32) (param $rs i32) (param $cs i32) (param $mc i32) (param $kc i32) (param $dst i32)
     (local $row i32) (local $rows i32) (local $k i32) (local $p i32) (local $d i32)
+    (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $rs (i32.shl (local.get $rs) (i32.const 2)))
-    (local.set $cs (i32.shl (local.get $cs) (i32.const 2)))
-    ;; rows rounded up to a whole strip
-    (local.set $rows (i32.and (i32.add (local.get $mc) (i32.const 3)) (i32.const -4)))
     (local.set $row (i32.const 0))
+    (local.set $rows (i32.and (local.get $mc) (i32.const -4)))
+    (if (i32.eq (local.get $cs) (i32.const 1))
+      (then
+        (block $done
+          (loop $strip
+            (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+            (local.set $p (i32.add (local.get $src) (i32.mul (local.get $row) (local.get $rs))))
+            (local.set $p1 (i32.add (local.get $p) (local.get $rs)))
+            (local.set $p2 (i32.add (local.get $p1) (local.get $rs)))
+            (local.set $p3 (i32.add (local.get $p2) (local.get $rs)))
+            (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $row) (local.get $kc)) (i32.const 2))))
+            (if (local.tee $k (i32.shr_u (local.get $kc) (i32.const 2)))
+              (then
+                (loop $quad
+              (local.set $r0 (v128.load (local.get $p)))
+              (local.set $r1 (v128.load (local.get $p1)))
+              (local.set $r2 (v128.load (local.get $p2)))
+              (local.set $r3 (v128.load (local.get $p3)))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+              (v128.store offset=0 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store offset=16 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store offset=32 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store offset=48 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                  (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                  (local.set $p1 (i32.add (local.get $p1) (i32.const 16)))
+                  (local.set $p2 (i32.add (local.get $p2) (i32.const 16)))
+                  (local.set $p3 (i32.add (local.get $p3) (i32.const 16)))
+                  (local.set $d (i32.add (local.get $d) (i32.const 64)))
+                  (br_if $quad (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))))
+            ;; the last kc % 4 columns
+            (if (local.tee $k (i32.and (local.get $kc) (i32.const 3)))
+              (then
+                (loop $single
+                  (f32.store (local.get $d) (f32.load (local.get $p)))
+                  (f32.store offset=4 (local.get $d) (f32.load (local.get $p1)))
+                  (f32.store offset=8 (local.get $d) (f32.load (local.get $p2)))
+                  (f32.store offset=12 (local.get $d) (f32.load (local.get $p3)))
+                  (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                  (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+                  (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))
+                  (local.set $p3 (i32.add (local.get $p3) (i32.const 4)))
+                  (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                  (br_if $single (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))))
+            (local.set $row (i32.add (local.get $row) (i32.const 4)))
+            (br $strip)))))
+    (local.set $cs (i32.shl (local.get $cs) (i32.const 2)))
+    (if (i32.eq (local.get $rs) (i32.const 4))
+      (then
+        (block $done
+          (loop $strip
+            (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+            (local.set $p (i32.add (local.get $src) (i32.shl (local.get $row) (i32.const 2))))
+            (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $row) (local.get $kc)) (i32.const 2))))
+            (local.set $k (local.get $kc))
+            (loop $copy
+              (v128.store (local.get $d) (v128.load (local.get $p)))
+              (local.set $d (i32.add (local.get $d) (i32.const 16)))
+              (local.set $p (i32.add (local.get $p) (local.get $cs)))
+              (br_if $copy (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+            (local.set $row (i32.add (local.get $row) (i32.const 4)))
+            (br $strip)))))
+    ;; the remaining rows one float at a time, rounded up to a whole strip
+    (local.set $rows (i32.and (i32.add (local.get $mc) (i32.const 3)) (i32.const -4)))
     (block $done
       (loop $rowLoop
         (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
@@ -64,14 +143,18 @@
 
   ;; Packs B[0:kc, 0:nc] (element strides rs, cs) into NR-column strips at dst:
   ;; strip s holds kc groups of NR floats (columns s*NR .. s*NR+7 at one k); columns past nc are zeros.
-  ;; Row-major B (cs = 1) moves whole strips two vectors at a time.
+  ;; Whole strips of row-major B (cs = 1) move two vectors per k, those of column-major B (rs = 1)
+  ;; as 4x4 blocks transposed in registers; the rest one float at a time.
   (func $packB (param $src i32) (param $rs i32) (param $cs i32) (param $kc i32) (param $nc i32) (param $dst i32)
     (local $col i32) (local $cols i32) (local $k i32) (local $p i32) (local $d i32)
+    (local $q1 i32) (local $q2 i32) (local $q3 i32) (local $half i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $rs (i32.shl (local.get $rs) (i32.const 2)))
     (local.set $col (i32.const 0))
+    (local.set $cols (i32.and (local.get $nc) (i32.const -8)))
     (if (i32.eq (local.get $cs) (i32.const 1))
       (then
-        (local.set $cols (i32.and (local.get $nc) (i32.const -8)))
         (block $done
           (loop $strip
             (br_if $done (i32.ge_u (local.get $col) (local.get $cols)))
@@ -87,7 +170,60 @@
             (local.set $col (i32.add (local.get $col) (i32.const 8)))
             (br $strip)))))
     (local.set $cs (i32.shl (local.get $cs) (i32.const 2)))
-    ;; the remaining columns one at a time, rounded up to a whole strip
+    (if (i32.eq (local.get $rs) (i32.const 4))
+      (then
+        (block $done
+          (loop $strip
+            (br_if $done (i32.ge_u (local.get $col) (local.get $cols)))
+            ;; columns col .. col+3 into the strip's first 4 floats per k, then col+4 .. col+7
+            (local.set $half (i32.const 0))
+            (loop $halves
+              (local.set $p (i32.add (local.get $src) (i32.mul (i32.add (local.get $col) (local.get $half)) (local.get $cs))))
+              (local.set $q1 (i32.add (local.get $p) (local.get $cs)))
+              (local.set $q2 (i32.add (local.get $q1) (local.get $cs)))
+              (local.set $q3 (i32.add (local.get $q2) (local.get $cs)))
+              (local.set $d
+                (i32.add (local.get $dst)
+                  (i32.shl (i32.add (i32.mul (local.get $col) (local.get $kc)) (local.get $half)) (i32.const 2))))
+              (if (local.tee $k (i32.shr_u (local.get $kc) (i32.const 2)))
+                (then
+                  (loop $quad
+                (local.set $r0 (v128.load (local.get $p)))
+                (local.set $r1 (v128.load (local.get $q1)))
+                (local.set $r2 (v128.load (local.get $q2)))
+                (local.set $r3 (v128.load (local.get $q3)))
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                (v128.store offset=0 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                (v128.store offset=32 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                (v128.store offset=64 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                (v128.store offset=96 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                    (local.set $q1 (i32.add (local.get $q1) (i32.const 16)))
+                    (local.set $q2 (i32.add (local.get $q2) (i32.const 16)))
+                    (local.set $q3 (i32.add (local.get $q3) (i32.const 16)))
+                    (local.set $d (i32.add (local.get $d) (i32.const 128)))
+                    (br_if $quad (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))))
+              ;; the last kc % 4 rows
+              (if (local.tee $k (i32.and (local.get $kc) (i32.const 3)))
+                (then
+                  (loop $single
+                    (f32.store (local.get $d) (f32.load (local.get $p)))
+                    (f32.store offset=4 (local.get $d) (f32.load (local.get $q1)))
+                    (f32.store offset=8 (local.get $d) (f32.load (local.get $q2)))
+                    (f32.store offset=12 (local.get $d) (f32.load (local.get $q3)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                    (local.set $q1 (i32.add (local.get $q1) (i32.const 4)))
+                    (local.set $q2 (i32.add (local.get $q2) (i32.const 4)))
+                    (local.set $q3 (i32.add (local.get $q3) (i32.const 4)))
+                    (local.set $d (i32.add (local.get $d) (i32.const 32)))
+                    (br_if $single (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))))
+              (br_if $halves (i32.eq (local.tee $half (i32.add (local.get $half) (i32.const 4))) (i32.const 4))))
+            (local.set $col (i32.add (local.get $col) (i32.const 8)))
+            (br $strip)))))
+    ;; the remaining columns one float at a time, rounded up to a whole strip
     (local.set $cols (i32.and (i32.add (local.get $nc) (i32.const 7)) (i32.const -8)))
     (block $done
       (loop $colLoop
@@ -118,63 +254,31 @@
         (br $colLoop))))
 
   ;; The 4x8 micro-kernel: C[0:4, 0:8] (leading dimension ldc) = (acc ? C : 0) + a strip @ b strip
-  ;; over kc >= 1 steps. Two k steps per iteration halve the loop overhead.
+  ;; over kc >= 1 steps. One k step per iteration: unrolled twice, TurboFan hoisted the second
+  ;; step's broadcasts above the first step's products and spilled accumulators (39 GFLOP/s
+  ;; instead of 45 with mul + add, 51 with madd, in isolation).
   (func $kernel (param $kc i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32) (param $acc i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $b0 v128) (local $b1 v128) (local $t v128) (local $n i32)
-    (local.set $n (i32.shr_u (local.get $kc) (i32.const 1)))
-    (if (local.get $n)
-      (then
-        (loop $k
-          (local.set $b0 (v128.load (local.get $b)))
-          (local.set $b1 (v128.load offset=16 (local.get $b)))
-          (local.set $t (v128.load32_splat (local.get $a)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $t) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $t) (local.get $b1))))
-          (local.set $t (v128.load32_splat offset=4 (local.get $a)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $t) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $t) (local.get $b1))))
-          (local.set $t (v128.load32_splat offset=8 (local.get $a)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $t) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $t) (local.get $b1))))
-          (local.set $t (v128.load32_splat offset=12 (local.get $a)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $t) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $t) (local.get $b1))))
-          (local.set $b0 (v128.load offset=32 (local.get $b)))
-          (local.set $b1 (v128.load offset=48 (local.get $b)))
-          (local.set $t (v128.load32_splat offset=16 (local.get $a)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $t) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $t) (local.get $b1))))
-          (local.set $t (v128.load32_splat offset=20 (local.get $a)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $t) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $t) (local.get $b1))))
-          (local.set $t (v128.load32_splat offset=24 (local.get $a)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $t) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $t) (local.get $b1))))
-          (local.set $t (v128.load32_splat offset=28 (local.get $a)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $t) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $t) (local.get $b1))))
-          (local.set $a (i32.add (local.get $a) (i32.const 32)))
-          (local.set $b (i32.add (local.get $b) (i32.const 64)))
-          (br_if $k (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))
-    ;; odd kc: one last step
-    (if (i32.and (local.get $kc) (i32.const 1))
-      (then
-        (local.set $b0 (v128.load (local.get $b)))
-        (local.set $b1 (v128.load offset=16 (local.get $b)))
-        (local.set $t (v128.load32_splat (local.get $a)))
-        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $t) (local.get $b0))))
-        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $t) (local.get $b1))))
-        (local.set $t (v128.load32_splat offset=4 (local.get $a)))
-        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $t) (local.get $b0))))
-        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $t) (local.get $b1))))
-        (local.set $t (v128.load32_splat offset=8 (local.get $a)))
-        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $t) (local.get $b0))))
-        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $t) (local.get $b1))))
-        (local.set $t (v128.load32_splat offset=12 (local.get $a)))
-        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $t) (local.get $b0))))
-        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $t) (local.get $b1))))))
+    (local $b0 v128) (local $b1 v128) (local $t v128)
+    (loop $k
+      (local.set $b0 (v128.load (local.get $b)))
+      (local.set $b1 (v128.load offset=16 (local.get $b)))
+      (local.set $t (v128.load32_splat (local.get $a)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $t) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $t) (local.get $b1))))
+      (local.set $t (v128.load32_splat offset=4 (local.get $a)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $t) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $t) (local.get $b1))))
+      (local.set $t (v128.load32_splat offset=8 (local.get $a)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $t) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $t) (local.get $b1))))
+      (local.set $t (v128.load32_splat offset=12 (local.get $a)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $t) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $t) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 32)))
+      (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
     (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
     (if (local.get $acc)
       (then
@@ -212,10 +316,18 @@
     (local $ap i32) (local $bp i32) (local $tile i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $nr i32) (local $ir i32) (local $mr i32) (local $acc i32)
-    (local $cp i32) (local $i i32) (local $j i32) (local $src i32) (local $dst i32)
+    (local $cp i32) (local $i i32) (local $j i32) (local $src i32) (local $dst i32) (local $kcs i32)
     (local.set $ap (local.get $ws))
     (local.set $bp (i32.add (local.get $ws) (i32.const 131072)))     ;; MC*KC*4
     (local.set $tile (i32.add (local.get $bp) (i32.const 524288)))   ;; KC*NC*4
+    (if (i32.eqz (local.get $K)) (then (return)))
+    ;; K in blocks of at most KC, all of one depth (rounded up to a multiple of 4) but the last:
+    ;; K = 784 as 4 x 196 rather than 256 + 256 + 256 + 16 (KC = 512 measured the same)
+    (local.set $kcs (i32.div_u (i32.add (local.get $K) (i32.const 255)) (i32.const 256)))
+    (local.set $kcs
+      (i32.and
+        (i32.add (i32.div_u (i32.add (local.get $K) (i32.sub (local.get $kcs) (i32.const 1))) (local.get $kcs)) (i32.const 3))
+        (i32.const -4)))
     (local.set $jc (i32.const 0))
     (block $jcDone (loop $jcLoop
       (br_if $jcDone (i32.ge_u (local.get $jc) (local.get $N)))
@@ -224,8 +336,8 @@
       (local.set $pc (i32.const 0))
       (block $pcDone (loop $pcLoop
         (br_if $pcDone (i32.ge_u (local.get $pc) (local.get $K)))
-        (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc))
-          (i32.lt_u (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
+        (local.set $kc (select (local.get $kcs) (i32.sub (local.get $K) (local.get $pc))
+          (i32.lt_u (local.get $kcs) (i32.sub (local.get $K) (local.get $pc)))))
         ;; the first K block writes C, later ones add to it
         (local.set $acc (i32.ne (local.get $pc) (i32.const 0)))
         (call $packB
@@ -292,7 +404,7 @@
             (br $jrLoop)))
           (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
           (br $icLoop)))
-        (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
+        (local.set $pc (i32.add (local.get $pc) (local.get $kcs)))
         (br $pcLoop)))
       (local.set $jc (i32.add (local.get $jc) (i32.const 512)))
       (br $jcLoop))))

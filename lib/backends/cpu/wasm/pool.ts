@@ -3,7 +3,8 @@
  * calling thread works on chunks too and then blocks until all are done (ops on the CPU are
  * synchronous, so the caller must not return early).
  *
- * Protocol over the control block at byte 0 of the memory (Int32Array `ctl`):
+ * Protocol over the pool's control block of 8 i32 in the memory (Int32Array `ctl`; two pools on one
+ * memory need two blocks, or one pool's workers would claim the other's chunks):
  *   ctl[NEXT]    = generation << 16 | chunks not yet claimed; a claim is a compare-exchange that
  *                  only succeeds within the generation its claimer read the task of, so a worker
  *                  waking late can never run an old task's chunk with a new task's parameters
@@ -32,9 +33,9 @@ export const MAX_CHUNKS = 0xffff;
 // vitest/tsx) versus dist/. It mirrors `drain` below.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, params, ws } = workerData;
+const { module, memory, ctlAt, params, ws } = workerData;
 const { chunk } = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(memory.buffer, 0, 8);
+const ctl = new Int32Array(memory.buffer, ctlAt, 8);
 Atomics.add(ctl, ${READY}, 1);
 let seen = -1;
 for (;;) {
@@ -59,16 +60,18 @@ export class GemmPool {
   private gen = 0;
 
   /**
+   * @param ctlAt byte address of the control block (8 i32)
    * @param workspace byte address of the workspace of participant i (0 is the calling thread)
    */
   constructor(
     private readonly module: WasmModule,
     private readonly memory: WasmMemory,
+    private readonly ctlAt: number,
     private readonly chunk: (params: number, index: number, ws: number) => void,
     private readonly params: number,
     private readonly workspace: (i: number) => number,
   ) {
-    this.ctl = new Int32Array(memory.buffer, 0, 8);
+    this.ctl = new Int32Array(memory.buffer, ctlAt, 8);
   }
 
   /** Workers ready to take chunks, and the chunks workers have run so far. */
@@ -81,7 +84,7 @@ export class GemmPool {
     while (this.workers.length < n) {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module: this.module, memory: this.memory, params: this.params, ws: this.workspace(this.workers.length + 1) },
+        workerData: { module: this.module, memory: this.memory, ctlAt: this.ctlAt, params: this.params, ws: this.workspace(this.workers.length + 1) },
       });
       // idle workers must not keep the process alive
       w.unref();
