@@ -94,6 +94,12 @@ export interface FusedOptimKernels {
    * θ ← θ - lr·d. False when the backend does not take them.
    */
   sgd(p: View, grad: View, buf: View | null, first: boolean, s: SgdStepScalars): boolean;
+  /**
+   * Optional: a zeroed storage of `numel` elements of `dtype` for optimizer state (moments,
+   * momentum buffers) placed where these kernels work on it in place; null where the backend has
+   * none to give (the optimizer then allocates as usual).
+   */
+  stateStorage?(dtype: DType, numel: number): Storage | null;
 }
 
 export interface Backend {

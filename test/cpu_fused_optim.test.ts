@@ -10,8 +10,12 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import torch, { optim, type Tensor } from '../lib/index.js';
-import { ensureMemory, wasmGemm } from '../lib/backends/cpu/wasm/gemm.js';
-import { CHUNK, productThreshold, squareThreshold, wasmOptimConfig, wasmOptimStats } from '../lib/backends/cpu/wasm/optim.js';
+import { CHUNK, productThreshold, squareThreshold, wasmOptimConfig, wasmOptimStats, wasmStateFree } from '../lib/backends/cpu/wasm/optim.js';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** The buffer under a CPU tensor's typed array. */
+const inStorageArray = (t: Tensor): ArrayBufferLike => (t._storage as unknown as { data: Float32Array }).data.buffer;
 
 afterEach(() => {
   wasmOptimConfig.enabled = true;
@@ -100,7 +104,6 @@ const cases: [Kind, Opts][] = [
 
 describe('fused WebAssembly optimizer updates (CPU)', () => {
   it('the module is built and loads', () => {
-    expect(wasmGemm()).not.toBeNull();
     const before = wasmOptimStats.adam;
     const p = torch.ones(5).requires_grad_();
     p.grad = torch.ones(5);
@@ -130,39 +133,71 @@ describe('fused WebAssembly optimizer updates (CPU)', () => {
     expect(base.narrow(0, 35, 5).equal(outside[1]!)).toBe(true);
   });
 
-  it('uses operands that lie in wasm memory in place, with the same results as staged copies', () => {
-    const e = wasmGemm()!;
-    const n = 1003;
-    // far above the staging area the kernels use
-    const at = e.dataStart + (8 << 20);
-    expect(ensureMemory(e, at + 4 * n * 4)).toBe(true);
-    const inMemory = (k: number) => new Float32Array(e.heap.buffer, at + k * n * 4, n);
+  it("keeps optimizer state in the kernels' memory, with the same results as state staged like the parameter", () => {
+    const n = 40000; // more than two chunks
     torch.manual_seed(5);
     const p0 = torch.randn(n);
     const g = torch.randn(n);
-    const pa = torch.from_numpy(inMemory(0)).copy_(p0).requires_grad_();
-    pa.grad = torch.from_numpy(inMemory(1)).copy_(g);
-    const pb = p0.clone().requires_grad_();
-    pb.grad = g.clone();
-    const oa = new optim.Adam([pa], { lr: 0.01, amsgrad: true });
-    const ob = new optim.Adam([pb], { lr: 0.01, amsgrad: true });
-    oa.step();
-    ob.step();
-    // the state moved into wasm memory too: the next step runs every operand in place
-    for (const [k, key] of [[2, 'exp_avg'], [3, 'exp_avg_sq']] as const) {
-      const t = oa.state.get(pa)![key] as Tensor;
-      oa.state.get(pa)![key] = torch.from_numpy(inMemory(k)).copy_(t);
+    const run = (inWasm: boolean, make: (p: Tensor) => optim.Optimizer) => {
+      wasmOptimConfig.stateInWasm = inWasm;
+      try {
+        const p = p0.clone().requires_grad_();
+        p.grad = g.clone();
+        const opt = make(p);
+        for (let i = 0; i < 3; i++) opt.step();
+        return { p, state: opt.state.get(p)! };
+      } finally {
+        wasmOptimConfig.stateInWasm = true;
+      }
+    };
+    const makers: [string, (p: Tensor) => optim.Optimizer][] = [
+      ['exp_avg_sq', (p) => new optim.Adam([p], { lr: 0.01, amsgrad: true })],
+      ['momentum_buffer', (p) => new optim.SGD([p], { lr: 0.01, momentum: 0.9, nesterov: true })],
+    ];
+    for (const [key, make] of makers) {
+      const a = run(true, make);
+      const b = run(false, make);
+      const sa = a.state[key] as Tensor;
+      const sb = b.state[key] as Tensor;
+      // in the kernels' shared memory, not on the JavaScript heap
+      expect(sa._storage.backend.type).toBe('cpu');
+      expect(inStorageArray(sa) instanceof SharedArrayBuffer).toBe(true);
+      expect(inStorageArray(sb) instanceof SharedArrayBuffer).toBe(false);
+      expect(a.p.detach().equal(b.p.detach())).toBe(true);
+      expect(sa.equal(sb)).toBe(true);
+      expect(sa.shape).toEqual([n]);
+      expect(sa.is_contiguous()).toBe(true);
     }
-    const scratch = e.heap.subarray(e.dataStart / 4, e.dataStart / 4 + 5 * n);
-    scratch.fill(-7);
-    oa.step();
-    // only max_exp_avg_sq was staged: the scratch area beyond its first n floats is untouched
-    expect(scratch.subarray(0, n).every((x) => x === -7)).toBe(false);
-    expect(scratch.subarray(n).every((x) => x === -7)).toBe(true);
-    ob.step();
-    expect(pa.detach().equal(pb.detach())).toBe(true);
-    expect((oa.state.get(pa)!.exp_avg as Tensor).equal(ob.state.get(pb)!.exp_avg as Tensor)).toBe(true);
-    expect((oa.state.get(pa)!.exp_avg_sq as Tensor).equal(ob.state.get(pb)!.exp_avg_sq as Tensor)).toBe(true);
+  });
+
+  it('gives the block of a collected state tensor to the next state of its size, zeroed', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const n = 12345;
+    const allocate = () => {
+      const p = torch.randn(n).requires_grad_();
+      p.grad = torch.randn(n);
+      const opt = new optim.Adam([p], { lr: 0.1 });
+      opt.step();
+      return (opt.state.get(p)!.exp_avg as Tensor).abs().sum().item();
+    };
+    expect(allocate()).toBeGreaterThan(0);
+    // the optimizer and its state are garbage now; finalizers run after a collection, between tasks
+    for (let i = 0; i < 5 && !(wasmStateFree().get(Math.ceil((n * 4) / 64) * 64)?.length ?? 0); i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const free = wasmStateFree().get(Math.ceil((n * 4) / 64) * 64) ?? [];
+    expect(free.length).toBeGreaterThanOrEqual(2);
+    const reused = free[free.length - 1]!;
+    const p = torch.zeros(n).requires_grad_();
+    p.grad = torch.zeros(n);
+    const opt = new optim.Adam([p]);
+    opt.step();
+    const m = opt.state.get(p)!.exp_avg as Tensor;
+    expect((m._storage as unknown as { data: Float32Array }).data.byteOffset).toBe(reused);
+    // a zero gradient leaves zeroed moments zero: the reused block was cleared
+    expect(m.abs().sum().item()).toBe(0);
   });
 
   it('declines float64 parameters and non-contiguous gradients (the op-table kernels run)', () => {

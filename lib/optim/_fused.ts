@@ -5,9 +5,22 @@
  */
 
 import type { FusedOptimKernels } from '../backend.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { empty_like, zeros_like } from '../ops/creation.js';
+import { contiguousStrides } from '../shape.js';
 
 /** The fused kernels of `p`'s backend, if it has them. */
 export function fusedKernels(p: Tensor): FusedOptimKernels | undefined {
   return p._storage.backend.fusedOptim;
+}
+
+/**
+ * `torch.zeros_like(p)` for optimizer state (or `empty_like`, whose contents the first fused step
+ * overwrites): where `p`'s backend offers state memory its fused kernels update in place (the CPU:
+ * WebAssembly memory, so a step copies only the parameter and its gradient), the tensor lives there.
+ */
+export function stateLike(p: Tensor, fill: 'zeros' | 'empty' = 'zeros'): Tensor {
+  const storage = p.is_contiguous() ? fusedKernels(p)?.stateStorage?.(p.dtype, p.numel()) : null;
+  if (storage) return new Tensor(storage, p.device, p._shape, contiguousStrides(p._shape), 0);
+  return fill === 'zeros' ? zeros_like(p) : empty_like(p);
 }

@@ -4,12 +4,12 @@ import { ValueError } from '../errors.js';
 import { floatRepr } from '../display/pyformat.js';
 import type { Tensor } from '../tensor.js';
 import { get_default_dtype } from '../dtype.js';
-import { scalar_tensor, zeros_like } from '../ops/creation.js';
+import { scalar_tensor } from '../ops/creation.js';
 import type { Algebra } from '../ops/algebra.js';
 import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
 import { viewOf } from '../ops/dispatch.js';
 import type { AdamStepScalars } from '../backend.js';
-import { fusedKernels } from './_fused.js';
+import { fusedKernels, stateLike } from './_fused.js';
 import { Optimizer, incrementStep, optionsOf, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 export type AdamOptions = {
@@ -82,7 +82,7 @@ function fusedStep(p: Tensor, grad: Tensor, state: ParamState, amsgrad: boolean,
   const m = state.exp_avg as Tensor;
   const v = state.exp_avg_sq as Tensor;
   let vmax: Tensor | null = null;
-  if (amsgrad) vmax = (state.max_exp_avg_sq as Tensor | undefined) ?? (state.max_exp_avg_sq = zeros_like(p));
+  if (amsgrad) vmax = (state.max_exp_avg_sq as Tensor | undefined) ?? (state.max_exp_avg_sq = stateLike(p));
   if (!fused.adam(viewOf(p), viewOf(grad), viewOf(m), viewOf(v), vmax && viewOf(vmax), s)) return false;
   for (const t of [p, m, v, vmax]) if (t) t._storage.version++;
   return true;
@@ -108,9 +108,9 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
       if (state.step === undefined) {
         // a float tensor, as PyTorch keeps it (so state dicts load in either direction)
         state.step = scalar_tensor(0, { dtype: get_default_dtype() });
-        state.exp_avg = zeros_like(p);
-        state.exp_avg_sq = zeros_like(p);
-        if (amsgrad) state.max_exp_avg_sq = zeros_like(p);
+        state.exp_avg = stateLike(p);
+        state.exp_avg_sq = stateLike(p);
+        if (amsgrad) state.max_exp_avg_sq = stateLike(p);
       }
       const stepT = state.step as Tensor;
       const expAvg = state.exp_avg as Tensor;
@@ -124,7 +124,7 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
       let denomSq = expAvgSq;
       if (amsgrad) {
         let maxSq = state.max_exp_avg_sq as Tensor | undefined;
-        if (!maxSq) state.max_exp_avg_sq = maxSq = zeros_like(p);
+        if (!maxSq) state.max_exp_avg_sq = maxSq = stateLike(p);
         denomSq = maxSq.maximum_(expAvgSq);
       }
       runPointwise(paramDef, [p, expAvg, denomSq], [decay, lr / bc1, 1 / bc2Sqrt, eps], p);

@@ -2,12 +2,11 @@
 
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { empty_like } from '../ops/creation.js';
 import type { Algebra } from '../ops/algebra.js';
 import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
 import { viewOf } from '../ops/dispatch.js';
 import type { SgdStepScalars } from '../backend.js';
-import { fusedKernels } from './_fused.js';
+import { fusedKernels, stateLike } from './_fused.js';
 import { Optimizer, optionsOf, type ParamsInput } from './optimizer.js';
 
 export type SGDOptions = {
@@ -88,7 +87,7 @@ export class SGD extends Optimizer<SGDOptions> {
     }
     const state = this.stateOf(p);
     const old = state.momentum_buffer as Tensor | undefined;
-    const buf = old ?? empty_like(p);
+    const buf = old ?? stateLike(p, 'empty');
     if (!fused.sgd(viewOf(p), viewOf(grad), viewOf(buf), old === undefined, s)) return false;
     if (old === undefined) state.momentum_buffer = buf;
     p._storage.version++;

@@ -4,10 +4,9 @@
  * wasm/optim.wat; anything else is declined and the optimizer runs its op-table kernels.
  */
 
-import type { View } from '../../backend.js';
-import type { FusedOptimKernels } from '../../backend.js';
+import type { FusedOptimKernels, Storage, View } from '../../backend.js';
 import { numelOf } from '../../shape.js';
-import { wasmAdam, wasmSgd, type F32Run } from './wasm/optim.js';
+import { wasmAdam, wasmSgd, wasmStateArray, type F32Run } from './wasm/optim.js';
 
 /** The view as one dense float32 run of n elements (row-major, any shape), or null. */
 function run(v: View, n: number, data: (v: View) => unknown): F32Run | null {
@@ -23,9 +22,17 @@ function run(v: View, n: number, data: (v: View) => unknown): F32Run | null {
   return { data: d, offset: v.offset };
 }
 
-/** The kernels over storages whose typed array `data` returns (null for another backend's). */
-export function fusedOptimKernels(data: (v: View) => unknown): FusedOptimKernels {
+/**
+ * The kernels over storages whose typed array `data` returns (null for another backend's); state
+ * storages wrap arrays of the kernels' own memory with `wrap`.
+ */
+export function fusedOptimKernels(data: (v: View) => unknown, wrap: (arr: Float32Array) => Storage): FusedOptimKernels {
   return {
+    stateStorage(dtype, numel) {
+      if (dtype.name !== 'float32' || numel === 0) return null;
+      const arr = wasmStateArray(numel);
+      return arr && wrap(arr);
+    },
     adam(p, grad, m, v, vmax, s) {
       const n = numelOf(p.shape);
       if (n === 0) return false;

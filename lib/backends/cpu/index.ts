@@ -2,6 +2,7 @@
 
 import type { ArgReduceOp, Backend, PointwiseFn, ReduceOp, ScanOp, Storage, View } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
+import { float32 } from '../../dtype.js';
 import { registerBackend } from '../../device.js';
 import { collapse, numelOf } from '../../shape.js';
 import { BLOCK, BlockAlgebra } from './algebra.js';
@@ -261,7 +262,7 @@ export const cpuBackend: Backend = {
   type: 'cpu',
   nn: nnKernels,
   ...softmaxKernels,
-  fusedOptim: fusedOptimKernels((v) => data(v.storage)),
+  fusedOptim: fusedOptimKernels((v) => data(v.storage), (arr) => new CpuStorage(cpuBackend, float32, arr)),
   indexSelect,
   alloc(dtype, numel) {
     return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel));

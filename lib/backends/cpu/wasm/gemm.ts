@@ -16,8 +16,8 @@
  *
  * Memory layout: [0, 4096) the pools' control blocks and the task parameters; then one workspace per
  * thread; then the operands of the current product, grown as needed up to 2 GiB (byte addresses
- * must stay positive i32). The fused optimizer kernels (optim.ts) run on the same memory and stage
- * their operands in the same data area (`wasmScratch`): every use is synchronous, so they never overlap.
+ * must stay positive i32). (The fused optimizer kernels of optim.ts have a memory of their own,
+ * where optimizer state lives.)
  */
 
 import { readFileSync } from 'node:fs';
@@ -75,7 +75,7 @@ interface Variant {
   ctl: number;
 }
 
-/** The memory and the binary the other kernels (conv.ts, optim.ts) share: gemm_fma.wasm when `fma`. */
+/** The memory and the binary conv.ts shares: gemm_fma.wasm when `fma`. */
 export interface Engine extends Variant {
   memory: WasmMemory;
   fma: boolean;
@@ -192,11 +192,6 @@ export function ensureMemory(e: Engine, end: number): boolean {
 /** Whether a typed array lies in the engine's memory (its byte address is then `byteOffset`). */
 export function inWasmMemory(a: { readonly buffer: ArrayBufferLike }): boolean {
   return buffers.has(a.buffer);
-}
-
-/** A scratch region of `bytes` at the start of the data area, valid until the next wasm call from JS. */
-export function wasmScratch(e: Engine, bytes: number): number | null {
-  return ensureMemory(e, e.dataStart + bytes) ? e.dataStart : null;
 }
 
 /** A 3-d operand as the kernel sees it: element offset in the heap and strides (batch first). */

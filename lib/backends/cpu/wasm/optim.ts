@@ -2,11 +2,15 @@
  * The fused optimizer updates of optim.wat: one SIMD pass over a float32 parameter, its gradient
  * and its state, instead of one JavaScript pass per state tensor.
  *
- * CPU storages are JavaScript typed arrays, so operands are copied into the engine's scratch area
- * chunk by chunk and the written ones copied back: bulk copies that cost about as much as the
- * kernel (bench/arena.ts: an Adam step over 55,050 parameters takes about 115 µs so, 60 µs with
- * every operand in wasm memory, 550 µs as three JavaScript passes). Operands that do lie in the
- * engine's memory are used in place; why storages are not allocated there is in bench/README.md.
+ * The kernels run on a WebAssembly memory of their own. Optimizer state (Adam's moments, SGD's
+ * momentum buffers) is allocated in it (`wasmStateArray`, through Backend.fusedOptim.stateStorage)
+ * and updated in place; the parameter and its gradient, ordinary CPU storages on the JavaScript
+ * heap, are copied into a scratch area at the bottom of the memory chunk by chunk and the parameter
+ * copied back (bench/arena.ts measured an Adam step over 55,050 parameters at about 115 µs with
+ * every operand staged, 60 µs with none). Only the optimizer's state lives there because its
+ * lifetime is the optimizer's: a block goes back to a free list when its array is collected
+ * (FinalizationRegistry), and a training loop allocates no new state after its first step, where
+ * per-step tensors in such an arena grew without bound (bench/README.md, "The arena").
  * Without optim.wasm (not built) the functions return false and the caller keeps its kernels.
  *
  * Denormal operands and results are flushed to zero in every product, quotient and stored state,
@@ -17,7 +21,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { AdamStepScalars, SgdStepScalars } from '../../../backend.js';
-import { inWasmMemory, wasmGemm, wasmScratch, type Engine, type WasmModule } from './gemm.js';
+import { WA, type WasmMemory } from './gemm.js';
 
 interface OptimExports {
   adam(
@@ -32,37 +36,114 @@ interface OptimExports {
   ): void;
 }
 
-interface WasmCtor {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (m: WasmModule, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmCtor }).WebAssembly;
-
-/** Switch for tests and benchmarks: `enabled: false` keeps the JavaScript kernels. */
-export const wasmOptimConfig = { enabled: true };
+/**
+ * Switches for tests and benchmarks: `enabled: false` keeps the JavaScript kernels;
+ * `stateInWasm: false` allocates optimizer state as ordinary CPU storage (staged like the parameter).
+ */
+export const wasmOptimConfig = { enabled: true, stateInWasm: true };
 
 /** Updates run here so far (tests check that the fast path ran). */
 export const wasmOptimStats = { adam: 0, sgd: 0 };
 
-let kernels: { e: Engine; x: OptimExports } | null | undefined;
+/**
+ * Elements per staged chunk: five operands of 16,384 float32 (320 KiB) stay in L2 between their
+ * copy in, the kernel and the copy out, and the scratch area stays small whatever the parameter's size.
+ */
+export const CHUNK = 16384;
+/** The scratch area at address 0: room for the five operands of a chunk. */
+const SCRATCH = 5 * CHUNK * 4;
+const PAGE = 65536;
+const MAX_PAGES = 32768;
+/** State blocks are multiples of this many bytes (a cache line), so equal sizes recycle. */
+const BLOCK = 64;
 
-function load(): { e: Engine; x: OptimExports } | null {
-  const e = wasmGemm();
-  if (e === null) return null;
+interface Kernels {
+  memory: WasmMemory;
+  x: OptimExports;
+  /** A Float32Array over the whole memory, renewed when it grows. */
+  heap: Float32Array;
+  /** The memory's buffers so far: a grown shared memory hands out a new one over the same bytes. */
+  buffers: WeakSet<ArrayBufferLike>;
+  /** First byte past the highest state block. */
+  top: number;
+  /** Freed blocks by size in bytes. */
+  free: Map<number, number[]>;
+}
+
+let kernels: Kernels | null | undefined;
+
+function load(): Kernels | null {
   let bytes: Buffer;
   try {
     bytes = readFileSync(new URL('./optim.wasm', import.meta.url));
   } catch {
     return null;
   }
-  const x = new WA.Instance(new WA.Module(bytes), { env: { memory: e.memory } }).exports as OptimExports;
-  return { e, x };
+  const memory = new WA.Memory({ initial: Math.ceil(SCRATCH / PAGE), maximum: MAX_PAGES, shared: true });
+  const x = new WA.Instance(new WA.Module(bytes), { env: { memory } }).exports as OptimExports;
+  const heap = new Float32Array(memory.buffer);
+  const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
+  return { memory, x, heap, buffers, top: SCRATCH, free: new Map() };
 }
 
-function ready(): { e: Engine; x: OptimExports } | null {
+function ready(): Kernels | null {
   if (!wasmOptimConfig.enabled) return null;
   if (kernels === undefined) kernels = load();
   return kernels;
+}
+
+/** Grows the memory to at least `end` bytes (false past its maximum or when refused) and renews `heap`. */
+function ensure(k: Kernels, end: number): boolean {
+  const have = k.memory.buffer.byteLength;
+  if (end > have) {
+    if (end > MAX_PAGES * PAGE) return false;
+    try {
+      k.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      return false;
+    }
+  }
+  if (k.heap.buffer.byteLength !== k.memory.buffer.byteLength) {
+    k.heap = new Float32Array(k.memory.buffer);
+    k.buffers.add(k.heap.buffer);
+  }
+  return true;
+}
+
+// the block of a collected state array goes back to its free list
+const blocks = new FinalizationRegistry<{ at: number; bytes: number }>(({ at, bytes }) => {
+  if (!kernels) return;
+  const list = kernels.free.get(bytes);
+  if (list) list.push(at);
+  else kernels.free.set(bytes, [at]);
+});
+
+/** Freed state blocks waiting for reuse, by size (for tests). */
+export function wasmStateFree(): ReadonlyMap<number, readonly number[]> {
+  return kernels?.free ?? new Map();
+}
+
+/**
+ * A zeroed float32 array of n elements in the kernels' memory for optimizer state, updated in
+ * place by the fused kernels; null when they are unavailable or the memory is full.
+ */
+export function wasmStateArray(n: number): Float32Array | null {
+  if (!wasmOptimConfig.stateInWasm) return null;
+  const k = ready();
+  if (k === null) return null;
+  const bytes = Math.max(BLOCK, Math.ceil((n * 4) / BLOCK) * BLOCK);
+  let at = k.free.get(bytes)?.pop();
+  if (at === undefined) {
+    if (!ensure(k, k.top + bytes)) return null;
+    at = k.top;
+    k.top += bytes;
+  } else {
+    k.heap.fill(0, at / 4, (at + bytes) / 4);
+  }
+  const arr = new Float32Array(k.memory.buffer, at, n);
+  k.buffers.add(arr.buffer);
+  blocks.register(arr, { at, bytes });
+  return arr;
 }
 
 /** A float32 operand: its array and the element offset where its n values start. */
@@ -79,45 +160,33 @@ interface Operand {
 }
 
 /**
- * Elements per staged chunk: five operands of 16,384 float32 (320 KiB) stay in L2 between their
- * copy in, the kernel and the copy out, and the scratch area stays small whatever the parameter's size.
- */
-export const CHUNK = 16384;
-
-/**
  * Runs `call(count, at)` over the operands chunk by chunk, `at` holding the byte addresses of the
- * chunk's operands in the engine's memory: those outside it are staged in the scratch area
- * (copied in when read, out when written). False when the memory cannot hold a chunk.
+ * chunk's operands in the kernels' memory: those outside it are staged in the scratch area
+ * (copied in when read, out when written).
  */
-function withOperands(e: Engine, n: number, ops: readonly Operand[], call: (count: number, at: number[]) => void): boolean {
-  let staged = 0;
-  for (const o of ops) if (o.run !== null && !inWasmMemory(o.run.data)) staged++;
-  const base = staged === 0 ? 0 : wasmScratch(e, staged * Math.min(n, CHUNK) * 4);
-  if (base === null) return false;
+function withOperands(k: Kernels, n: number, ops: readonly Operand[], call: (count: number, at: number[]) => void): void {
+  const inside = ops.map((o) => o.run !== null && k.buffers.has(o.run.data.buffer));
   const at = new Array<number>(ops.length).fill(0);
   for (let i = 0; i < n; i += CHUNK) {
     const count = Math.min(CHUNK, n - i);
-    let next = base;
-    for (let k = 0; k < ops.length; k++) {
-      const o = ops[k]!;
-      const r = o.run;
+    let next = 0;
+    for (let j = 0; j < ops.length; j++) {
+      const r = ops[j]!.run;
       if (r === null) continue;
-      if (inWasmMemory(r.data)) at[k] = r.data.byteOffset + (r.offset + i) * 4;
+      if (inside[j]) at[j] = r.data.byteOffset + (r.offset + i) * 4;
       else {
         const from = r.offset + i;
-        if (o.read) e.heap.set(r.data.subarray(from, from + count), next / 4);
-        at[k] = next;
-        next += count * 4;
+        if (ops[j]!.read) k.heap.set(r.data.subarray(from, from + count), next / 4);
+        at[j] = next;
+        next += CHUNK * 4;
       }
     }
     call(count, at);
-    for (let k = 0; k < ops.length; k++) {
-      const o = ops[k]!;
-      const r = o.run;
-      if (r !== null && o.write && !inWasmMemory(r.data)) r.data.set(e.heap.subarray(at[k]! / 4, at[k]! / 4 + count), r.offset + i);
+    for (let j = 0; j < ops.length; j++) {
+      const r = ops[j]!.run;
+      if (r !== null && ops[j]!.write && !inside[j]) r.data.set(k.heap.subarray(at[j]! / 4, at[j]! / 4 + count), r.offset + i);
     }
   }
-  return true;
 }
 
 const f32 = new Float32Array(1);
@@ -183,11 +252,11 @@ export function wasmAdam(n: number, p: F32Run, g: F32Run, m: F32Run, v: F32Run, 
   const sign = ftz(s.sign);
   const bc2Sqrt = ftz(s.bc2Sqrt);
   const eps = ftz(s.eps);
-  const ok = withOperands(k.e, n, [inout(p), { run: g, read: true, write: false }, inout(m), inout(v), inout(vmax)], (count, at) =>
+  withOperands(k, n, [inout(p), { run: g, read: true, write: false }, inout(m), inout(v), inout(vmax)], (count, at) =>
     k.x.adam(count, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, flags, sign, s.wd, b1, omb1, b2, omb2, decay, negStep, bc2Sqrt, eps, tDecay, tB1, tOmb1, tB2, tSq, tNeg),
   );
-  if (ok) wasmOptimStats.adam++;
-  return ok;
+  wasmOptimStats.adam++;
+  return true;
 }
 
 /**
@@ -202,9 +271,9 @@ export function wasmSgd(n: number, p: F32Run, g: F32Run, buf: F32Run | null, fir
   const ops = [{ run: p, read: true, write: true }, { run: g, read: true, write: false }, { run: buf, read: !first, write: true }];
   const [mu, damp, negLr] = [s.momentum, 1 - s.dampening, -s.lr].map(ftz) as [number, number, number];
   const [tMu, tDamp, tNeg] = [mu, damp, negLr].map(productThreshold) as [number, number, number];
-  const ok = withOperands(k.e, n, ops, (count, at) =>
+  withOperands(k, n, ops, (count, at) =>
     k.x.sgd(count, at[0]!, at[1]!, at[2]!, flags, ftz(s.sign), s.wd, mu, damp, negLr, tMu, tDamp, tNeg),
   );
-  if (ok) wasmOptimStats.sgd++;
-  return ok;
+  wasmOptimStats.sgd++;
+  return true;
 }

@@ -1,7 +1,7 @@
 ;; Fused optimizer updates for the CPU backend: one pass over a float32 parameter, its gradient and
 ;; its state, with f32x4 SIMD (four elements per instruction) and a scalar tail.
 ;;
-;; Assembled by build.mjs into optim.wasm, loaded by optim.ts on the GEMM engine's shared memory.
+;; Assembled by build.mjs into optim.wasm, loaded by optim.ts on a shared memory of its own.
 ;; All pointers are byte addresses of float32 arrays of n elements (any alignment).
 ;;
 ;; The arithmetic is float32, one rounding per operation, in the order of PyTorch 1.13's
@@ -10,7 +10,7 @@
 ;; matters: the weight-decayed gradient ∇ + wd·θ can cancel to far below its terms, so it is formed
 ;; in float64 and rounded once (see $dirL2); wd is passed as a float64 for the same reason. The SIMD
 ;; lanes and the scalar tail compute the same IEEE operations, so an element's result does not
-;; depend on where it sits. gemm.ts's engine owns the memory; optim.ts stages operands in chunks.
+;; depend on where it sits. optim.ts keeps optimizer state in the memory and stages the rest in chunks.
 ;;
 ;; Denormals (0 < |x| < FLT_MIN = 2⁻¹²⁶) never enter a multiplication, division or square root:
 ;; x86 cores take a microcode assist of about a hundred cycles for each of those with a denormal
