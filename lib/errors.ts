@@ -21,3 +21,18 @@ export class KeyError extends Error {
 export class AssertionError extends Error {
   override name = 'AssertionError';
 }
+
+/**
+ * Python's name for the type of a JavaScript value, as PyTorch's argument errors print it
+ * (`must be Tensor, not NoneType`): undefined and null are None.
+ */
+export function pyTypeName(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'str';
+  if (v === null || v === undefined) return 'NoneType';
+  if (Array.isArray(v)) return 'list';
+  const name = (v as { constructor?: { name?: string } }).constructor?.name;
+  if (name === 'Object' || name === 'Map') return 'dict';
+  return (v as { constructor?: { name?: string } }).constructor?.name ?? typeof v;
+}

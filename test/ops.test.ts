@@ -169,3 +169,18 @@ describe('reductions', () => {
     });
   }
 });
+
+describe('arguments that are not tensors get PyTorch\'s TypeError, not a crash or a result', () => {
+  const bad = (v: unknown) => v as Tensor;
+  it('pointwise ops, products and joins', () => {
+    const x = torch.ones(2);
+    expect(() => x.add(bad(undefined))).toThrow("add(): argument 'other' (position 2) must be Tensor, not NoneType");
+    expect(() => x.mul(bad('a'))).toThrow("mul(): argument 'other' (position 2) must be Tensor, not str");
+    expect(() => x.sub(bad({}))).toThrow("sub(): argument 'other' (position 2) must be Tensor, not dict");
+    expect(() => x.addcmul(x, bad(null))).toThrow("addcmul(): argument 'tensor2' (position 3) must be Tensor, not NoneType");
+    expect(() => x.matmul(bad(undefined))).toThrow("matmul(): argument 'other' (position 2) must be Tensor, not NoneType");
+    expect(() => torch.mm(x.view(1, 2), bad([1, 2]))).toThrow("mm(): argument 'mat2' (position 2) must be Tensor, not list");
+    expect(() => torch.cat([x, bad(undefined)])).toThrow('expected Tensor as element 1 in argument 0, but got NoneType');
+    expect(() => torch.stack([bad(3), x])).toThrow('expected Tensor as element 0 in argument 0, but got int');
+  });
+});

@@ -6,7 +6,7 @@
  */
 
 import * as dt from '../dtype.js';
-import { IndexError, RuntimeError } from '../errors.js';
+import { IndexError, RuntimeError, pyTypeName } from '../errors.js';
 import { normDim, normDims, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { emptyTensor, record, sameDevice } from './dispatch.js';
@@ -32,6 +32,14 @@ function promoted(tensors: readonly Tensor[]): dt.DType {
   return tensors.map((t) => t.dtype).reduce((a, b) => dt.promote_types(a, b));
 }
 
+/** PyTorch's error for a tensor list holding something else (TypeScript's types aside). */
+function tensorList(tensors: readonly unknown[]): void {
+  if (!Array.isArray(tensors)) throw new TypeError(`expected a list of Tensors, but got ${pyTypeName(tensors)}`);
+  tensors.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new TypeError(`expected Tensor as element ${i} in argument 0, but got ${pyTypeName(t)}`);
+  });
+}
+
 /** Legacy rule: 1-d empty tensors take no part in cat's shape checks. */
 const skippedInCat = (t: Tensor): boolean => t.dim() === 1 && t._shape[0] === 0;
 
@@ -41,6 +49,7 @@ const skippedInCat = (t: Tensor): boolean => t.dim() === 1 && t._shape[0] === 0;
  * @example torch.cat([a, b], 1) // a: [2, 3], b: [2, 4] -> [2, 7]
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  tensorList(tensors);
   if (tensors.length === 0) throw new RuntimeError('torch.cat(): expected a non-empty list of Tensors');
   tensors.forEach((t, i) => {
     if (t.dim() === 0) throw new RuntimeError(`zero-dimensional tensor (at position ${i}) cannot be concatenated`);
@@ -92,6 +101,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
  * @example torch.stack([a, b], 1) // a, b: [2, 3] -> [2, 2, 3]
  */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  tensorList(tensors);
   if (tensors.length === 0) throw new RuntimeError('stack expects a non-empty TensorList');
   const ref = tensors[0]!;
   const d = normDim(dim, ref.dim() + 1);

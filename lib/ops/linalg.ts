@@ -9,9 +9,9 @@
 import type { View } from '../backend.js';
 import * as dt from '../dtype.js';
 import { backendFor } from '../device.js';
-import { RuntimeError } from '../errors.js';
+import { RuntimeError, pyTypeName } from '../errors.js';
 import { broadcastShapes, contiguousStrides, numelOf } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { no_grad } from '../autograd/grad_mode.js';
 import { emptyTensor, record, sameDevice } from './dispatch.js';
 import { makeView } from './movement.js';
@@ -113,11 +113,20 @@ function savedFor(a: Tensor, b: Tensor): Tensor[] {
   return [...(b.requires_grad ? [a] : []), ...(a.requires_grad ? [b] : [])];
 }
 
+/** PyTorch's argument error for a product's operands that are not tensors (TypeScript's types aside). */
+function tensorArgs(op: string, a: unknown, b: unknown): void {
+  const names = op === 'matmul' ? ['input', 'other'] : ['input', 'mat2'];
+  [a, b].forEach((x, k) => {
+    if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument '${names[k]}' (position ${k + 1}) must be Tensor, not ${pyTypeName(x)}`);
+  });
+}
+
 /**
  * `torch.mm(input, mat2)`: the product of two matrices.
  * @example torch.mm(torch.ones([2, 3]), torch.ones([3, 4])).shape // [2, 4]
  */
 export function mm(a: Tensor, b: Tensor): Tensor {
+  tensorArgs('mm', a, b);
   sameDevice([a, b]);
   if (a.dim() !== 2) throw new RuntimeError('self must be a matrix');
   if (b.dim() !== 2) throw new RuntimeError('mat2 must be a matrix');
@@ -140,6 +149,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
  * @example torch.bmm(torch.ones([5, 2, 3]), torch.ones([5, 3, 4])).shape // [5, 2, 4]
  */
 export function bmm(a: Tensor, b: Tensor): Tensor {
+  tensorArgs('bmm', a, b);
   sameDevice([a, b]);
   if (a.dim() !== 3) throw new RuntimeError('batch1 must be a 3D tensor');
   if (b.dim() !== 3) throw new RuntimeError('batch2 must be a 3D tensor');
@@ -294,6 +304,7 @@ function shouldFold(t1: Tensor, dim2: number): boolean {
  * @example torch.matmul(torch.ones([10, 1, 2, 3]), torch.ones([5, 3, 4])).shape // [10, 5, 2, 4]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  tensorArgs('matmul', a, b);
   const d1 = a.dim();
   const d2 = b.dim();
   if (d1 === 0 || d2 === 0) {

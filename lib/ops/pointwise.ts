@@ -10,7 +10,7 @@ import type { PointwiseFn } from '../backend.js';
 import * as dt from '../dtype.js';
 import type { DType } from '../dtype.js';
 import { backendFor } from '../device.js';
-import { RuntimeError } from '../errors.js';
+import { RuntimeError, pyTypeName } from '../errors.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { Tensor, type Scalar, type TensorOrScalar } from '../tensor.js';
 import { broadcastView, emptyTensor, needsGrad, record, sameDevice, viewOf } from './dispatch.js';
@@ -70,11 +70,27 @@ const typeNames: Record<string, string> = {
 };
 export const cTypeName = (d: DType): string => typeNames[d.name]!;
 
+/** PyTorch's names of the operands where they are not (input, other), for argument errors. */
+const OPERAND_NAMES: Record<string, readonly string[]> = {
+  where: ['condition', 'input', 'other'],
+  addcmul: ['input', 'tensor1', 'tensor2'],
+  addcdiv: ['input', 'tensor1', 'tensor2'],
+  lerp: ['input', 'end', 'weight'],
+  clamp: ['input', 'min', 'max'],
+};
+
 /**
  * Runs a pointwise op: promotion, broadcasting, the kernel, and the autograd node.
  * With `out` (an in-place op's self) and no graph to record, writes into `out` directly.
  */
 export function runPointwise(def: PointwiseDef, xs: Operand[], params: readonly number[] = [], out?: Tensor): Tensor {
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k];
+    if (!(x instanceof Tensor) && typeof x !== 'number' && typeof x !== 'boolean') {
+      const arg = (OPERAND_NAMES[def.name] ?? ['input', 'other'])[k] ?? 'other';
+      throw new TypeError(`${def.name}(): argument '${arg}' (position ${k + 1}) must be Tensor, not ${pyTypeName(x)}`);
+    }
+  }
   def.check?.(xs);
   if (def.tensorOnly && !isT(xs[1])) {
     throw new TypeError(`${def.name}(): argument 'other' (position 2) must be Tensor, not ${pyType(xs[1] as Scalar)}`);

@@ -7,7 +7,7 @@
  * the gate nonlinearities.
  */
 
-import { RuntimeError, ValueError } from '../../errors.js';
+import { RuntimeError, ValueError, pyTypeName } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { empty, zeros } from '../../ops/creation.js';
 import { cat, stack } from '../../ops/cat.js';
@@ -43,15 +43,6 @@ export type GRUCellOptions = LSTMCellOptions;
 
 const BASE_ARGS = ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size'] as const;
 const RNN_ARGS = ['input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional'] as const;
-
-/** Python's name for a value's type, as PyTorch's type errors print it. */
-function pyType(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'str';
-  if (v === null || v === undefined) return 'NoneType';
-  return (v as { constructor?: { name?: string } }).constructor?.name ?? typeof v;
-}
 
 function required(cls: string, o: { input_size?: number; hidden_size?: number }): [number, number] {
   const missing = (['input_size', 'hidden_size'] as const).filter((k) => o[k] === undefined);
@@ -166,7 +157,7 @@ export class RNNBase extends Module {
           `but got dropout=${pyNum(p)} and num_layers=${numLayers}`,
       );
     }
-    if (!Number.isInteger(hiddenSize)) throw new TypeError(`hidden_size should be of type int, got: ${pyType(hiddenSize)}`);
+    if (!Number.isInteger(hiddenSize)) throw new TypeError(`hidden_size should be of type int, got: ${pyTypeName(hiddenSize)}`);
     if (hiddenSize <= 0) throw new ValueError('hidden_size must be greater than zero');
     if (numLayers <= 0) throw new ValueError('num_layers must be greater than zero');
     if (proj < 0) throw new ValueError('proj_size should be a positive integer or zero to disable projections');
