@@ -8,10 +8,12 @@
  *     Adam lr 0.005) at batch 64 and batch 10, and LeNet-5 on Fashion-MNIST (SGD with momentum,
  *     batch 64). An epoch is timed over its first `batches` batches (see TRAIN) and scaled to 60,000 images.
  * PyTorch runs in bench/torch_bench.py on one thread (OPENBLAS_NUM_THREADS=1, set_num_threads(1)),
- * on the same data. Every number is the median of several repetitions.
+ * on the same data, and again on all cores (its own column; the ratios are against one thread, as
+ * the issue's targets are). Every number is the median of several repetitions.
  */
 
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
@@ -238,10 +240,11 @@ interface TorchResult {
   train: Record<string, { samples: number[]; loss: number }>;
 }
 
-function runTorch(): TorchResult {
-  const cfg = { sizes: SIZES, reps: REPS, min_time: MIN_TIME, steps: STEPS, lr: LR, x: xs, y: ys, a0, b0, data: DATA, train: TRAIN, train_size: TRAIN_SIZE };
+function runTorch(threads: number): TorchResult {
+  const cfg = { sizes: SIZES, reps: REPS, min_time: MIN_TIME, steps: STEPS, lr: LR, x: xs, y: ys, a0, b0, data: DATA, train: TRAIN, train_size: TRAIN_SIZE, threads };
+  const n = String(threads);
   const r = spawnSync('/usr/bin/python3', [join(here, 'torch_bench.py'), JSON.stringify(cfg)], {
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    env: { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n },
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
@@ -263,30 +266,34 @@ function main(): void {
   const ops = opBench();
   process.stdout.write('training ... ');
   const train = trainBench();
-  process.stdout.write('PyTorch ...\n');
-  const pt = runTorch();
+  process.stdout.write('PyTorch ... ');
+  const pt = runTorch(1);
+  process.stdout.write(`PyTorch on ${availableParallelism()} threads ...\n`);
+  const ptAll = runTorch(availableParallelism());
 
-  const rows: string[][] = [['benchmark', 'torchlab', 'PyTorch', 'torchlab / PyTorch (time)']];
+  const rows: string[][] = [['benchmark', 'torchlab', 'PyTorch', 'torchlab / PyTorch (time)', `PyTorch, ${ptAll.threads} threads`]];
   for (const n of SIZES) {
     const tp = median(pt.matmul[String(n)]!);
     const gf = (t: number) => (2 * n ** 3) / t / 1e9;
     for (const v of Object.keys(MATMUL_VARIANTS) as MatmulVariant[]) {
       const tl = median(mm[v][n]!);
       const name = v === 'default' ? `matmul ${n}x${n} float32 (${wasmGemmConfig.threads} threads)` : `  torchlab ${v}`;
-      rows.push([name, `${fmt(tl * 1e3, 3)} ms, ${fmt(gf(tl))} GFLOP/s`, v === 'default' ? `${fmt(tp * 1e3, 3)} ms, ${fmt(gf(tp))} GFLOP/s` : '', fmt(tl / tp)]);
+      const ta = median(ptAll.matmul[String(n)]!);
+      const first = v === 'default';
+      rows.push([name, `${fmt(tl * 1e3, 3)} ms, ${fmt(gf(tl))} GFLOP/s`, first ? `${fmt(tp * 1e3, 3)} ms, ${fmt(gf(tp))} GFLOP/s` : '', fmt(tl / tp), first ? `${fmt(ta * 1e3, 3)} ms, ${fmt(gf(ta))} GFLOP/s` : '']);
     }
   }
   const sl = median(lr.samples) / STEPS;
   const sp = median(pt.linreg.samples) / STEPS;
-  rows.push([`linear regression, µs per step (${STEPS} steps, ${POINTS} points)`, us(sl), us(sp), fmt(sl / sp)]);
+  rows.push([`linear regression, µs per step (${STEPS} steps, ${POINTS} points)`, us(sl), us(sp), fmt(sl / sp), us(median(ptAll.linreg.samples) / STEPS)]);
   for (const k of ['forward', 'backward', 'update', 'zero'] as const) {
-    rows.push([`  ${k} (µs per step)`, us(lr.phases[k]), us(pt.linreg.phases[k]), fmt(lr.phases[k] / pt.linreg.phases[k])]);
+    rows.push([`  ${k} (µs per step)`, us(lr.phases[k]), us(pt.linreg.phases[k]), fmt(lr.phases[k] / pt.linreg.phases[k]), us(ptAll.linreg.phases[k])]);
   }
-  for (const [k, v] of Object.entries(ops)) rows.push([`  ${k} (µs)`, us(v), us(pt.ops[k]!), fmt(v / pt.ops[k]!)]);
+  for (const [k, v] of Object.entries(ops)) rows.push([`  ${k} (µs)`, us(v), us(pt.ops[k]!), fmt(v / pt.ops[k]!), us(ptAll.ops[k]!)]);
   for (const w of TRAIN) {
     const tl = median(train[w.key]!.samples);
     const tp = median(pt.train[w.key]!.samples);
-    rows.push([`${w.label} (s; ${w.batches} of ${Math.ceil(TRAIN_SIZE / w.batch)} batches, scaled)`, fmt(tl), fmt(tp), fmt(tl / tp)]);
+    rows.push([`${w.label} (s; ${w.batches} of ${Math.ceil(TRAIN_SIZE / w.batch)} batches, scaled)`, fmt(tl), fmt(tp), fmt(tl / tp), fmt(median(ptAll.train[w.key]!.samples))]);
   }
 
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
@@ -298,7 +305,7 @@ function main(): void {
   console.log();
   console.log(`fitted (a, b): torchlab (${fmt(lr.a, 4)}, ${fmt(lr.b, 4)}), PyTorch (${fmt(pt.linreg.a, 4)}, ${fmt(pt.linreg.b, 4)})`);
   console.log(`loss after the timed batches: ${TRAIN.map((w) => `${w.key} torchlab ${fmt(train[w.key]!.loss, 3)}, PyTorch ${fmt(pt.train[w.key]!.loss, 3)}`).join('; ')}`);
-  console.log(`PyTorch ${pt.torch} on ${pt.threads} thread; node ${process.version}; medians of ${REPS} repetitions (training epochs: ${TRAIN.map((w) => w.reps).join(', ')})`);
+  console.log(`PyTorch ${pt.torch} on ${pt.threads} thread (and ${ptAll.threads} in the last column); node ${process.version}; medians of ${REPS} repetitions (training epochs: ${TRAIN.map((w) => w.reps).join(', ')})`);
 }
 
 ensureMallocTunables();

@@ -1,8 +1,9 @@
-"""PyTorch side of bench/run.ts: the same workloads on one thread, timings as JSON on stdout.
+"""PyTorch side of bench/run.ts: the same workloads on `threads` threads, timings as JSON on stdout.
 
-Run by bench/run.ts as `OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_bench.py '<config json>'`;
-the config carries the sizes, repetitions and the linear-regression data, so both sides see the
-same inputs. torch.set_num_threads(1) alone would leave OpenBLAS on two threads.
+Run by bench/run.ts as `OPENBLAS_NUM_THREADS=N /usr/bin/python3 bench/torch_bench.py '<config json>'`,
+once with N = 1 and once with all cores; the config carries the sizes, repetitions, thread count
+and the linear-regression data, so both sides see the same inputs. torch.set_num_threads(1) alone
+would leave OpenBLAS on two threads.
 """
 import gzip, json, os, statistics, sys, time
 import numpy as np
@@ -11,8 +12,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch_models import LeNet, Net
 
-torch.set_num_threads(1)
 cfg = json.loads(sys.argv[1])
+torch.set_num_threads(cfg.get('threads', 1))
 REPS, STEPS, LR = cfg['reps'], cfg['steps'], cfg['lr']
 
 
