@@ -4,26 +4,40 @@
  *   - composed: nnKernelConfig off (pad, as_strided window views, scatter_add; what WebGPU runs);
  *   - js: the backend's window kernels (im2col, col2im, maxPool2d, ...) with the fused
  *     WebAssembly convolution off;
- *   - fast: everything on (float32 convolutions run whole in WebAssembly).
+ *   - fast: everything on (float32 convolutions run whole in WebAssembly: the direct kernels
+ *     where the width's stride is 1, conv_fma.wasm where relaxed SIMD validates);
+ *   - gemm (convolutions only): fast, but im2col, the GEMM and col2im for every stride;
+ *   - plain (convolutions only): fast with conv.wasm, no fused multiply-add.
  * Shapes are odd on purpose: strides, dilations, groups, asymmetric padding, non-contiguous
- * inputs, unbatched inputs, float32 and float64.
+ * inputs, unbatched inputs, float32 and float64, output rows of every width mod 4. Then the
+ * worker pool against one thread (bit for bit), and infinities and NaN in the padding columns.
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
 import torch, { F, type DType, type Tensor } from '../../lib/index.js';
 import { nnKernelConfig } from '../../lib/nn/functional/_kernels.js';
 import { expectClose, loadGolden } from '../helpers/golden.js';
-import { wasmConvConfig } from '../../lib/backends/cpu/wasm/conv.js';
+import { wasmConvConfig, wasmConvStatus } from '../../lib/backends/cpu/wasm/conv.js';
+import { wasmGemmConfig, wasmGemmFused } from '../../lib/backends/cpu/wasm/gemm.js';
 
-type Mode = 'composed' | 'js' | 'fast';
+type Mode = 'composed' | 'js' | 'fast' | 'gemm' | 'plain';
 const MODES: Mode[] = ['composed', 'js', 'fast'];
+const CONV_MODES: Mode[] = [...MODES, 'gemm', 'plain'];
 
 function setMode(m: Mode): void {
   nnKernelConfig.enabled = m !== 'composed';
-  wasmConvConfig.enabled = m === 'fast';
+  wasmConvConfig.enabled = m !== 'composed' && m !== 'js';
+  wasmConvConfig.direct = m !== 'gemm';
+  wasmConvConfig.fma = m !== 'plain';
 }
 
-afterEach(() => setMode('fast'));
+const convDefaults = { ...wasmConvConfig };
+const gemmDefaults = { ...wasmGemmConfig };
+afterEach(() => {
+  setMode('fast');
+  Object.assign(wasmConvConfig, convDefaults);
+  Object.assign(wasmGemmConfig, gemmDefaults);
+});
 
 type Layout = 'contiguous' | 'transposed' | 'strided';
 
@@ -72,9 +86,9 @@ function expectAllClose(a: Tensor, b: Tensor, tol: number, what: string): void {
  * gradients of (output · a fixed random tensor).sum() for each leaf, must agree with the
  * composed path's.
  */
-function compareModes(inputs: Input[], f: (...xs: Tensor[]) => Tensor, what: string): void {
+function compareModes(inputs: Input[], f: (...xs: Tensor[]) => Tensor, what: string, modes: Mode[] = MODES): void {
   const dtype = inputs[0]!.leaf.dtype;
-  const results = MODES.map((m) => {
+  const results = modes.map((m) => {
     setMode(m);
     const leaves = inputs.map((t) => t.leaf.detach().clone().requires_grad_(true));
     const args = leaves.map((l, i) => inputs[i]!.view(l));
@@ -85,10 +99,10 @@ function compareModes(inputs: Input[], f: (...xs: Tensor[]) => Tensor, what: str
   });
   const tol = dtype === torch.float64 ? 1e-12 : 2e-6;
   const ref = results[0]!;
-  for (let k = 1; k < MODES.length; k++) {
+  for (let k = 1; k < modes.length; k++) {
     const r = results[k]!;
-    expectAllClose(r.y, ref.y, tol, `${what} [${MODES[k]}] output`);
-    r.grads.forEach((gr, i) => expectAllClose(gr, ref.grads[i]!, tol, `${what} [${MODES[k]}] grad of input ${i}`));
+    expectAllClose(r.y, ref.y, tol, `${what} [${modes[k]}] output`);
+    r.grads.forEach((gr, i) => expectAllClose(gr, ref.grads[i]!, tol, `${what} [${modes[k]}] grad of input ${i}`));
   }
 }
 
@@ -108,6 +122,11 @@ describe('conv2d: fast paths agree with the composed one', () => {
     { x: [2, 3, 6, 7], w: [4, 3, 3, 3], bias: true, padding: 1, layout: 'transposed' },
     { x: [2, 3, 6, 7], w: [4, 3, 2, 3], stride: 2, layout: 'strided' },
     { x: [1, 1, 3, 3], w: [2, 1, 3, 3], bias: true, padding: 2, dilation: 2 },
+    // output widths 7, 5, 7 and 1 (rows ending in vectors of 3, 1, 3 and 1 lanes), odd channel counts
+    { x: [3, 2, 5, 9], w: [3, 2, 3, 3], bias: true, padding: [1, 0] },
+    { x: [2, 5, 6, 9], w: [9, 5, 2, 5], bias: true, padding: [1, 0], stride: [2, 1] },
+    { x: [2, 3, 4, 7], w: [5, 3, 2, 1], dilation: [3, 1], padding: [2, 0] },
+    { x: [2, 4, 5, 4], w: [8, 1, 3, 4], groups: 4, padding: [1, 0], bias: true },
   ];
   for (const dtype of [torch.float32, torch.float64]) {
     for (const c of cases) {
@@ -116,7 +135,7 @@ describe('conv2d: fast paths agree with the composed one', () => {
         torch.manual_seed(0);
         const inputs = [input(xs, dtype, layout), input(ws, dtype)];
         if (bias) inputs.push(input([ws[0]!], dtype));
-        compareModes(inputs, (a, b, bb) => F.conv2d(a!, b!, bb ?? null, opts), 'conv2d');
+        compareModes(inputs, (a, b, bb) => F.conv2d(a!, b!, bb ?? null, opts), 'conv2d', CONV_MODES);
       });
     }
   }
@@ -154,6 +173,93 @@ describe('conv2d: fast paths agree with the composed one', () => {
     };
     const ref = run('composed');
     for (const m of ['js', 'fast'] as const) run(m).forEach((t, i) => expectAllClose(t, ref[i]!, 2e-6, `${m} double backward ${i}`));
+  });
+});
+
+describe('conv2d: the direct kernels, threads and non-finite values', () => {
+  /** y, then the gradients of (y · g).sum() for x, w and the bias, as nested lists. */
+  function run(xs: Tensor, ws: Tensor, bs: Tensor | null, opts: Parameters<typeof F.conv2d>[3]): unknown[] {
+    const x = xs.clone().requires_grad_(true);
+    const w = ws.clone().requires_grad_(true);
+    const b = bs && bs.clone().requires_grad_(true);
+    const y = F.conv2d(x, w, b, opts);
+    torch.manual_seed(7);
+    y.backward(torch.randn([...y.shape]));
+    return [y.tolist(), x.grad!.tolist(), w.grad!.tolist(), b ? b.grad!.tolist() : null];
+  }
+
+  const shapes: { x: number[]; w: number[]; bias: boolean; opts: Parameters<typeof F.conv2d>[3] }[] = [
+    { x: [8, 1, 28, 28], w: [6, 1, 5, 5], bias: true, opts: { padding: 2 } },
+    { x: [8, 6, 14, 14], w: [16, 6, 5, 5], bias: true, opts: {} },
+    { x: [5, 4, 11, 10], w: [6, 2, 3, 3], bias: false, opts: { groups: 2, dilation: [2, 1], padding: 1, stride: [2, 1] } },
+    { x: [3, 3, 9, 13], w: [7, 3, 3, 4], bias: true, opts: { padding: [1, 2] } },
+  ];
+
+  it('the worker pool gives the one-thread result bit for bit, with either binary', async () => {
+    wasmConvConfig.threadMinMacs = 0;
+    for (const fma of [true, false]) {
+      wasmConvConfig.fma = fma;
+      for (const c of shapes) {
+        torch.manual_seed(0);
+        const x = torch.randn(c.x);
+        const w = torch.randn(c.w);
+        const b = c.bias ? torch.randn([c.w[0]!]) : null;
+        wasmGemmConfig.threads = 1;
+        const one = run(x, w, b, c.opts);
+        wasmGemmConfig.threads = 2;
+        expect(run(x, w, b, c.opts), `${JSON.stringify(c)} fma ${fma}`).toEqual(one);
+      }
+    }
+    // the worker starts in the background: once it is ready, it takes chunks
+    for (let t = 0; t < 1000 && wasmConvStatus().workersReady < 1; t++) await new Promise((r) => setTimeout(r, 10));
+    expect(wasmConvStatus().workersReady).toBeGreaterThanOrEqual(1);
+    const before = wasmConvStatus().workerChunks;
+    const c = shapes[1]!;
+    for (let r = 0; r < 50 && wasmConvStatus().workerChunks === before; r++) run(torch.randn(c.x), torch.randn(c.w), null, c.opts);
+    expect(wasmConvStatus().workerChunks).toBeGreaterThan(before);
+  });
+
+  it('runs conv_fma.wasm where relaxed SIMD validates, conv.wasm when told', () => {
+    expect(wasmConvStatus().loaded).toBe(true);
+    // the same runtime validates both fused binaries or neither
+    expect(wasmConvStatus().fused).toBe(wasmGemmFused());
+    wasmConvConfig.fma = false;
+    expect(wasmConvStatus().fused).toBe(false);
+  });
+
+  /** Equal where finite (within float32 rounding), and NaN, +inf and -inf in the same places. */
+  function expectSameValues(got: unknown, want: unknown, what: string): void {
+    const a = (got as number[]).flat(4) as number[];
+    const b = (want as number[]).flat(4) as number[];
+    expect(a.length, what).toBe(b.length);
+    let scale = 1;
+    for (const v of b) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < b.length; i++) {
+      if (Number.isFinite(b[i]!)) expect(Math.abs(a[i]! - b[i]!), `${what} [${i}]`).toBeLessThanOrEqual(2e-6 * scale);
+      else expect(a[i], `${what} [${i}]`).toBe(b[i]);
+    }
+  }
+
+  it('infinities and NaN near the right edge reach only the results they reach in PyTorch', () => {
+    // oW = 10: each output row ends in a vector with 2 lanes past the row, which read input
+    // columns 10 to 13 at the kernel's columns 0 to 3 and must not pass on what they find there
+    torch.manual_seed(0);
+    const x = torch.randn([2, 3, 6, 14]);
+    const w = torch.randn([4, 3, 5, 5]);
+    const b = torch.randn([4]);
+    x.index_put_([torch.tensor([0]), torch.tensor([1]), torch.tensor([2]), torch.tensor([12])], torch.tensor([Infinity]));
+    x.index_put_([torch.tensor([1]), torch.tensor([0]), torch.tensor([4]), torch.tensor([11])], torch.tensor([NaN]));
+    const w2 = w.clone();
+    w2.index_put_([torch.tensor([1]), torch.tensor([2]), torch.tensor([0]), torch.tensor([1])], torch.tensor([-Infinity]));
+    for (const [xs, ws] of [[x, w], [torch.randn([2, 3, 6, 14]), w2]] as const) {
+      setMode('composed');
+      const want = run(xs, ws, b, {});
+      for (const m of ['fast', 'gemm', 'plain'] as const) {
+        setMode(m);
+        const got = run(xs, ws, b, {});
+        got.forEach((t, i) => expectSameValues(t, want[i], `${m} result ${i}`));
+      }
+    }
   });
 });
 

@@ -3,10 +3,10 @@
 // where the library loads it from source (vitest, tsx), and in dist/backends/cpu/wasm/ for the
 // compiled package. Plain JavaScript so that it runs before anything is compiled.
 //
-// gemm.wat also becomes gemm_fma.wasm: the same source with every `c + a * b` on v128 locals,
-// written `(f32x4.add (local.get $c) (f32x4.mul (local.get $a) (local.get $b)))`, turned into
-// `f32x4.relaxed_madd` (relaxed SIMD). gemm.ts loads it where the runtime validates it and keeps
-// gemm.wasm elsewhere, so both must come from one source.
+// gemm.wat also becomes gemm_fma.wasm (and conv.wat conv_fma.wasm): the same source with every
+// `c + a * b` on v128 locals, written `(f32x4.add (local.get $c) (f32x4.mul (local.get $a) (local.get $b)))`,
+// turned into `f32x4.relaxed_madd` (relaxed SIMD). gemm.ts (conv.ts) loads it where the runtime
+// validates it and keeps gemm.wasm (conv.wasm) elsewhere, so both must come from one source.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ const dist = join(root, 'dist', relative(join(root, 'lib'), here));
 const wabt = await wabtInit();
 
 /** Sources that also get a fused multiply-add binary, and its name. */
-const FUSED = { 'gemm.wat': 'gemm_fma.wasm' };
+const FUSED = { 'gemm.wat': 'gemm_fma.wasm', 'conv.wat': 'conv_fma.wasm' };
 const MUL_ADD = /\(f32x4\.add \(local\.get (\$\w+)\) \(f32x4\.mul (\(local\.get \$\w+\)) (\(local\.get \$\w+\))\)\)/g;
 
 function fused(text, file) {

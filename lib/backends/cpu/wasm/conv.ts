@@ -1,37 +1,63 @@
 /**
  * float32 conv2d forward and backward, max_pool2d and batch norm in WebAssembly: conv.wat's
- * kernels and gemm.wat's GEMM, instantiated together on one memory of their own, so that the
- * columns a convolution multiplies (kH·kW times its input) never leave WebAssembly memory. A
- * call copies its operands in, runs there, and copies the results out.
+ * kernels on gemm.ts's shared memory (`wasmGemm()`), so that the operands of a convolution never
+ * leave WebAssembly memory between its steps. A call copies its operands in, runs there, and
+ * copies the results out.
  *
- * Forward: cols = im2col(x); y[n, g] = W[g] · cols[n, g] (the GEMM, per image and group) + bias.
- * Backward: gx = col2im(W[g]ᵀ · gy[n, g]); gW[g] = Σn gy[n, g] · cols[n, g]ᵀ (conv.wat's gemmNT:
- * both operands are read along the output positions, no packing, the sum over images in its
- * accumulators); gb = Σ gy, summed in float64.
+ * Convolutions of stride 1 along the width (LeNet's, notebook 03's, most 3x3 and 5x5 ones) run
+ * conv.wat's direct kernels, with no column matrix: the input (or the output gradient) is copied
+ * into zero-padded planes in which four output positions read four consecutive floats at every
+ * kernel offset, so each kernel offset is one vector load per four positions:
+ *   forward          y = bias + Σk W[o, k] · x[pos + off[k]]   (4 channels x 8 positions a tile)
+ *   weight gradient  gW[o, k] = Σ gy[o, pos] · x[pos + off[k]]  (2 channels x 4 offsets a tile)
+ *   input gradient   gx[pos + off[k]] += Σo W[o, k] · gy[o, pos] (4 offsets x 8 positions a tile)
+ * The tails of output rows (oW not a multiple of 4) are computed and dropped, or masked. Against
+ * im2col, one GEMM per image and col2im, LeNet's convolutions take about 0.6x the time on one
+ * thread (the weight gradient 0.45x); one GEMM per layer over [C·kH·kW, N·oH·oW] columns was no
+ * faster than one per image: M = O is 6 or 16, so packing the long B operand dominates, and the
+ * columns no longer fit in L2 (bench/README.md).
+ * Large convolutions (`wasmConvConfig.threadMinMacs` multiply-adds and up) are split over the
+ * threads of a worker pool (pool.ts) of conv's own, `wasmGemmConfig.threads` of them: output rows
+ * (forward), tiles of the weight gradient, images (input gradient). Each output element is
+ * computed the same way whatever the split, so threads change no bit of a result.
+ * Other convolutions: cols = im2col(x); y[n, g] = W[g] · cols[n, g] (gemm.wat's GEMM, per image
+ * and group) + bias; gx = col2im(W[g]ᵀ · gy[n, g]); gW[g] = Σn gy[n, g] · cols[n, g]ᵀ (conv.wat's
+ * gemmNT), one thread. gb = Σ gy, summed in float64, either way.
+ * conv.wat also becomes conv_fma.wasm, whose multiply-adds are relaxed SIMD's fused ones; it runs
+ * where the runtime validates it (V8's flag set here if gemm.ts has not set it already), else
+ * conv.wasm. Results match the JavaScript kernels within float32 rounding, not bit for bit.
  * max_pool2d and batch norm copy their input in and their results out the same way: four lanes
  * at a time there against one element at a time in JavaScript (norm.ts and ../conv.ts keep those
  * loops for float64).
  *
- * One thread: the products are small and many (one per image); PyTorch, the yardstick, is timed
- * on one thread too. Without conv.wasm or gemm.wasm (built by `npm run build:wasm`) the functions
- * return false and the caller falls back to the JavaScript kernels.
+ * Without conv.wasm or gemm.wasm (built by `npm run build:wasm`) the functions return false and
+ * the caller falls back to the JavaScript kernels.
  *
- * Memory layout: [0, 4096) parameters (the window geometry at PARAMS, see conv.wat); then one GEMM
- * workspace; then the operands of the current call, grown as needed up to 2 GiB.
+ * Memory: gemm.ts's layout. In its first 4096 bytes, conv's pools' control blocks (CTL_*), the
+ * direct task at TASK and the window geometry at PARAMS; the operands of the current call in the
+ * data area (`dataStart` on), as for matmul and the optimizers: every use is synchronous.
  */
 
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import type { View, Window2d } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
-import { WA, wasmGemm, type WasmMemory } from './gemm.js';
+import { WA, WS_BASE, ensureMemory, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
+import { GemmPool } from './pool.js';
 
-
-const PAGE = 65536;
-const MAX_PAGES = 32768;
+/** Byte addresses in the engine's first page: window geometry (14 i32 + the (lo, hi) table), the direct task (33 i32). */
 const PARAMS = 1024;
+const TASK = 512;
+/** Control blocks of the pools of conv_fma.wasm and conv.wasm (gemm.ts uses 0 and 256). */
+const CTL_FUSED = 384;
+const CTL_PLAIN = 448;
 /** The (lo, hi) table after the 64 bytes of geometry must end within the parameter block. */
 const MAX_KW = (4096 - PARAMS - 64) / 8;
-const WS = 4096;
+/**
+ * Chunks per thread of a pooled task: claimed dynamically, they even out a core busy elsewhere
+ * (LeNet's first weight gradient has only 21 tiles: 7 chunks of 3 gave 2 threads 1.1x, not 1.9x).
+ */
+const CHUNKS_PER_THREAD = 8;
 
 interface ConvExports {
   im2col(p: number, src: number, dst: number): void;
@@ -43,49 +69,106 @@ interface ConvExports {
   bnNormalize(x: number, N: number, C: number, S: number, mean: number, a: number, b: number): void;
   bnBackward(g: number, x: number, N: number, C: number, S: number, mean: number, sums: number, coef: number, gx: number): void;
   gemmNT(M: number, N: number, K: number, a: number, lda: number, sa: number, b: number, ldb: number, sb: number, B: number, c: number, ldc: number): void;
+  pad(src: number, planes: number, H: number, W: number, dst: number, Hp: number, Wp: number, top: number, left: number): void;
+  vectors(src: number, planes: number, H: number, W: number, dst: number): void;
+  chunk(p: number, index: number, ws: number): void;
 }
 interface GemmExports {
-  workspaceBytes(): number;
   gemm(M: number, N: number, K: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, ws: number): void;
 }
 
-interface Engine {
-  memory: WasmMemory;
+/** One binary of conv.wat instantiated on the engine's memory, with the worker pool that runs its tasks. */
+interface Variant {
+  module: WasmModule;
   conv: ConvExports;
-  gemm: GemmExports;
-  dataStart: number;
-  heap: Float32Array;
+  pool: GemmPool | null;
+  ctl: number;
 }
 
-/** The knob tests and bench turn: off sends float32 convolutions, pooling and batch norm to the JavaScript kernels. */
-export const wasmConvConfig = { enabled: true };
+interface ConvEngine {
+  e: Engine;
+  /** The engine's GEMM binary, instantiated here for the im2col path. */
+  gemm: GemmExports;
+  plain: Variant;
+  fused: Variant | null;
+}
 
-let engine: Engine | null | undefined;
+/**
+ * The knobs tests and bench turn. `enabled: false` sends float32 convolutions, pooling and batch
+ * norm to the JavaScript kernels; `direct: false` sends stride-1 convolutions through im2col and
+ * the GEMM too; `fma: false` runs conv.wasm where conv_fma.wasm loads; `threadMinMacs`: the
+ * multiply-adds (N·O·C/groups·kH·kW·oH·oW) from which a convolution is split over
+ * `wasmGemmConfig.threads` threads.
+ */
+export const wasmConvConfig = {
+  enabled: true,
+  direct: true,
+  fma: true,
+  // two threads break even at about 2M (LeNet's second convolution at batch 4: 1.9M) and take
+  // 0.75x the time at 3.8M (batch 8), on 2 cores
+  threadMinMacs: 1 << 21,
+};
 
-function load(): Engine | null {
-  const g = wasmGemm();
-  if (g === null) return null;
-  let bytes: Buffer;
+let engine: ConvEngine | null | undefined;
+
+function read(name: string): Uint8Array | null {
   try {
-    bytes = readFileSync(new URL('./conv.wasm', import.meta.url));
+    return readFileSync(new URL(name, import.meta.url));
   } catch {
     return null;
   }
-  const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-  const conv = new WA.Instance(new WA.Module(bytes), { env: { memory } }).exports as ConvExports;
-  const gemm = new WA.Instance(g.module, { env: { memory } }).exports as GemmExports;
-  const dataStart = Math.ceil((WS + gemm.workspaceBytes()) / 64) * 64;
-  memory.grow(Math.ceil(dataStart / PAGE) - 1);
-  return { memory, conv, gemm, dataStart, heap: new Float32Array(memory.buffer) };
 }
 
-function getEngine(): Engine | null {
+/** conv_fma.wasm when this runtime accepts relaxed SIMD, setting V8's flag if that is what it takes (gemm.ts may have set it already). */
+function fusedBinary(): Uint8Array | null {
+  const bytes = read('./conv_fma.wasm');
+  if (bytes === null) return null;
+  if (WA.validate(bytes)) return bytes;
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return null;
+  }
+  return WA.validate(bytes) ? bytes : null;
+}
+
+function variant(e: Engine, bytes: Uint8Array, ctl: number): Variant {
+  const module = new WA.Module(bytes);
+  const conv = new WA.Instance(module, { env: { memory: e.memory } }).exports as ConvExports;
+  return { module, conv, pool: null, ctl };
+}
+
+function load(): ConvEngine | null {
+  const e = wasmGemm();
+  if (e === null) return null;
+  const bytes = read('./conv.wasm');
+  if (bytes === null) return null;
+  const fused = fusedBinary();
+  const gemm = new WA.Instance(e.module, { env: { memory: e.memory } }).exports as GemmExports;
+  return { e, gemm, plain: variant(e, bytes, CTL_PLAIN), fused: fused && variant(e, fused, CTL_FUSED) };
+}
+
+function getEngine(): ConvEngine | null {
   if (!wasmConvConfig.enabled) return null;
   if (engine === undefined) engine = load();
   return engine;
 }
 
-/** Byte addresses of room for the call's buffers (floats each), from the data area's start; null when they do not fit in 2 GiB. */
+/** The binary that runs now: conv_fma.wasm unless the config or the runtime rules it out. */
+function active(ce: ConvEngine): Variant {
+  return wasmConvConfig.fma && ce.fused ? ce.fused : ce.plain;
+}
+
+/** Whether convolutions run conv_fma.wasm now, and the chunks conv's pool workers have run so far: for tests and bench. */
+export function wasmConvStatus(): { loaded: boolean; fused: boolean; workerChunks: number; workersReady: number } {
+  const ce = getEngine();
+  if (ce === null) return { loaded: false, fused: false, workerChunks: 0, workersReady: 0 };
+  const v = active(ce);
+  const s = v.pool?.stats() ?? { ready: 0, workerChunks: 0 };
+  return { loaded: true, fused: v === ce.fused, workerChunks: s.workerChunks, workersReady: s.ready };
+}
+
+/** Byte addresses of room for the call's buffers (floats each) in the data area; null when they do not fit in 2 GiB. */
 function reserve(e: Engine, floats: number[]): number[] | null {
   const at: number[] = [];
   let top = e.dataStart;
@@ -94,12 +177,7 @@ function reserve(e: Engine, floats: number[]): number[] | null {
     // 16 bytes of slack: im2col's row copies read and write up to one vector past a row's end
     top += Math.ceil((n * 4 + 16) / 64) * 64;
   }
-  if (top > MAX_PAGES * PAGE) return null;
-  const pages = e.memory.buffer.byteLength / PAGE;
-  if (top > pages * PAGE) e.memory.grow(Math.ceil(top / PAGE) - pages);
-  // a grown shared memory gets a new, longer buffer object
-  if (e.heap.length * 4 !== e.memory.buffer.byteLength) e.heap = new Float32Array(e.memory.buffer);
-  return at;
+  return ensureMemory(e, top) ? at : null;
 }
 
 const f32 = (v: View): Float32Array => (v.storage as CpuStorage).data as Float32Array;
@@ -166,13 +244,200 @@ function usable(views: readonly (View | null)[], w: Window2d): boolean {
 }
 
 /**
+ * The padded planes of the direct kernels: Hp x Wp, the data at (pH, pW), wide enough that the
+ * last vector of an output row (4·nv columns) reads within the row at every kernel column.
+ */
+function padded(H: number, W: number, w: Window2d): { Hp: number; Wp: number; nv: number; U: number } {
+  const nv = Math.ceil(w.oW / 4);
+  const Hp = Math.max(w.pH + H, (w.oH - 1) * w.sH + (w.kH - 1) * w.dH + 1);
+  const Wp = Math.max(w.pW + W, 4 * nv + (w.kW - 1) * w.dW);
+  return { Hp, Wp, nv, U: w.oH * nv };
+}
+
+/** Element offsets of weight[o, c, i, j] from weight[o, 0, 0, 0], in (c, i, j) order. */
+function kernelOffsets(weight: View): Int32Array {
+  const [, Cg, kH, kW] = weight.shape as [number, number, number, number];
+  const [, s1, s2, s3] = weight.strides as [number, number, number, number];
+  const out = new Int32Array(Cg * kH * kW);
+  let k = 0;
+  for (let c = 0; c < Cg; c++) for (let i = 0; i < kH; i++) for (let j = 0; j < kW; j++) out[k++] = c * s1 + i * s2 + j * s3;
+  return out;
+}
+
+/** The 33 i32 of a direct task (see conv.wat): fields by byte offset. */
+function writeTask(e: Engine, fields: Record<number, number>): void {
+  const p = new Int32Array(e.memory.buffer, TASK, 33);
+  p.fill(0);
+  for (const [at, v] of Object.entries(fields)) p[Number(at) / 4] = v;
+}
+
+/** Runs the task at TASK over `units` (rows, tiles or images): on this thread, or split over the pool's when large. */
+function runTask(ce: ConvEngine, v: Variant, units: number, macs: number): void {
+  const e = ce.e;
+  const p = new Int32Array(e.memory.buffer, TASK, 33);
+  const threads = Math.max(1, Math.min(wasmGemmConfig.threads, wasmGemmSlots));
+  if (threads > 1 && units > 1 && macs >= wasmConvConfig.threadMinMacs) {
+    const per = Math.max(1, Math.floor(units / (threads * CHUNKS_PER_THREAD)));
+    p[20] = per;
+    if (v.pool === null) {
+      v.pool = new GemmPool(v.module, e.memory, v.ctl, (q, i, w) => v.conv.chunk(q, i, w), TASK, (i) => WS_BASE + i * e.wsStride);
+    }
+    v.pool.ensure(threads - 1);
+    v.pool.run(Math.ceil(units / per));
+  } else {
+    p[20] = units;
+    v.conv.chunk(TASK, 0, WS_BASE);
+  }
+}
+
+/** y = conv2d(x, weight, bias) by the direct kernel (w.sW = 1). */
+function forwardDirect(ce: ConvEngine, v: Variant, x: View, weight: View, bias: View | null, y: View, w: Window2d, G: number): boolean {
+  const e = ce.e;
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const O = weight.shape[0]!;
+  const Og = O / G;
+  const Cg = C / G;
+  const K = Cg * w.kH * w.kW;
+  const L = w.oH * w.oW;
+  const { Hp, Wp, nv } = padded(H, W, w);
+  // packed weights per group: tiles of 4 channels [K][4]; a last one of 3 as 4, of 1 or 2 as [K][2]
+  const rest = Og % 4;
+  const perGroup = (Og - rest + (rest === 3 ? 4 : rest > 0 ? 2 : 0)) * K;
+  const at = reserve(e, [N * C * H * W, N * C * Hp * Wp, G * perGroup, O, Cg * w.kH, N * O * L]);
+  if (at === null) return false;
+  const [xs, xp, wp, ba, offA, ya] = at as [number, number, number, number, number, number];
+  stageIn(e, x, xs);
+  v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
+  const src = f32(weight);
+  const kIdx = kernelOffsets(weight);
+  const s0 = weight.strides[0]!;
+  const heap = e.heap;
+  let q = wp / 4;
+  for (let o0 = 0; o0 < O; ) {
+    const rows = Math.min(4, Og - (o0 % Og));
+    const mr = rows > 2 ? 4 : 2;
+    for (let k = 0; k < K; k++) {
+      for (let r = 0; r < mr; r++) heap[q++] = r < rows ? src[weight.offset + (o0 + r) * s0 + kIdx[k]!]! : 0;
+    }
+    o0 += rows;
+  }
+  if (bias) stageIn(e, bias, ba);
+  // the kernel rows (c, i); the kernel walks each row's kW columns itself
+  const off = new Int32Array(e.memory.buffer, offA, Cg * w.kH);
+  for (let c = 0, r = 0; c < Cg; c++) for (let i = 0; i < w.kH; i++) off[r++] = (c * Hp + i * w.dH) * Wp * 4;
+  writeTask(e, {
+    0: 0, 4: N, 8: G, 12: Og, 16: K, 20: xp, 24: C * Hp * Wp * 4, 28: Cg * Hp * Wp * 4, 32: w.sH * Wp * 4,
+    36: ya, 40: O, 44: L, 48: w.oW, 52: w.oH, 56: nv, 64: wp, 68: offA, 72: bias ? ba : 0, 124: w.kW, 128: w.dW * 4,
+  });
+  runTask(ce, v, N * w.oH, N * O * K * L);
+  stageOut(e, ya, y, N * O * L);
+  return true;
+}
+
+/** The gradients of y = conv2d(x, weight, bias) by the direct kernels (w.sW = 1). */
+function backwardDirect(
+  ce: ConvEngine, v: Variant, gy: View, x: View, weight: View, gx: View | null, gw: View | null, gb: View | null, w: Window2d, G: number,
+): boolean {
+  const e = ce.e;
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const O = weight.shape[0]!;
+  const Og = O / G;
+  const Cg = C / G;
+  const K = Cg * w.kH * w.kW;
+  const L = w.oH * w.oW;
+  const { Hp, Wp, nv, U } = padded(H, W, w);
+  const nk = Math.ceil(K / 4);
+  const tail = w.oW % 4;
+  const full = tail ? nv - 1 : nv;
+  const img = N * C * Hp * Wp;
+  // gy, gy as vectors (when its rows have tails), gb (float64 sums), the position table; for gw:
+  // x, x padded, offsets, gw; for gx: its padded planes, gx, packed weights, offsets
+  const at = reserve(e, [
+    N * O * L, tail ? N * O * U * 4 : 0, 2 * O, U,
+    gw ? N * C * H * W : 0, gw ? img : 0, gw ? K : 0, gw ? O * K : 0,
+    gx ? img : 0, gx ? N * C * H * W : 0, gx ? G * nk * Og * 4 : 0, gx ? nk * 4 : 0,
+  ]);
+  if (at === null) return false;
+  const [gys, gyv, gba, tab, xs, xp, offW, gwa, gxp, gxa, wt, offD] = at as number[] as [
+    number, number, number, number, number, number, number, number, number, number, number, number,
+  ];
+  stageIn(e, gy, gys);
+  if (tail) v.conv.vectors(gys, N * O, w.oH, w.oW, gyv);
+  // x byte offsets of the position vectors in a padded plane: the rows' full vectors, then their tails
+  const t = new Int32Array(e.memory.buffer, tab, U);
+  let u = 0;
+  for (let oy = 0; oy < w.oH; oy++) for (let vi = 0; vi < full; vi++) t[u++] = (oy * w.sH * Wp + 4 * vi) * 4;
+  for (let oy = 0; tail && oy < w.oH; oy++) t[u++] = (oy * w.sH * Wp + 4 * full) * 4;
+  const common = {
+    4: N, 8: G, 12: Og, 16: K, 24: C * Hp * Wp * 4, 28: Cg * Hp * Wp * 4, 32: w.sH * Wp * 4,
+    36: tail ? gyv : gys, 40: O, 44: L, 48: w.oW, 52: w.oH, 56: nv, 60: U, 76: tab, 84: w.oH * full, 88: tail,
+  };
+  if (gw) {
+    stageIn(e, x, xs);
+    v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
+    const off = new Int32Array(e.memory.buffer, offW, K);
+    for (let c = 0, k = 0; c < Cg; c++) {
+      for (let i = 0; i < w.kH; i++) for (let j = 0; j < w.kW; j++) off[k++] = ((c * Hp + i * w.dH) * Wp + j * w.dW) * 4;
+    }
+    writeTask(e, { ...common, 0: 1, 20: xp, 64: gwa, 68: offW });
+    runTask(ce, v, G * Math.ceil(Og / 2) * nk, N * O * K * L);
+    stageOut(e, gwa, gw, O * K);
+  }
+  if (gx) {
+    // kernel offsets with the kernel column slowest (see dgrad in conv.wat), in quads; weights
+    // per group as [K/4][Og][4], zeros past K
+    const off = new Int32Array(e.memory.buffer, offD, nk * 4);
+    off.fill(0);
+    const order = new Int32Array(K);
+    let k = 0;
+    for (let j = 0; j < w.kW; j++) {
+      for (let i = 0; i < w.kH; i++) {
+        for (let c = 0; c < Cg; c++, k++) {
+          order[k] = (c * w.kH + i) * w.kW + j;
+          off[k] = ((c * Hp + i * w.dH) * Wp + j * w.dW) * 4;
+        }
+      }
+    }
+    const src = f32(weight);
+    const kIdx = kernelOffsets(weight);
+    const s0 = weight.strides[0]!;
+    const heap = e.heap;
+    let q = wt / 4;
+    for (let g = 0; g < G; g++) {
+      for (let kq = 0; kq < nk; kq++) {
+        for (let o = 0; o < Og; o++) {
+          const base = weight.offset + (g * Og + o) * s0;
+          for (let r = 0; r < 4; r++) {
+            const kk = kq * 4 + r;
+            heap[q++] = kk < K ? src[base + kIdx[order[kk]!]!]! : 0;
+          }
+        }
+      }
+    }
+    writeTask(e, {
+      ...common, 0: 2, 20: gxp, 64: wt, 68: offD,
+      92: gxa, 96: H, 100: W, 104: w.pH, 108: w.pW, 112: Hp, 116: Wp, 120: C,
+    });
+    runTask(ce, v, N, N * O * K * L);
+    stageOut(e, gxa, gx, N * C * H * W);
+  }
+  if (gb) {
+    v.conv.sumRows(gys, N * O, O, L, gba);
+    stageOut(e, gba, gb, O);
+  }
+  return true;
+}
+
+/**
  * y = conv2d(x, weight, bias) for float32 x (N, C, H, W), weight (O, C/groups, kH, kW) and a
  * contiguous y (N, O, oH, oW); false when the operands are not float32 or do not fit.
  */
 export function wasmConv2d(x: View, weight: View, bias: View | null, y: View, w: Window2d, groups: number): boolean {
   if (!usable([x, weight, bias, y], w) || !isContiguous(y)) return false;
-  const e = getEngine();
-  if (e === null) return false;
+  const ce = getEngine();
+  if (ce === null) return false;
+  const e = ce.e;
+  const v = active(ce);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const O = weight.shape[0]!;
   const Og = O / groups;
@@ -182,6 +447,7 @@ export function wasmConv2d(x: View, weight: View, bias: View | null, y: View, w:
   // no input channels: the GEMM would leave y unwritten
   if (Kg === 0) return false;
   if (N === 0) return true;
+  if (w.sW === 1 && wasmConvConfig.direct) return forwardDirect(ce, v, x, weight, bias, y, w, groups);
   const at = reserve(e, [N * C * H * W, O * Kg, O, N * CK * L, N * O * L]);
   if (at === null) return false;
   const [xa, wa, ba, ca, ya] = at as [number, number, number, number, number];
@@ -189,18 +455,18 @@ export function wasmConv2d(x: View, weight: View, bias: View | null, y: View, w:
   stageIn(e, weight, wa);
   if (bias) stageIn(e, bias, ba);
   writeParams(e, N, C, H, W, w);
-  e.conv.im2col(PARAMS, xa, ca);
+  v.conv.im2col(PARAMS, xa, ca);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < groups; g++) {
-      e.gemm.gemm(
+      ce.gemm.gemm(
         Og, L, Kg,
         wa + 4 * g * Og * Kg, Kg, 1,
         ca + 4 * (n * CK + g * Kg) * L, L, 1,
-        ya + 4 * (n * O + g * Og) * L, L, WS,
+        ya + 4 * (n * O + g * Og) * L, L, WS_BASE,
       );
     }
   }
-  if (bias) e.conv.addBias(ya, N * O, O, L, ba);
+  if (bias) v.conv.addBias(ya, N * O, O, L, ba);
   stageOut(e, ya, y, N * O * L);
   return true;
 }
@@ -215,8 +481,10 @@ export function wasmConv2dBackward(
 ): boolean {
   if (!usable([gy, x, weight, gx, gw, gb], w)) return false;
   for (const v of [gx, gw, gb]) if (v && !isContiguous(v)) return false;
-  const e = getEngine();
-  if (e === null) return false;
+  const ce = getEngine();
+  if (ce === null) return false;
+  const e = ce.e;
+  const cv = active(ce);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const O = weight.shape[0]!;
   const Og = O / groups;
@@ -228,6 +496,7 @@ export function wasmConv2dBackward(
     for (const v of [gx, gw, gb]) if (v) f32(v).fill(0, v.offset, v.offset + v.shape.reduce((a, b) => a * b, 1));
     return true;
   }
+  if (w.sW === 1 && wasmConvConfig.direct) return backwardDirect(ce, cv, gy, x, weight, gx, gw, gb, w, groups);
   // gy, weight, columns (the input gradient's, then the input's), gx then x, gw, gb (float64 sums)
   const at = reserve(e, [N * O * L, O * Kg, N * CK * L, N * C * H * W, O * Kg, 2 * O]);
   if (at === null) return false;
@@ -239,23 +508,23 @@ export function wasmConv2dBackward(
     for (let n = 0; n < N; n++) {
       for (let g = 0; g < groups; g++) {
         // columns = W[g]ᵀ · gy[n, g]: A is the weight block read transposed
-        e.gemm.gemm(
+        ce.gemm.gemm(
           Kg, L, Og,
           wa + 4 * g * Og * Kg, 1, Kg,
           gya + 4 * (n * O + g * Og) * L, L, 1,
-          ca + 4 * (n * CK + g * Kg) * L, L, WS,
+          ca + 4 * (n * CK + g * Kg) * L, L, WS_BASE,
         );
       }
     }
-    e.conv.col2im(PARAMS, ca, xa);
+    cv.conv.col2im(PARAMS, ca, xa);
     stageOut(e, xa, gx, N * C * H * W);
   }
   if (gw) {
     stageIn(e, x, xa);
-    e.conv.im2col(PARAMS, xa, ca);
+    cv.conv.im2col(PARAMS, xa, ca);
     // gW[g] = Σn gy[n, g] · cols[n, g]ᵀ, both read along their rows (the output positions)
     for (let g = 0; g < groups; g++) {
-      e.conv.gemmNT(
+      cv.conv.gemmNT(
         Og, Kg, L,
         gya + 4 * g * Og * L, L, O * L,
         ca + 4 * g * Kg * L, L, CK * L,
@@ -265,7 +534,7 @@ export function wasmConv2dBackward(
     stageOut(e, gwa, gw, O * Kg);
   }
   if (gb) {
-    e.conv.sumRows(gya, N * O, O, L, gba);
+    cv.conv.sumRows(gya, N * O, O, L, gba);
     stageOut(e, gba, gb, O);
   }
   return true;
@@ -279,8 +548,10 @@ export function wasmConv2dBackward(
 export function wasmMaxPool2d(input: View, values: View, indices: View | null, w: Window2d): boolean {
   if (!usable([input, values], w) || !isContiguous(values)) return false;
   if (indices && (!isContiguous(indices) || !((indices.storage as CpuStorage).data instanceof Float64Array))) return false;
-  const e = getEngine();
-  if (e === null) return false;
+  const ce = getEngine();
+  if (ce === null) return false;
+  const e = ce.e;
+  const conv = active(ce).conv;
   const [N, C, H, W] = input.shape as [number, number, number, number];
   const n = N * C * w.oH * w.oW;
   if (n === 0) return true;
@@ -293,7 +564,7 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
   const lo = Math.min(w.oW, Math.ceil(w.pW / w.sW));
   const hi = Math.max(lo, Math.min(w.oW, Math.floor((W - 1 - (w.kW - 1) * w.dW + w.pW) / w.sW) + 1));
   new Int32Array(e.memory.buffer, PARAMS + 56, 2).set([lo, hi]);
-  e.conv.maxPool(PARAMS, xa, va, ia, indices ? 1 : 0);
+  conv.maxPool(PARAMS, xa, va, ia, indices ? 1 : 0);
   stageOut(e, va, values, n);
   if (indices) ((indices.storage as CpuStorage).data as Float64Array).set(new Float64Array(e.memory.buffer, ia, n), indices.offset);
   return true;
@@ -313,14 +584,16 @@ function writeVector(e: Engine, at: number, v: View, C: number): void {
 /** batchNormStats (see NnKernels) for float32 views; false where it does not take them. */
 export function wasmBatchNormStats(input: View, mean: View, var_: View): boolean {
   if (!allF32([input, mean, var_])) return false;
-  const e = getEngine();
-  if (e === null) return false;
+  const ce = getEngine();
+  if (ce === null) return false;
+  const e = ce.e;
+  const conv = active(ce).conv;
   const [N, C, S] = input.shape as [number, number, number];
   const at = reserve(e, [N * C * S, C, C]);
   if (at === null) return false;
   const [xa, ma, va] = at as [number, number, number];
   stageIn(e, input, xa);
-  e.conv.bnStats(xa, N, C, S, ma, va);
+  conv.bnStats(xa, N, C, S, ma, va);
   writeVector(e, ma, mean, C);
   writeVector(e, va, var_, C);
   return true;
@@ -329,8 +602,10 @@ export function wasmBatchNormStats(input: View, mean: View, var_: View): boolean
 /** batchNorm (see NnKernels) for float32 views and a contiguous out; false where it does not take them. */
 export function wasmBatchNorm(input: View, mean: View, invstd: View, weight: View | null, bias: View | null, out: View): boolean {
   if (!allF32([input, mean, invstd, weight, bias, out]) || !isContiguous(out)) return false;
-  const e = getEngine();
-  if (e === null) return false;
+  const ce = getEngine();
+  if (ce === null) return false;
+  const e = ce.e;
+  const conv = active(ce).conv;
   const [N, C, S] = input.shape as [number, number, number];
   const at = reserve(e, [N * C * S, 3 * C]);
   if (at === null) return false;
@@ -343,7 +618,7 @@ export function wasmBatchNorm(input: View, mean: View, invstd: View, weight: Vie
     h[p + C + c] = elem(invstd, c) * elem(weight, c);
     h[p + 2 * C + c] = bias ? elem(bias, c) : 0;
   }
-  e.conv.bnNormalize(xa, N, C, S, pa, pa + 4 * C, pa + 8 * C);
+  conv.bnNormalize(xa, N, C, S, pa, pa + 4 * C, pa + 8 * C);
   stageOut(e, xa, out, N * C * S);
   return true;
 }
@@ -355,8 +630,10 @@ export function wasmBatchNormBackward(
 ): boolean {
   const outs = [gradInput, gradWeight, gradBias];
   if (!allF32([grad, input, mean, invstd, weight, ...outs]) || outs.some((v) => v && !isContiguous(v))) return false;
-  const e = getEngine();
-  if (e === null) return false;
+  const ce = getEngine();
+  if (ce === null) return false;
+  const e = ce.e;
+  const conv = active(ce).conv;
   const [N, C, S] = input.shape as [number, number, number];
   const n = N * C * S;
   // g, x, gx, mean, float64 sums (2C), coefficients (3C)
@@ -366,7 +643,7 @@ export function wasmBatchNormBackward(
   stageIn(e, grad, ga);
   stageIn(e, input, xa);
   for (let c = 0; c < C; c++) e.heap[ma / 4 + c] = elem(mean, c);
-  e.conv.bnBackward(ga, xa, N, C, S, ma, sa, 0, 0);
+  conv.bnBackward(ga, xa, N, C, S, ma, sa, 0, 0);
   const sums = new Float64Array(e.memory.buffer, sa, 2 * C);
   const M = N * S;
   const h = e.heap;
@@ -381,7 +658,7 @@ export function wasmBatchNormBackward(
     h[ca / 4 + 2 * C + c] = batchStats ? (is * sgx) / M : 0;
   }
   if (gradInput) {
-    e.conv.bnBackward(ga, xa, N, C, S, ma, sa, ca, gxa);
+    conv.bnBackward(ga, xa, N, C, S, ma, sa, ca, gxa);
     stageOut(e, gxa, gradInput, n);
   }
   return true;

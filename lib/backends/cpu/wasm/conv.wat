@@ -1,8 +1,10 @@
 ;; Kernels of float32 convolutions, max pooling and batch norm for the CPU backend, with f32x4 SIMD.
 ;;
-;; Assembled by lib/backends/cpu/wasm/build.mjs (npm `wabt`) into conv.wasm, loaded by conv.ts,
-;; which instantiates it on the same shared memory as an instance of gemm.wasm: a convolution
-;; copies its operands in once, runs im2col, the GEMMs and col2im here, and copies results out.
+;; Assembled by lib/backends/cpu/wasm/build.mjs (npm `wabt`) into conv.wasm and conv_fma.wasm,
+;; loaded by conv.ts, which instantiates one of them on gemm.ts's shared memory (beside gemm.wasm,
+;; and in the worker pool's threads): a convolution copies its operands in once, runs here, and
+;; copies results out. Convolutions of stride 1 along the width run the direct kernels at the end
+;; (no column matrix); others im2col, gemm.wat's GEMM per image and col2im.
 ;;
 ;; All pointers are byte addresses of float32 data. The window geometry is 14 i32 at $p:
 ;;   N C H W kH kW sH sW pH pW dH dW oH oW
@@ -10,7 +12,11 @@
 ;; followed at $p + 64 by kW pairs (lo, hi): for kernel column j, the output columns ox in
 ;; [lo, hi) are those whose input column ox*sW - pW + j*dW lies in [0, W) (computed by conv.ts).
 ;; Columns are laid out [N, C*kH*kW, oH*oW], rows ordered (c, i, j).
-;; There is no fused multiply-add in baseline SIMD: products are rounded before they are added.
+;; There is no fused multiply-add in baseline SIMD: in conv.wasm products are rounded before they
+;; are added. conv_fma.wasm is the same source with every
+;; `(f32x4.add (local.get $c) (f32x4.mul (local.get $x) (local.get $y)))` turned into relaxed SIMD's
+;; `f32x4.relaxed_madd` (build.mjs; see gemm.wat), which rounds once where the CPU has FMA: keep the
+;; products of gemmNT and the direct kernels in that form.
 
 (module
   (import "env" "memory" (memory 1 32768 shared))
@@ -752,4 +758,636 @@
             (br $l)))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $cLoop))))
+
+  ;; Direct convolutions, for a stride of 1 along the width: no column matrix. The operands are
+  ;; first copied into a zero-padded layout (`pad`: planes of Hp x Wp with the data at (pH, pW)),
+  ;; wide enough that output columns ox .. ox+3 read padded columns ox+j*dW .. ox+j*dW+3 at kernel
+  ;; column j: one f32x4 load serves four output positions, at every kernel offset. Each output
+  ;; row is cut into nv = ceil(oW/4) such vectors; the lanes of a row's last vector past oW (its
+  ;; tail) are computed but not stored (forward) or masked off (gradients), so that whatever the
+  ;; padding columns meet, an infinity times a zero included, never reaches a result.
+  ;; A kernel offset k = (c, i, j) of a group is a byte offset in a padded plane stack,
+  ;; (c*Hp*Wp + i*dH*Wp + j*dW)*4, from a table conv.ts writes. The gradient kernels read the
+  ;; output gradient as `vectors` lays it out, U = oH*nv vectors per plane: the Uf full vectors of
+  ;; the rows, then the rows' tails; the position table holds the x byte offset in a padded plane
+  ;; of each of them, in that order.
+  ;;
+  ;; The task is 33 i32 at $p (conv.ts writes them; `chunk` runs one part of it):
+  ;;   0 kind (0 forward, 1 weight gradient, 2 input gradient)   4 N   8 G (groups)   12 Og   16 K
+  ;;   20 padded input (forward, weight gradient) or input gradient (input gradient)
+  ;;   24 its bytes per image   28 its bytes per group   32 bytes from an output row to the next (sH*Wp*4)
+  ;;   36 output y (forward) or padded gradient gy (N x O x U vectors)   40 O   44 L (oH*oW)
+  ;;   48 oW   52 oH   56 nv   60 U (oH*nv)   64 packed weights (forward, input gradient) or gw
+  ;;   68 offset table   72 bias (forward; 0: none)   76 position table   80 units per chunk
+  ;;   84 Uf   88 oW % 4
+  ;;   92 input gradient out (N x C x H x W)   96 H   100 W   104 pH   108 pW   112 Hp   116 Wp   120 C
+  ;;   124 kW   128 dW*4
+  ;; The forward's offset table has one entry per kernel row (c, i), the others one per (c, i, j).
+
+  ;; n floats from $s to $d (no overlap), four at a time, then one at a time
+  (func $copy (param $d i32) (param $s i32) (param $n i32)
+    (block $done
+      (loop $vec
+        (br_if $done (i32.lt_u (local.get $n) (i32.const 4)))
+        (v128.store (local.get $d) (v128.load (local.get $s)))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+        (br $vec)))
+    (block $done
+      (loop $one
+        (br_if $done (i32.eqz (local.get $n)))
+        (f32.store (local.get $d) (f32.load (local.get $s)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $one))))
+
+  ;; `planes` planes of H x W floats at $src into planes of Hp x Wp at $dst, the data at row
+  ;; $top and column $left, zeros elsewhere (Hp >= top + H, Wp >= left + W). The loops of a row
+  ;; are inline: with calls, LeNet's 5,376 rows of 14 floats took twice as long.
+  (func (export "pad") (param $src i32) (param $planes i32) (param $H i32) (param $W i32)
+    (param $dst i32) (param $Hp i32) (param $Wp i32) (param $top i32) (param $left i32)
+    (local $h i32) (local $d i32) (local $e i32) (local $s i32) (local $end i32) (local $rowEnd i32)
+    (block $done (loop $plane
+      (br_if $done (i32.eqz (local.get $planes)))
+      (call $zero (local.get $dst) (i32.mul (local.get $top) (local.get $Wp)))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $top) (local.get $Wp)) (i32.const 2))))
+      (local.set $h (local.get $H))
+      (block $rowsDone (loop $row
+        (br_if $rowsDone (i32.eqz (local.get $h)))
+        (local.set $d (local.get $dst))
+        (local.set $e (i32.add (local.get $dst) (i32.shl (local.get $left) (i32.const 2))))
+        (block $z (loop $zl
+          (br_if $z (i32.ge_u (local.get $d) (local.get $e)))
+          (f32.store (local.get $d) (f32.const 0))
+          (local.set $d (i32.add (local.get $d) (i32.const 4)))
+          (br $zl)))
+        (local.set $s (local.get $src))
+        (local.set $end (i32.add (local.get $d) (i32.shl (local.get $W) (i32.const 2))))
+        (local.set $e (i32.sub (local.get $end) (i32.const 12)))
+        (block $v (loop $vl
+          (br_if $v (i32.ge_s (local.get $d) (local.get $e)))
+          (v128.store (local.get $d) (v128.load (local.get $s)))
+          (local.set $d (i32.add (local.get $d) (i32.const 16)))
+          (local.set $s (i32.add (local.get $s) (i32.const 16)))
+          (br $vl)))
+        (block $o (loop $ol
+          (br_if $o (i32.ge_u (local.get $d) (local.get $end)))
+          (f32.store (local.get $d) (f32.load (local.get $s)))
+          (local.set $d (i32.add (local.get $d) (i32.const 4)))
+          (local.set $s (i32.add (local.get $s) (i32.const 4)))
+          (br $ol)))
+        (local.set $rowEnd (i32.add (local.get $dst) (i32.shl (local.get $Wp) (i32.const 2))))
+        (block $z (loop $zl
+          (br_if $z (i32.ge_u (local.get $d) (local.get $rowEnd)))
+          (f32.store (local.get $d) (f32.const 0))
+          (local.set $d (i32.add (local.get $d) (i32.const 4)))
+          (br $zl)))
+        (local.set $src (local.get $s))
+        (local.set $dst (local.get $rowEnd))
+        (local.set $h (i32.sub (local.get $h) (i32.const 1)))
+        (br $row)))
+      (local.set $h (i32.mul (i32.sub (local.get $Hp) (i32.add (local.get $top) (local.get $H))) (local.get $Wp)))
+      (call $zero (local.get $dst) (local.get $h))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $h) (i32.const 2))))
+      (local.set $planes (i32.sub (local.get $planes) (i32.const 1)))
+      (br $plane))))
+
+  ;; The output gradient as the gradient kernels read it: `planes` planes of H x W floats at $src
+  ;; as vectors at $dst, per plane the rows' H * floor(W/4) full vectors, then their H tails
+  ;; (W % 4 floats and zeros; none when W % 4 = 0, and then the layout is the input's)
+  (func (export "vectors") (param $src i32) (param $planes i32) (param $H i32) (param $W i32) (param $dst i32)
+    (local $h i32) (local $n i32) (local $s i32) (local $r i32) (local $full i32) (local $t v128)
+    (local.set $full (i32.shr_u (local.get $W) (i32.const 2)))
+    (local.set $r (i32.and (local.get $W) (i32.const 3)))
+    (block $done (loop $plane
+      (br_if $done (i32.eqz (local.get $planes)))
+      (local.set $s (local.get $src))
+      (local.set $h (local.get $H))
+      (block $rowsDone (loop $row
+        (br_if $rowsDone (i32.eqz (local.get $h)))
+        (local.set $n (local.get $full))
+        (block $v (loop $vl
+          (br_if $v (i32.eqz (local.get $n)))
+          (v128.store (local.get $dst) (v128.load (local.get $s)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (local.set $s (i32.add (local.get $s) (i32.const 16)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $vl)))
+        (local.set $s (i32.add (local.get $s) (i32.shl (local.get $r) (i32.const 2))))
+        (local.set $h (i32.sub (local.get $h) (i32.const 1)))
+        (br $row)))
+      (if (local.get $r)
+        (then
+          (local.set $s (i32.add (local.get $src) (i32.shl (local.get $full) (i32.const 4))))
+          (local.set $h (local.get $H))
+          (loop $tails
+            (local.set $t (v128.const i32x4 0 0 0 0))
+            (local.set $t (v128.load32_lane 0 (local.get $s) (local.get $t)))
+            (if (i32.gt_u (local.get $r) (i32.const 1)) (then (local.set $t (v128.load32_lane offset=4 1 (local.get $s) (local.get $t)))))
+            (if (i32.gt_u (local.get $r) (i32.const 2)) (then (local.set $t (v128.load32_lane offset=8 2 (local.get $s) (local.get $t)))))
+            (v128.store (local.get $dst) (local.get $t))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $W) (i32.const 2))))
+            (br_if $tails (local.tee $h (i32.sub (local.get $h) (i32.const 1)))))))
+      (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2))))
+      (local.set $planes (i32.sub (local.get $planes) (i32.const 1)))
+      (br $plane))))
+
+  ;; the first n (0 to 4) lanes of v at $d
+  (func $storeN (param $d i32) (param $v v128) (param $n i32)
+    (if (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.store (local.get $d) (local.get $v)) (return)))
+    (if (i32.ge_s (local.get $n) (i32.const 2))
+      (then
+        (v128.store64_lane 0 (local.get $d) (local.get $v))
+        (if (i32.eq (local.get $n) (i32.const 3)) (then (v128.store32_lane offset=8 2 (local.get $d) (local.get $v)))))
+      (else (if (i32.eq (local.get $n) (i32.const 1)) (then (v128.store32_lane 0 (local.get $d) (local.get $v)))))))
+
+  ;; Forward micro-kernel: 4 output channels (weights packed [K][4], $rows of them real) x two
+  ;; position vectors a and b (x at $pa, $pb; y at $ya, $yb, channels $L4 bytes apart, $na and
+  ;; $nb lanes stored); the sums start from the bias ($bias, 0: none). Per kernel offset: 2
+  ;; vector loads, 4 broadcasts, 8 multiply-adds, like gemm.wat's 4x8 micro-kernel. The offsets
+  ;; come as $R kernel rows (c, i) from the table at $rowp, each of $kW columns $dW4 bytes apart:
+  ;; a table load per offset instead cost 10-15% (LeNet's second convolution).
+  (func $fwd4 (param $R i32) (param $kW i32) (param $dW4 i32) (param $pw i32) (param $rowp i32) (param $pa i32) (param $pb i32)
+    (param $ya i32) (param $yb i32) (param $L4 i32) (param $na i32) (param $nb i32) (param $rows i32) (param $bias i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $xa v128) (local $xb v128) (local $t v128) (local $o i32) (local $j i32) (local $qa i32) (local $qb i32)
+    (if (local.get $bias)
+      (then
+        (local.set $c00 (v128.load32_splat (local.get $bias)))
+        (local.set $c01 (local.get $c00))
+        (local.set $c10 (v128.load32_splat offset=4 (local.get $bias)))
+        (local.set $c11 (local.get $c10))
+        (local.set $c20 (v128.load32_splat offset=8 (local.get $bias)))
+        (local.set $c21 (local.get $c20))
+        (if (i32.gt_u (local.get $rows) (i32.const 3))
+          (then
+            (local.set $c30 (v128.load32_splat offset=12 (local.get $bias)))
+            (local.set $c31 (local.get $c30))))))
+    (loop $rows
+      (local.set $o (i32.load (local.get $rowp)))
+      (local.set $qa (i32.add (local.get $pa) (local.get $o)))
+      (local.set $qb (i32.add (local.get $pb) (local.get $o)))
+      (local.set $j (local.get $kW))
+      (loop $k
+      (local.set $xa (v128.load (local.get $qa)))
+      (local.set $xb (v128.load (local.get $qb)))
+      (local.set $t (v128.load32_splat (local.get $pw)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $t) (local.get $xa))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $t) (local.get $xb))))
+      (local.set $t (v128.load32_splat offset=4 (local.get $pw)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $t) (local.get $xa))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $t) (local.get $xb))))
+      (local.set $t (v128.load32_splat offset=8 (local.get $pw)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $t) (local.get $xa))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $t) (local.get $xb))))
+      (local.set $t (v128.load32_splat offset=12 (local.get $pw)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $t) (local.get $xa))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $t) (local.get $xb))))
+      (local.set $qa (i32.add (local.get $qa) (local.get $dW4)))
+      (local.set $qb (i32.add (local.get $qb) (local.get $dW4)))
+      (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+      (br_if $k (local.tee $j (i32.sub (local.get $j) (i32.const 1)))))
+      (local.set $rowp (i32.add (local.get $rowp) (i32.const 4)))
+      (br_if $rows (local.tee $R (i32.sub (local.get $R) (i32.const 1)))))
+    (call $storeN (local.get $ya) (local.get $c00) (local.get $na))
+    (call $storeN (local.get $yb) (local.get $c01) (local.get $nb))
+    (local.set $ya (i32.add (local.get $ya) (local.get $L4)))
+    (local.set $yb (i32.add (local.get $yb) (local.get $L4)))
+    (call $storeN (local.get $ya) (local.get $c10) (local.get $na))
+    (call $storeN (local.get $yb) (local.get $c11) (local.get $nb))
+    (local.set $ya (i32.add (local.get $ya) (local.get $L4)))
+    (local.set $yb (i32.add (local.get $yb) (local.get $L4)))
+    (call $storeN (local.get $ya) (local.get $c20) (local.get $na))
+    (call $storeN (local.get $yb) (local.get $c21) (local.get $nb))
+    (if (i32.gt_u (local.get $rows) (i32.const 3))
+      (then
+        (local.set $ya (i32.add (local.get $ya) (local.get $L4)))
+        (local.set $yb (i32.add (local.get $yb) (local.get $L4)))
+        (call $storeN (local.get $ya) (local.get $c30) (local.get $na))
+        (call $storeN (local.get $yb) (local.get $c31) (local.get $nb)))))
+
+  ;; $fwd4 for 1 or 2 output channels (weights packed [K][2])
+  (func $fwd2 (param $R i32) (param $kW i32) (param $dW4 i32) (param $pw i32) (param $rowp i32) (param $pa i32) (param $pb i32)
+    (param $ya i32) (param $yb i32) (param $L4 i32) (param $na i32) (param $nb i32) (param $rows i32) (param $bias i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $xa v128) (local $xb v128) (local $t v128) (local $o i32) (local $j i32) (local $qa i32) (local $qb i32)
+    (if (local.get $bias)
+      (then
+        (local.set $c00 (v128.load32_splat (local.get $bias)))
+        (local.set $c01 (local.get $c00))
+        (if (i32.gt_u (local.get $rows) (i32.const 1))
+          (then
+            (local.set $c10 (v128.load32_splat offset=4 (local.get $bias)))
+            (local.set $c11 (local.get $c10))))))
+    (loop $rows
+      (local.set $o (i32.load (local.get $rowp)))
+      (local.set $qa (i32.add (local.get $pa) (local.get $o)))
+      (local.set $qb (i32.add (local.get $pb) (local.get $o)))
+      (local.set $j (local.get $kW))
+      (loop $k
+      (local.set $xa (v128.load (local.get $qa)))
+      (local.set $xb (v128.load (local.get $qb)))
+      (local.set $t (v128.load32_splat (local.get $pw)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $t) (local.get $xa))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $t) (local.get $xb))))
+      (local.set $t (v128.load32_splat offset=4 (local.get $pw)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $t) (local.get $xa))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $t) (local.get $xb))))
+      (local.set $qa (i32.add (local.get $qa) (local.get $dW4)))
+      (local.set $qb (i32.add (local.get $qb) (local.get $dW4)))
+      (local.set $pw (i32.add (local.get $pw) (i32.const 8)))
+      (br_if $k (local.tee $j (i32.sub (local.get $j) (i32.const 1)))))
+      (local.set $rowp (i32.add (local.get $rowp) (i32.const 4)))
+      (br_if $rows (local.tee $R (i32.sub (local.get $R) (i32.const 1)))))
+    (call $storeN (local.get $ya) (local.get $c00) (local.get $na))
+    (call $storeN (local.get $yb) (local.get $c01) (local.get $nb))
+    (if (i32.gt_u (local.get $rows) (i32.const 1))
+      (then
+        (local.set $ya (i32.add (local.get $ya) (local.get $L4)))
+        (local.set $yb (i32.add (local.get $yb) (local.get $L4)))
+        (call $storeN (local.get $ya) (local.get $c10) (local.get $na))
+        (call $storeN (local.get $yb) (local.get $c11) (local.get $nb)))))
+
+  ;; Forward, rows [chunk*per, chunk*per + per) of the N*oH output rows: y = bias + W * x for
+  ;; every group and output channel at the rows' position vectors, two vectors at a time (they
+  ;; may lie in different rows or images). Weights packed per group in tiles of 4 channels
+  ;; ([K][4]; a last tile of 1 or 2 channels [K][2], of 3 padded with a zero channel).
+  (func $forward (param $p i32) (param $chunk i32)
+    (local $t i32) (local $t1 i32) (local $n i32) (local $oy i32) (local $v i32)
+    (local $pa i32) (local $pb i32) (local $ya i32) (local $yb i32) (local $na i32) (local $nb i32)
+    (local $O i32) (local $L4 i32) (local $oW i32) (local $oH i32) (local $nv i32) (local $K i32)
+    (local $g i32) (local $G i32) (local $Og i32) (local $o i32) (local $rows i32) (local $wp i32) (local $bias i32)
+    (local $r0 i32) (local $R i32) (local $kW i32) (local $dW4 i32)
+    (local.set $K (i32.load offset=16 (local.get $p)))
+    (local.set $kW (i32.load offset=124 (local.get $p)))
+    (local.set $dW4 (i32.load offset=128 (local.get $p)))
+    (local.set $R (i32.div_u (local.get $K) (local.get $kW)))
+    (local.set $G (i32.load offset=8 (local.get $p)))
+    (local.set $Og (i32.load offset=12 (local.get $p)))
+    (local.set $O (i32.load offset=40 (local.get $p)))
+    (local.set $L4 (i32.shl (i32.load offset=44 (local.get $p)) (i32.const 2)))
+    (local.set $oW (i32.load offset=48 (local.get $p)))
+    (local.set $oH (i32.load offset=52 (local.get $p)))
+    (local.set $nv (i32.load offset=56 (local.get $p)))
+    (local.set $r0 (i32.mul (local.get $chunk) (i32.load offset=80 (local.get $p))))
+    ;; vectors t .. t1 of the flattened (n, oy, v) sequence
+    (local.set $t1 (i32.mul (i32.add (local.get $r0) (i32.load offset=80 (local.get $p))) (local.get $nv)))
+    (local.set $t (i32.mul (i32.mul (i32.load offset=4 (local.get $p)) (local.get $oH)) (local.get $nv)))
+    (if (i32.gt_u (local.get $t1) (local.get $t)) (then (local.set $t1 (local.get $t))))
+    (local.set $t (i32.mul (local.get $r0) (local.get $nv)))
+    (local.set $n (i32.div_u (local.get $r0) (local.get $oH)))
+    (local.set $oy (i32.rem_u (local.get $r0) (local.get $oH)))
+    (local.set $v (i32.const 0))
+    (block $done (loop $tiles
+      (br_if $done (i32.ge_u (local.get $t) (local.get $t1)))
+      ;; vector a: x at xp + n*imgX + oy*rowX + 16v, y at y + (n*O*L + oy*oW + 4v)*4
+      (local.set $pa (i32.add (i32.load offset=20 (local.get $p))
+        (i32.add (i32.mul (local.get $n) (i32.load offset=24 (local.get $p)))
+          (i32.add (i32.mul (local.get $oy) (i32.load offset=32 (local.get $p))) (i32.shl (local.get $v) (i32.const 4))))))
+      (local.set $ya (i32.add (i32.add (i32.load offset=36 (local.get $p)) (i32.mul (i32.mul (local.get $n) (local.get $O)) (local.get $L4)))
+        (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $oW)) (i32.shl (local.get $v) (i32.const 2))) (i32.const 2))))
+      (local.set $na (i32.sub (local.get $oW) (i32.shl (local.get $v) (i32.const 2))))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (if (i32.eq (local.get $v) (local.get $nv))
+        (then
+          (local.set $v (i32.const 0))
+          (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+          (if (i32.eq (local.get $oy) (local.get $oH))
+            (then (local.set $oy (i32.const 0)) (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      ;; vector b; past the chunk's end a copy of a that is not stored
+      (if (i32.lt_u (local.get $t) (local.get $t1))
+        (then
+          (local.set $pb (i32.add (i32.load offset=20 (local.get $p))
+            (i32.add (i32.mul (local.get $n) (i32.load offset=24 (local.get $p)))
+              (i32.add (i32.mul (local.get $oy) (i32.load offset=32 (local.get $p))) (i32.shl (local.get $v) (i32.const 4))))))
+          (local.set $yb (i32.add (i32.add (i32.load offset=36 (local.get $p)) (i32.mul (i32.mul (local.get $n) (local.get $O)) (local.get $L4)))
+            (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $oW)) (i32.shl (local.get $v) (i32.const 2))) (i32.const 2))))
+          (local.set $nb (i32.sub (local.get $oW) (i32.shl (local.get $v) (i32.const 2))))
+          (local.set $v (i32.add (local.get $v) (i32.const 1)))
+          (if (i32.eq (local.get $v) (local.get $nv))
+            (then
+              (local.set $v (i32.const 0))
+              (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+              (if (i32.eq (local.get $oy) (local.get $oH))
+                (then (local.set $oy (i32.const 0)) (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1))))
+        (else (local.set $pb (local.get $pa)) (local.set $yb (local.get $ya)) (local.set $nb (i32.const 0))))
+      (local.set $wp (i32.load offset=64 (local.get $p)))
+      (local.set $bias (i32.load offset=72 (local.get $p)))
+      (local.set $g (i32.const 0))
+      (loop $groups
+        (local.set $o (i32.const 0))
+        (loop $channels
+          (local.set $rows (i32.sub (local.get $Og) (local.get $o)))
+          (if (i32.gt_u (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+          (if (i32.gt_u (local.get $rows) (i32.const 2))
+            (then
+              (call $fwd4 (local.get $R) (local.get $kW) (local.get $dW4) (local.get $wp) (i32.load offset=68 (local.get $p)) (local.get $pa) (local.get $pb)
+                (local.get $ya) (local.get $yb) (local.get $L4) (local.get $na) (local.get $nb) (local.get $rows) (local.get $bias))
+              (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $K) (i32.const 4)))))
+            (else
+              (call $fwd2 (local.get $R) (local.get $kW) (local.get $dW4) (local.get $wp) (i32.load offset=68 (local.get $p)) (local.get $pa) (local.get $pb)
+                (local.get $ya) (local.get $yb) (local.get $L4) (local.get $na) (local.get $nb) (local.get $rows) (local.get $bias))
+              (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $K) (i32.const 3))))))
+          (if (local.get $bias) (then (local.set $bias (i32.add (local.get $bias) (i32.shl (local.get $rows) (i32.const 2))))))
+          (local.set $ya (i32.add (local.get $ya) (i32.mul (local.get $rows) (local.get $L4))))
+          (local.set $yb (i32.add (local.get $yb) (i32.mul (local.get $rows) (local.get $L4))))
+          (br_if $channels (i32.lt_u (local.tee $o (i32.add (local.get $o) (local.get $rows))) (local.get $Og))))
+        (local.set $pa (i32.add (local.get $pa) (i32.load offset=28 (local.get $p))))
+        (local.set $pb (i32.add (local.get $pb) (i32.load offset=28 (local.get $p))))
+        (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 1))) (local.get $G))))
+      (br $tiles))))
+
+  ;; Weight gradient, tiles [chunk*per, chunk*per + per) of the G x ceil(Og/2) x ceil(K/4) tiles
+  ;; (group, pair of output channels, four kernel offsets): gw[g*Og + o, k] = the sum over images
+  ;; and positions of gy[n, g*Og + o, pos] * x[n, group g, pos + off[k]], in 8 f32x4 sums per
+  ;; tile; the x lanes of tail vectors past oW are masked off. A tile's kernel offsets past K and
+  ;; channel past Og repeat real ones and are not stored.
+  (func $wgrad (param $p i32) (param $chunk i32)
+    (local $t i32) (local $t1 i32) (local $nk i32) (local $no i32) (local $o i32) (local $k i32) (local $g i32)
+    (local $k0 i32) (local $k1 i32) (local $k2 i32) (local $k3 i32) (local $dg i32)
+    (local $xg i32) (local $gg i32) (local $px i32) (local $pg i32) (local $e i32) (local $cnt i32) (local $n i32)
+    (local $q i32) (local $K i32) (local $Og i32) (local $dst i32) (local $mask v128)
+    (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
+    (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
+    (local $y0 v128) (local $y1 v128) (local $x v128)
+    (local.set $K (i32.load offset=16 (local.get $p)))
+    (local.set $Og (i32.load offset=12 (local.get $p)))
+    (local.set $nk (i32.shr_u (i32.add (local.get $K) (i32.const 3)) (i32.const 2)))
+    (local.set $no (i32.shr_u (i32.add (local.get $Og) (i32.const 1)) (i32.const 1)))
+    (local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.load offset=88 (local.get $p)))))
+    (local.set $t (i32.mul (local.get $chunk) (i32.load offset=80 (local.get $p))))
+    (local.set $t1 (i32.add (local.get $t) (i32.load offset=80 (local.get $p))))
+    (local.set $q (i32.mul (i32.load offset=8 (local.get $p)) (i32.mul (local.get $no) (local.get $nk))))
+    (if (i32.gt_u (local.get $t1) (local.get $q)) (then (local.set $t1 (local.get $q))))
+    (block $done (loop $tiles
+      (br_if $done (i32.ge_u (local.get $t) (local.get $t1)))
+      (local.set $g (i32.div_u (local.get $t) (i32.mul (local.get $no) (local.get $nk))))
+      (local.set $q (i32.rem_u (local.get $t) (i32.mul (local.get $no) (local.get $nk))))
+      (local.set $o (i32.shl (i32.div_u (local.get $q) (local.get $nk)) (i32.const 1)))
+      (local.set $k (i32.shl (i32.rem_u (local.get $q) (local.get $nk)) (i32.const 2)))
+      (local.set $q (i32.add (i32.load offset=68 (local.get $p)) (i32.shl (local.get $k) (i32.const 2))))
+      (local.set $k0 (i32.load (local.get $q)))
+      (local.set $k1 (i32.load (select (i32.add (local.get $q) (i32.const 4)) (local.get $q)
+        (i32.lt_u (i32.add (local.get $k) (i32.const 1)) (local.get $K)))))
+      (local.set $k2 (i32.load (select (i32.add (local.get $q) (i32.const 8)) (local.get $q)
+        (i32.lt_u (i32.add (local.get $k) (i32.const 2)) (local.get $K)))))
+      (local.set $k3 (i32.load (select (i32.add (local.get $q) (i32.const 12)) (local.get $q)
+        (i32.lt_u (i32.add (local.get $k) (i32.const 3)) (local.get $K)))))
+      ;; the second channel's plane, or the first's again
+      (local.set $dg (select (i32.shl (i32.load offset=60 (local.get $p)) (i32.const 4)) (i32.const 0)
+        (i32.lt_u (i32.add (local.get $o) (i32.const 1)) (local.get $Og))))
+      (local.set $xg (i32.add (i32.load offset=20 (local.get $p)) (i32.mul (local.get $g) (i32.load offset=28 (local.get $p)))))
+      (local.set $gg (i32.add (i32.load offset=36 (local.get $p))
+        (i32.shl (i32.mul (i32.add (i32.mul (local.get $g) (local.get $Og)) (local.get $o)) (i32.load offset=60 (local.get $p))) (i32.const 4))))
+      (local.set $c00 (v128.const i32x4 0 0 0 0))
+      (local.set $c01 (v128.const i32x4 0 0 0 0))
+      (local.set $c02 (v128.const i32x4 0 0 0 0))
+      (local.set $c03 (v128.const i32x4 0 0 0 0))
+      (local.set $c10 (v128.const i32x4 0 0 0 0))
+      (local.set $c11 (v128.const i32x4 0 0 0 0))
+      (local.set $c12 (v128.const i32x4 0 0 0 0))
+      (local.set $c13 (v128.const i32x4 0 0 0 0))
+      (local.set $n (i32.const 0))
+      (loop $images
+        (local.set $px (i32.add (local.get $xg) (i32.mul (local.get $n) (i32.load offset=24 (local.get $p)))))
+        (local.set $pg (i32.add (local.get $gg)
+          (i32.shl (i32.mul (i32.mul (local.get $n) (i32.load offset=40 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.const 4))))
+        (local.set $e (i32.load offset=76 (local.get $p)))
+        (local.set $cnt (i32.load offset=84 (local.get $p)))
+        (block $fullDone (loop $full
+          (br_if $fullDone (i32.eqz (local.get $cnt)))
+          (local.set $y0 (v128.load (local.get $pg)))
+          (local.set $y1 (v128.load (i32.add (local.get $pg) (local.get $dg))))
+          (local.set $q (i32.add (local.get $px) (i32.load (local.get $e))))
+          (local.set $x (v128.load (i32.add (local.get $q) (local.get $k0))))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $y0) (local.get $x))))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $y1) (local.get $x))))
+          (local.set $x (v128.load (i32.add (local.get $q) (local.get $k1))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $y0) (local.get $x))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $y1) (local.get $x))))
+          (local.set $x (v128.load (i32.add (local.get $q) (local.get $k2))))
+          (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $y0) (local.get $x))))
+          (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $y1) (local.get $x))))
+          (local.set $x (v128.load (i32.add (local.get $q) (local.get $k3))))
+          (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $y0) (local.get $x))))
+          (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $y1) (local.get $x))))
+          (local.set $pg (i32.add (local.get $pg) (i32.const 16)))
+          (local.set $e (i32.add (local.get $e) (i32.const 4)))
+          (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
+          (br $full)))
+        (local.set $cnt (i32.sub (i32.load offset=60 (local.get $p)) (i32.load offset=84 (local.get $p))))
+        (block $tailDone (loop $tail
+          (br_if $tailDone (i32.eqz (local.get $cnt)))
+          (local.set $y0 (v128.load (local.get $pg)))
+          (local.set $y1 (v128.load (i32.add (local.get $pg) (local.get $dg))))
+          (local.set $q (i32.add (local.get $px) (i32.load (local.get $e))))
+          (local.set $x (v128.and (v128.load (i32.add (local.get $q) (local.get $k0))) (local.get $mask)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $y0) (local.get $x))))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $y1) (local.get $x))))
+          (local.set $x (v128.and (v128.load (i32.add (local.get $q) (local.get $k1))) (local.get $mask)))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $y0) (local.get $x))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $y1) (local.get $x))))
+          (local.set $x (v128.and (v128.load (i32.add (local.get $q) (local.get $k2))) (local.get $mask)))
+          (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $y0) (local.get $x))))
+          (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $y1) (local.get $x))))
+          (local.set $x (v128.and (v128.load (i32.add (local.get $q) (local.get $k3))) (local.get $mask)))
+          (local.set $c03 (f32x4.add (local.get $c03) (f32x4.mul (local.get $y0) (local.get $x))))
+          (local.set $c13 (f32x4.add (local.get $c13) (f32x4.mul (local.get $y1) (local.get $x))))
+          (local.set $pg (i32.add (local.get $pg) (i32.const 16)))
+          (local.set $e (i32.add (local.get $e) (i32.const 4)))
+          (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
+          (br $tail)))
+        (br_if $images (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 1))) (i32.load offset=4 (local.get $p)))))
+      ;; gw[g*Og + o, k .. k+3] and the next channel's, as far as they exist
+      (local.set $dst (i32.add (i32.load offset=64 (local.get $p))
+        (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $Og)) (local.get $o)) (local.get $K)) (local.get $k)) (i32.const 2))))
+      (local.set $q (i32.sub (local.get $K) (local.get $k)))
+      (f32.store (local.get $dst) (call $hsum (local.get $c00)))
+      (if (i32.gt_u (local.get $q) (i32.const 1)) (then (f32.store offset=4 (local.get $dst) (call $hsum (local.get $c01)))))
+      (if (i32.gt_u (local.get $q) (i32.const 2)) (then (f32.store offset=8 (local.get $dst) (call $hsum (local.get $c02)))))
+      (if (i32.gt_u (local.get $q) (i32.const 3)) (then (f32.store offset=12 (local.get $dst) (call $hsum (local.get $c03)))))
+      (if (local.get $dg)
+        (then
+          (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $K) (i32.const 2))))
+          (f32.store (local.get $dst) (call $hsum (local.get $c10)))
+          (if (i32.gt_u (local.get $q) (i32.const 1)) (then (f32.store offset=4 (local.get $dst) (call $hsum (local.get $c11)))))
+          (if (i32.gt_u (local.get $q) (i32.const 2)) (then (f32.store offset=8 (local.get $dst) (call $hsum (local.get $c12)))))
+          (if (i32.gt_u (local.get $q) (i32.const 3)) (then (f32.store offset=12 (local.get $dst) (call $hsum (local.get $c13)))))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tiles))))
+
+  ;; Input gradient, images [chunk*per, chunk*per + per): gx = sum over output channels o and
+  ;; kernel offsets k of W[o, k] * gy[n, o, pos] added at pos + off[k], into the image's
+  ;; zeroed padded planes, which are then cropped into the output. Tiles of 4 kernel offsets x 2
+  ;; position vectors: 8 f32x4 sums over the group's Og channels, then 8 read-modify-writes.
+  ;; conv.ts orders the offsets with the kernel column slowest (j, i, c), so that a tile's 4
+  ;; writes hit disjoint or identical vectors: partly overlapping ones would stall on store
+  ;; forwarding (3x slower with the (c, i, j) order). Weights packed per group [K/4][Og][4],
+  ;; zeros past K, whose sums are not written; the lanes of tail vectors past oW are masked off.
+  ;; The read-modify-writes are inline: as calls they took a third of the time.
+  (func $dgrad (param $p i32) (param $chunk i32)
+    (local $n i32) (local $n1 i32) (local $g i32) (local $u i32) (local $U i32) (local $kq i32) (local $nk i32)
+    (local $o i32) (local $Og i32) (local $UB i32) (local $img i32) (local $last i32) (local $valid i32)
+    (local $pa i32) (local $pb i32) (local $ga i32) (local $gb i32) (local $ea i32) (local $eb i32) (local $q i32) (local $Uf i32)
+    (local $w i32) (local $offp i32) (local $s i32) (local $mask v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $ya v128) (local $yb v128) (local $t v128)
+    (local.set $Og (i32.load offset=12 (local.get $p)))
+    (local.set $U (i32.load offset=60 (local.get $p)))
+    (local.set $Uf (i32.load offset=84 (local.get $p)))
+    (local.set $UB (i32.shl (local.get $U) (i32.const 4)))
+    (local.set $nk (i32.shr_u (i32.add (i32.load offset=16 (local.get $p)) (i32.const 3)) (i32.const 2)))
+    (local.set $last (i32.sub (i32.load offset=16 (local.get $p)) (i32.shl (i32.sub (local.get $nk) (i32.const 1)) (i32.const 2))))
+    (local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.load offset=88 (local.get $p)))))
+    (local.set $n (i32.mul (local.get $chunk) (i32.load offset=80 (local.get $p))))
+    (local.set $n1 (i32.add (local.get $n) (i32.load offset=80 (local.get $p))))
+    (if (i32.gt_u (local.get $n1) (i32.load offset=4 (local.get $p))) (then (local.set $n1 (i32.load offset=4 (local.get $p)))))
+    (block $done (loop $images
+      (br_if $done (i32.ge_u (local.get $n) (local.get $n1)))
+      (local.set $img (i32.add (i32.load offset=20 (local.get $p)) (i32.mul (local.get $n) (i32.load offset=24 (local.get $p)))))
+      (call $zero (local.get $img) (i32.shr_u (i32.load offset=24 (local.get $p)) (i32.const 2)))
+      (local.set $g (i32.const 0))
+      (loop $groups
+        (local.set $u (i32.const 0))
+        (loop $pairs
+          (local.set $ea (i32.load (i32.add (i32.load offset=76 (local.get $p)) (i32.shl (local.get $u) (i32.const 2)))))
+          (local.set $pa (i32.add (i32.add (local.get $img) (i32.mul (local.get $g) (i32.load offset=28 (local.get $p)))) (local.get $ea)))
+          (local.set $ga (i32.add (i32.load offset=36 (local.get $p))
+            (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=40 (local.get $p))) (i32.mul (local.get $g) (local.get $Og)))
+              (local.get $U)) (local.get $u)) (i32.const 4))))
+          (if (i32.lt_u (i32.add (local.get $u) (i32.const 1)) (local.get $U))
+            (then
+              (local.set $eb (i32.load offset=4 (i32.add (i32.load offset=76 (local.get $p)) (i32.shl (local.get $u) (i32.const 2)))))
+              (local.set $pb (i32.add (i32.add (local.get $img) (i32.mul (local.get $g) (i32.load offset=28 (local.get $p)))) (local.get $eb)))
+              (local.set $gb (i32.add (local.get $ga) (i32.const 16))))
+            (else (local.set $pb (i32.const 0)) (local.set $gb (local.get $ga))))
+          (local.set $w (i32.add (i32.load offset=64 (local.get $p)) (i32.mul (local.get $g) (i32.shl (i32.mul (local.get $nk) (local.get $Og)) (i32.const 4)))))
+          (local.set $offp (i32.load offset=68 (local.get $p)))
+          (local.set $kq (local.get $nk))
+          (loop $quads
+            (local.set $c00 (v128.const i32x4 0 0 0 0))
+            (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c10 (v128.const i32x4 0 0 0 0))
+            (local.set $c11 (v128.const i32x4 0 0 0 0))
+            (local.set $c20 (v128.const i32x4 0 0 0 0))
+            (local.set $c21 (v128.const i32x4 0 0 0 0))
+            (local.set $c30 (v128.const i32x4 0 0 0 0))
+            (local.set $c31 (v128.const i32x4 0 0 0 0))
+            (local.set $s (i32.const 0))
+            (local.set $o (local.get $Og))
+            (loop $channels
+              (local.set $ya (v128.load (i32.add (local.get $ga) (local.get $s))))
+              (local.set $yb (v128.load (i32.add (local.get $gb) (local.get $s))))
+              (local.set $t (v128.load32_splat (local.get $w)))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $t) (local.get $ya))))
+              (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $t) (local.get $yb))))
+              (local.set $t (v128.load32_splat offset=4 (local.get $w)))
+              (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $t) (local.get $ya))))
+              (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $t) (local.get $yb))))
+              (local.set $t (v128.load32_splat offset=8 (local.get $w)))
+              (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $t) (local.get $ya))))
+              (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $t) (local.get $yb))))
+              (local.set $t (v128.load32_splat offset=12 (local.get $w)))
+              (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $t) (local.get $ya))))
+              (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $t) (local.get $yb))))
+              (local.set $s (i32.add (local.get $s) (local.get $UB)))
+              (local.set $w (i32.add (local.get $w) (i32.const 16)))
+              (br_if $channels (local.tee $o (i32.sub (local.get $o) (i32.const 1)))))
+            (local.set $valid (select (local.get $last) (i32.const 4) (i32.eq (local.get $kq) (i32.const 1))))
+            (if (i32.ge_u (local.get $u) (local.get $Uf))
+              (then
+                (local.set $c00 (v128.and (local.get $c00) (local.get $mask)))
+                (local.set $c10 (v128.and (local.get $c10) (local.get $mask)))
+                (local.set $c20 (v128.and (local.get $c20) (local.get $mask)))
+                (local.set $c30 (v128.and (local.get $c30) (local.get $mask)))))
+            (local.set $q (i32.add (local.get $pa) (i32.load (local.get $offp))))
+                (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (local.get $c00)))
+            (if (i32.gt_u (local.get $valid) (i32.const 1))
+              (then
+                (local.set $q (i32.add (local.get $pa) (i32.load offset=4 (local.get $offp))))
+                (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (local.get $c10)))))
+            (if (i32.gt_u (local.get $valid) (i32.const 2))
+              (then
+                (local.set $q (i32.add (local.get $pa) (i32.load offset=8 (local.get $offp))))
+                (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (local.get $c20)))))
+            (if (i32.gt_u (local.get $valid) (i32.const 3))
+              (then
+                (local.set $q (i32.add (local.get $pa) (i32.load offset=12 (local.get $offp))))
+                (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (local.get $c30)))))
+            (if (local.get $pb)
+              (then
+                (if (i32.ge_u (i32.add (local.get $u) (i32.const 1)) (local.get $Uf))
+                  (then
+                    (local.set $c01 (v128.and (local.get $c01) (local.get $mask)))
+                    (local.set $c11 (v128.and (local.get $c11) (local.get $mask)))
+                    (local.set $c21 (v128.and (local.get $c21) (local.get $mask)))
+                    (local.set $c31 (v128.and (local.get $c31) (local.get $mask)))))
+                (local.set $q (i32.add (local.get $pb) (i32.load (local.get $offp))))
+                (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (local.get $c01)))
+                (if (i32.gt_u (local.get $valid) (i32.const 1))
+                  (then
+                    (local.set $q (i32.add (local.get $pb) (i32.load offset=4 (local.get $offp))))
+                (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (local.get $c11)))))
+                (if (i32.gt_u (local.get $valid) (i32.const 2))
+                  (then
+                    (local.set $q (i32.add (local.get $pb) (i32.load offset=8 (local.get $offp))))
+                (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (local.get $c21)))))
+                (if (i32.gt_u (local.get $valid) (i32.const 3))
+                  (then
+                    (local.set $q (i32.add (local.get $pb) (i32.load offset=12 (local.get $offp))))
+                (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (local.get $c31)))))))
+            (local.set $offp (i32.add (local.get $offp) (i32.const 16)))
+            (br_if $quads (local.tee $kq (i32.sub (local.get $kq) (i32.const 1)))))
+          (br_if $pairs (i32.lt_u (local.tee $u (i32.add (local.get $u) (i32.const 2))) (local.get $U))))
+        (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 1))) (i32.load offset=8 (local.get $p)))))
+      ;; the image's gradient without its padding
+      (call $crop (local.get $img) (i32.load offset=120 (local.get $p))
+        (i32.load offset=96 (local.get $p)) (i32.load offset=100 (local.get $p))
+        (i32.add (i32.load offset=92 (local.get $p))
+          (i32.shl (i32.mul (local.get $n) (i32.mul (i32.load offset=120 (local.get $p))
+            (i32.mul (i32.load offset=96 (local.get $p)) (i32.load offset=100 (local.get $p))))) (i32.const 2)))
+        (i32.load offset=112 (local.get $p)) (i32.load offset=116 (local.get $p))
+        (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $images))))
+
+  ;; `planes` planes of H x W floats at $dst from planes of Hp x Wp at $src, from row $top and
+  ;; column $left on: `pad` undone
+  (func $crop (param $src i32) (param $planes i32) (param $H i32) (param $W i32)
+    (param $dst i32) (param $Hp i32) (param $Wp i32) (param $top i32) (param $left i32)
+    (local $h i32) (local $s i32)
+    (block $done (loop $plane
+      (br_if $done (i32.eqz (local.get $planes)))
+      (local.set $s (i32.add (local.get $src)
+        (i32.shl (i32.add (i32.mul (local.get $top) (local.get $Wp)) (local.get $left)) (i32.const 2))))
+      (local.set $h (local.get $H))
+      (block $rowsDone (loop $row
+        (br_if $rowsDone (i32.eqz (local.get $h)))
+        (call $copy (local.get $dst) (local.get $s) (local.get $W))
+        (local.set $s (i32.add (local.get $s) (i32.shl (local.get $Wp) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $W) (i32.const 2))))
+        (local.set $h (i32.sub (local.get $h) (i32.const 1)))
+        (br $row)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (i32.mul (local.get $Hp) (local.get $Wp)) (i32.const 2))))
+      (local.set $planes (i32.sub (local.get $planes) (i32.const 1)))
+      (br $plane))))
+
+  ;; Part `index` of the task at $p (the worker pool's entry point, see pool.ts; $ws unused)
+  (func (export "chunk") (param $p i32) (param $index i32) (param $ws i32)
+    (block $fwd
+      (block $wg
+        (block $dg
+          (br_table $fwd $wg $dg (i32.load (local.get $p))))
+        (call $dgrad (local.get $p) (local.get $index))
+        (return))
+      (call $wgrad (local.get $p) (local.get $index))
+      (return))
+    (call $forward (local.get $p) (local.get $index)))
 )
