@@ -181,6 +181,12 @@ export interface Backend {
    */
   putMultiply?(dst: Storage, offsets: View, values: View): void;
   /**
+   * Optional: out = bias + a @ m for 2-d views (addmm with beta = alpha = 1), `bias` a 1-d view of
+   * out's columns added to every row; the products are summed onto the bias as BLAS does with
+   * beta = 1. False where it declines (dtype, sizes): the caller multiplies and adds.
+   */
+  addmm?(bias: View, a: View, m: View, out: View): boolean;
+  /**
    * Optional: out[j] = input[index[j]] along dim 0 (rows of any trailing shape) into a contiguous
    * `out`, the indices already checked to lie in [0, input.shape[0]). Backends without it get
    * index_select as one `take` over per-element offsets.

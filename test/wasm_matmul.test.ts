@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { View } from '../lib/backend.js';
 import { wasmGemm, wasmGemmConfig, wasmGemmFused, wasmMatmul } from '../lib/backends/cpu/wasm/gemm.js';
 import torch from '../lib/index.js';
+import { cpuBackend } from '../lib/backends/cpu/index.js';
 
 const defaults = { ...wasmGemmConfig };
 afterEach(() => {
@@ -324,5 +325,55 @@ describe('torch.matmul on the CPU', () => {
     const [fi, pi] = both(() => torch.matmul(big, big));
     expect(fi).toEqual(pi);
     expect(fi[0]).toBe((20 * 2 ** 40) | 0);
+  });
+});
+
+describe('addmm onto the bias (Backend.addmm, nn.Linear forward)', () => {
+  afterEach(() => {
+    wasmGemmConfig.threads = THREADS;
+    wasmGemmConfig.threadMinMacs = THREAD_MIN;
+  });
+  const THREADS = wasmGemmConfig.threads;
+  const THREAD_MIN = wasmGemmConfig.threadMinMacs;
+
+  it('equals the product plus the bias within float32 rounding, on one thread and split, with strided biases', () => {
+    torch.manual_seed(3);
+    for (const [M, K, N] of [[64, 784, 64], [10, 784, 64], [3, 5, 9], [130, 257, 515], [2, 1, 2]] as const) {
+      const x = torch.randn(M, K);
+      const w = torch.randn(N, K);
+      const wide = torch.randn(2 * N);
+      for (const bias of [torch.randn(N), wide.narrow(0, 0, 2 * N).reshape(N, 2).select(1, 1)]) {
+        const ref = x.double().mm(w.double().t()).add(bias.double());
+        for (const split of [false, true]) {
+          wasmGemmConfig.threads = split ? 2 : 1;
+          wasmGemmConfig.threadMinMacs = split ? 1 : THREAD_MIN;
+          const calls = { n: 0 };
+          const orig = cpuBackend.addmm!;
+          cpuBackend.addmm = (...a) => {
+            const r = orig(...a);
+            if (r) calls.n++;
+            return r;
+          };
+          let got;
+          try {
+            got = torch.addmm(bias, x, w.t());
+          } finally {
+            cpuBackend.addmm = orig;
+          }
+          expect(calls.n).toBe(M * N * K >= wasmGemmConfig.minMacs ? 1 : 0);
+          const err = got.double().sub(ref).abs().max().item();
+          const scale = x.abs().mm(w.abs().t()).add(bias.abs()).max().item();
+          expect(err).toBeLessThan(scale * K * 2 ** -23);
+        }
+      }
+    }
+  });
+
+  it('propagates NaN and infinity from the bias and the operands', () => {
+    const x = torch.ones(4, 20);
+    const w = torch.ones(8, 20);
+    const bias = torch.tensor([0, NaN, Infinity, -Infinity, 1, 2, 3, 4]);
+    const y = torch.addmm(bias, x, w.t());
+    expect(y.select(0, 3).tolist()).toEqual([20, NaN, Infinity, -Infinity, 21, 22, 23, 24]);
   });
 });

@@ -13,7 +13,7 @@ import { RuntimeError, pyTypeName } from '../errors.js';
 import { broadcastShapes, contiguousStrides, numelOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { no_grad } from '../autograd/grad_mode.js';
-import { emptyTensor, record, sameDevice } from './dispatch.js';
+import { emptyTensor, record, sameDevice, viewOf } from './dispatch.js';
 import { makeView } from './movement.js';
 import { cTypeName } from './pointwise.js';
 import { sumTo } from './reduction.js';
@@ -253,11 +253,20 @@ export function addmm(self: Tensor, m1: Tensor, m2: Tensor, beta: number, alpha:
   checkDtypes(m1, m2, 'addmm_impl_cpu_');
   const b = m1.dtype.is_floating_point ? beta : Math.trunc(beta);
   const a = m1.dtype.is_floating_point ? alpha : Math.trunc(alpha);
-  const out = product(m1, m2);
-  no_grad(() => {
-    if (a !== 1) out.mul_(a);
-    if (b !== 0) out.add_(bias, { alpha: b });
-  });
+  const be = backendFor(m1.device);
+  // nn.Linear's forward: a backend that can sums the products onto the bias, without a second pass
+  let out: Tensor | null = null;
+  if (be.addmm && a === 1 && b === 1 && self.dim() === 1 && self._shape[0] === shape[1] && shape[0]! > 0) {
+    out = emptyTensor(shape, m1.dtype, m1.device);
+    if (!be.addmm(viewOf(self), viewOf(m1), viewOf(m2), viewOf(out))) out = null;
+  }
+  if (out === null) {
+    const prod = (out = product(m1, m2));
+    no_grad(() => {
+      if (a !== 1) prod.mul_(a);
+      if (b !== 0) prod.add_(bias, { alpha: b });
+    });
+  }
   const selfShape = self._shape.slice();
   record('AddmmBackward0', [self, m1, m2], [out], [m1, m2], ([g]) => [
     self.requires_grad ? sumTo(b === 1 ? g! : g!.mul(b), selfShape) : null,

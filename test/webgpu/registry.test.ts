@@ -22,7 +22,7 @@ const METHODS = [
   'softmax', 'softmaxBackward', 'nllLoss', 'nllLossBackward', 'checkIndex', 'putMultiply',
 ] as const;
 /** Optional speed-ups whose absence leaves the work to the op table's kernels on the same device. */
-type DeviceNeutral = 'fusedOptim' | 'nn' | 'indexSelect';
+type DeviceNeutral = 'fusedOptim' | 'nn' | 'indexSelect' | 'addmm';
 type Unlisted = Exclude<keyof Backend, 'type' | DeviceNeutral | (typeof METHODS)[number]>;
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 

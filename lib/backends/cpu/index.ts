@@ -7,7 +7,7 @@ import { registerBackend } from '../../device.js';
 import { collapse, numelOf } from '../../shape.js';
 import { BLOCK, BlockAlgebra } from './algebra.js';
 import { gather, scatterRows, unravel } from './strided.js';
-import { matmulKernel } from './matmul.js';
+import { addmmKernel, matmulKernel } from './matmul.js';
 import { nnKernels } from './nn.js';
 import { runCompiled } from './codegen.js';
 import { signBitKernel } from './relu.js';
@@ -266,6 +266,7 @@ export const cpuBackend: Backend = {
   ...softmaxKernels,
   fusedOptim: fusedOptimKernels((v) => data(v.storage), (arr) => new CpuStorage(cpuBackend, float32, arr)),
   indexSelect,
+  addmm: (bias, a, m, out) => addmmKernel(data(bias.storage), bias, data(a.storage), a, data(m.storage), m, data(out.storage), out),
   alloc(dtype, numel) {
     return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel));
   },

@@ -231,3 +231,16 @@ export function matmulKernel(
     }
   }
 }
+
+/**
+ * The backend's `addmm` (Backend.addmm): float32 products large enough for the WebAssembly GEMM
+ * start from the bias, which saves the separate broadcast add; anything else is declined.
+ */
+export function addmmKernel(bd: TypedArray, bias: View, ad: TypedArray, a: View, md: TypedArray, m: View, od: TypedArray, o: View): boolean {
+  const [M, K] = a.shape as [number, number];
+  const N = m.shape[1]!;
+  if (!(od instanceof Float32Array && ad instanceof Float32Array && md instanceof Float32Array && bd instanceof Float32Array)) return false;
+  if (M <= 1 || N <= 1 || K === 0 || M * N * K < wasmGemmConfig.minMacs) return false;
+  const as3 = (v: View): View => ({ ...v, shape: [1, ...v.shape], strides: [0, ...v.strides] });
+  return wasmMatmul(ad, as3(a), md, as3(m), od, as3(o), { data: bd, view: bias });
+}

@@ -44,7 +44,7 @@ export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembl
 const PAGE = 65536;
 const MAX_PAGES = 32768;
 /**
- * Byte addresses of the task parameters (17 i32, see `chunk` in gemm.wat) and of the calling
+ * Byte addresses of the task parameters (18 i32, see `chunk` in gemm.wat) and of the calling
  * thread's workspace; the worker pools' control blocks (pool.ts) are at 0 (the engine's binary)
  * and CTL_PLAIN (gemm.wasm when `wasmGemmConfig.fma` turns the fused one off).
  */
@@ -245,9 +245,13 @@ function stage(src: Float32Array, v: View, heap: Float32Array, at: number): Stag
 
 /**
  * out[b] = a[b] @ m[b] on 3-d float32 views ([B,M,K] x [B,K,N] -> [B,M,N], K >= 1), or false when
- * the WebAssembly module is unavailable or the operands do not fit its memory.
+ * the WebAssembly module is unavailable or the operands do not fit its memory. With `bias` (a view
+ * whose last dim holds N values), out[b] = bias + a[b] @ m[b], the products added onto the bias.
  */
-export function wasmMatmul(ad: Float32Array, a: View, bd: Float32Array, b: View, od: Float32Array, o: View): boolean {
+export function wasmMatmul(
+  ad: Float32Array, a: View, bd: Float32Array, b: View, od: Float32Array, o: View,
+  bias: { data: Float32Array; view: View } | null = null,
+): boolean {
   if (!wasmGemmConfig.enabled) return false;
   const e = wasmGemm();
   if (e === null) return false;
@@ -262,6 +266,15 @@ export function wasmMatmul(ad: Float32Array, a: View, bd: Float32Array, b: View,
   const sa = stage(ad, a, heap, base);
   const sb = stage(bd, b, heap, base + lenA);
   const c = base + lenA + lenB;
+  if (bias !== null) {
+    // addmm: C starts as the bias row in every row of every batch entry, and the product adds onto it
+    const { data, view } = bias;
+    const st = view.strides[view.strides.length - 1]!;
+    const row = heap.subarray(c, c + N);
+    if (st === 1) row.set(data.subarray(view.offset, view.offset + N));
+    else for (let j = 0; j < N; j++) row[j] = data[view.offset + j * st]!;
+    for (let r = 1; r < B * M; r++) heap.copyWithin(c + r * N, c, c + N);
+  }
 
   const threads = Math.max(1, Math.min(wasmGemmConfig.threads, SLOTS));
   const parallel = threads > 1 && B * M * N * K >= wasmGemmConfig.threadMinMacs;
@@ -281,8 +294,8 @@ export function wasmMatmul(ad: Float32Array, a: View, bd: Float32Array, b: View,
     size = M;
   }
   const v = variant(e);
-  const p = new Int32Array(e.memory.buffer, PARAMS, 17);
-  p.set([M, N, K, sa.at * 4, sa.s0, sa.s1, sa.s2, sb.at * 4, sb.s0, sb.s1, sb.s2, c * 4, M * N, N, splitRows ? 1 : 0, size, perBatch]);
+  const p = new Int32Array(e.memory.buffer, PARAMS, 18);
+  p.set([M, N, K, sa.at * 4, sa.s0, sa.s1, sa.s2, sb.at * 4, sb.s0, sb.s1, sb.s2, c * 4, M * N, N, splitRows ? 1 : 0, size, perBatch, bias ? 1 : 0]);
   const chunks = B * perBatch;
   if (parallel && chunks <= MAX_CHUNKS) {
     if (v.pool === null) {

@@ -308,11 +308,20 @@
 
   ;; C[0:M, 0:N] (leading dimension ldc) = A @ B, A and B of any element strides.
   ;; ws: this caller's workspace of workspaceBytes() bytes.
-  (func $gemm (export "gemm")
+  (func (export "gemm")
     (param $M i32) (param $N i32) (param $K i32)
     (param $a i32) (param $ars i32) (param $acs i32)
     (param $b i32) (param $brs i32) (param $bcs i32)
     (param $c i32) (param $ldc i32) (param $ws i32)
+    (call $gemm (local.get $M) (local.get $N) (local.get $K) (local.get $a) (local.get $ars) (local.get $acs)
+      (local.get $b) (local.get $brs) (local.get $bcs) (local.get $c) (local.get $ldc) (local.get $ws) (i32.const 0)))
+
+  ;; The same, onto C's values when $onto (C += A @ B: addmm's bias, written into C beforehand).
+  (func $gemm
+    (param $M i32) (param $N i32) (param $K i32)
+    (param $a i32) (param $ars i32) (param $acs i32)
+    (param $b i32) (param $brs i32) (param $bcs i32)
+    (param $c i32) (param $ldc i32) (param $ws i32) (param $onto i32)
     (local $ap i32) (local $bp i32) (local $tile i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $nr i32) (local $ir i32) (local $mr i32) (local $acc i32)
@@ -339,7 +348,7 @@
         (local.set $kc (select (local.get $kcs) (i32.sub (local.get $K) (local.get $pc))
           (i32.lt_u (local.get $kcs) (i32.sub (local.get $K) (local.get $pc)))))
         ;; the first K block writes C, later ones add to it
-        (local.set $acc (i32.ne (local.get $pc) (i32.const 0)))
+        (local.set $acc (i32.or (i32.ne (local.get $pc) (i32.const 0)) (local.get $onto)))
         (call $packB
           (i32.add (local.get $b)
             (i32.shl (i32.add (i32.mul (local.get $pc) (local.get $brs)) (i32.mul (local.get $jc) (local.get $bcs))) (i32.const 2)))
@@ -409,8 +418,9 @@
       (local.set $jc (i32.add (local.get $jc) (i32.const 512)))
       (br $jcLoop))))
 
-  ;; One chunk of a batched product, described by 17 i32 at $p (written by gemm.ts):
-  ;;   M N K | a abs ars acs | b bbs brs bcs | c cbs ldc | split size perBatch
+  ;; One chunk of a batched product, described by 18 i32 at $p (written by gemm.ts):
+  ;;   M N K | a abs ars acs | b bbs brs bcs | c cbs ldc | split size perBatch | onto
+  ;; (onto: C += A @ B, C holding addmm's bias)
   ;; (pointers in bytes, strides in elements; abs, bbs, cbs step from one batch entry to the next).
   ;; Chunk i is part i % perBatch of batch entry i / perBatch: `size` columns of C from column
   ;; part*size when split = 0, `size` rows from row part*size when split = 1. The worker pool hands
@@ -443,7 +453,7 @@
           (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
           (local.get $b) (i32.load offset=36 (local.get $p)) (i32.load offset=40 (local.get $p))
           (i32.add (local.get $c) (i32.shl (i32.mul (local.get $start) (i32.load offset=52 (local.get $p))) (i32.const 2)))
-          (i32.load offset=52 (local.get $p)) (local.get $ws)))
+          (i32.load offset=52 (local.get $p)) (local.get $ws) (i32.load offset=68 (local.get $p))))
       (else
         ;; columns start .. start+n of B and C
         (local.set $n (i32.sub (local.get $N) (local.get $start)))
@@ -454,5 +464,5 @@
           (i32.add (local.get $b) (i32.shl (i32.mul (local.get $start) (i32.load offset=40 (local.get $p))) (i32.const 2)))
           (i32.load offset=36 (local.get $p)) (i32.load offset=40 (local.get $p))
           (i32.add (local.get $c) (i32.shl (local.get $start) (i32.const 2)))
-          (i32.load offset=52 (local.get $p)) (local.get $ws)))))
+          (i32.load offset=52 (local.get $p)) (local.get $ws) (i32.load offset=68 (local.get $p))))))
 )
