@@ -27,13 +27,14 @@
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import torch, { DataLoader, F, nn, optim, type Tensor } from '../lib/index.js';
+import torch, { DataLoader, F, optim, type Tensor } from '../lib/index.js';
 import { datasets } from '../lib/vision/index.js';
 import type { Backend, Storage, View } from '../lib/backend.js';
 import type { DType, TypedArray } from '../lib/dtype.js';
 import { CpuStorage, cpuBackend } from '../lib/backends/cpu/index.js';
 import { PARAMS, WS_BASE, ensureMemory, inWasmMemory, wasmGemm, wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
 import { wasmOptimConfig } from '../lib/backends/cpu/wasm/optim.js';
+import { Net } from './models.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = process.env.TORCHLAB_DATA ?? join(here, '..', '..', 'shared', 'data');
@@ -144,19 +145,6 @@ function installArena(on: boolean): void {
 }
 
 // ---- workloads ----
-
-class Net extends nn.Module {
-  fc1 = new nn.Linear(28 * 28, 64);
-  fc2 = new nn.Linear(64, 64);
-  fc3 = new nn.Linear(64, 64);
-  fc4 = new nn.Linear(64, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = F.relu(this.fc3(x));
-    return F.log_softmax(this.fc4(x), 1);
-  }
-}
 
 /** Median µs per optimizer step over the MLP's parameters (gradients fixed). */
 function optimizerStep(kind: 'adam' | 'sgd', variant: 'js' | 'copy' | 'inplace'): { wall: number; cpu: number } {

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import torch, { F, nn, optim, type Tensor } from '../lib/index.js';
 import { ensureMallocTunables } from './malloc.js';
+import { LeNet } from './models.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 64;
@@ -80,22 +81,6 @@ function layers(): Layer[] {
     { name: 'fc3', label: 'fc3 84->10', forward: () => fc3.forward(f2), params: [f2, ...fc3.parameters()] },
     { name: 'loss', label: 'cross_entropy', forward: () => F.cross_entropy(logits, target), params: [logits] },
   ];
-}
-
-class LeNet extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.max_pool2d(F.relu(this.conv1.forward(x)), 2);
-    x = F.max_pool2d(F.relu(this.conv2.forward(x)), 2);
-    x = torch.flatten(x, 1);
-    x = F.relu(this.fc1.forward(x));
-    x = F.relu(this.fc2.forward(x));
-    return this.fc3.forward(x);
-  }
 }
 
 /** Notebook 03's CNN: two blocks of conv 3x3, batch norm, relu, max pooling; dropout; fc. */

@@ -17,9 +17,10 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
-import torch, { DataLoader, F, nn, optim, type Tensor } from '../lib/index.js';
+import torch, { DataLoader, nn, optim } from '../lib/index.js';
 import { datasets } from '../lib/vision/index.js';
 import { ensureMallocTunables } from './malloc.js';
+import { Net, LeNet } from './models.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = [64, 256, 512, 1024];
@@ -158,37 +159,6 @@ function opBench(): Record<string, number> {
   run('x.sum()', () => x.sum());
   run('forward+backward of x.mul(w).sum()', () => x.mul(w).sum().backward());
   return out;
-}
-
-/** The lecture's model (lecture 02), as on its slide. */
-class Net extends nn.Module {
-  fc1 = new nn.Linear(28 * 28, 64);
-  fc2 = new nn.Linear(64, 64);
-  fc3 = new nn.Linear(64, 64);
-  fc4 = new nn.Linear(64, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = F.relu(this.fc3(x));
-    return F.log_softmax(this.fc4(x), 1);
-  }
-}
-
-/** LeNet-5 for 28x28 inputs (padding 2 on the first convolution), ReLU and max pooling. */
-class LeNet extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.max_pool2d(F.relu(this.conv1(x)), 2);
-    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
-    x = torch.flatten(x, 1);
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    return this.fc3(x);
-  }
 }
 
 /** Seconds per epoch of each training workload (timed over its first batches, scaled), and the last loss. */

@@ -17,10 +17,11 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '../lib/backends/cpu/index.js';
-import torch, { DataLoader, F, nn, optim, type Tensor } from '../lib/index.js';
+import torch, { DataLoader, nn, optim, type Tensor } from '../lib/index.js';
 import type { Node } from '../lib/autograd/node.js';
 import { datasets } from '../lib/vision/index.js';
 import { ensureMallocTunables } from './malloc.js';
+import { Net } from './models.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = process.env.TORCHLAB_DATA ?? join(here, '..', '..', 'shared', 'data');
@@ -32,19 +33,6 @@ const BATCH = Number(args.find((a) => a.startsWith('--batch='))?.slice('--batch=
 const STEPS = BATCH >= 64 ? 300 : 600;
 const PHASES = ['data', 'zero_grad', 'forward', 'loss', 'backward', 'step'] as const;
 type Phase = (typeof PHASES)[number];
-
-class Net extends nn.Module {
-  fc1 = new nn.Linear(28 * 28, 64);
-  fc2 = new nn.Linear(64, 64);
-  fc3 = new nn.Linear(64, 64);
-  fc4 = new nn.Linear(64, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = F.relu(this.fc3(x));
-    return F.log_softmax(this.fc4(x), 1);
-  }
-}
 
 // ---- counters: every backend entry point, and the storages it allocates ----
 

@@ -20,7 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 process.env.TORCHLAB_ALLOW_SOFTWARE_GPU ??= '1';
-const { default: torch, F, nn, optim } = await import('../lib/index.js');
+const { default: torch, F, optim } = await import('../lib/index.js');
+const { Net } = await import('./models.js');
 const { datasets } = await import('../lib/vision/index.js');
 const { connect, webgpuBackend } = await import('../lib/backends/webgpu/client.js');
 type Tensor = import('../lib/index.js').Tensor;
@@ -59,19 +60,6 @@ function timeit(device: string, f: () => unknown): number {
     times.push((performance.now() - t0) / 1000 / calls);
   }
   return median(times);
-}
-
-class Net extends nn.Module {
-  fc1 = new nn.Linear(28 * 28, 64);
-  fc2 = new nn.Linear(64, 64);
-  fc3 = new nn.Linear(64, 64);
-  fc4 = new nn.Linear(64, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = F.relu(this.fc3(x));
-    return F.log_softmax(this.fc4(x), 1);
-  }
 }
 
 function mnist(n: number): [Tensor, Tensor] {

@@ -38,11 +38,9 @@
  * data area (`dataStart` on), as for matmul and the optimizers: every use is synchronous.
  */
 
-import { readFileSync } from 'node:fs';
-import v8 from 'node:v8';
 import type { View, Window2d } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
-import { WA, WS_BASE, ensureMemory, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
+import { WA, WS_BASE, ensureMemory, fusedBinary, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
 import { GemmPool } from './pool.js';
 
 /** Byte addresses in the engine's first page: window geometry (14 i32 + the (lo, hi) table), the direct task (33 i32). */
@@ -111,27 +109,6 @@ export const wasmConvConfig = {
 
 let engine: ConvEngine | null | undefined;
 
-function read(name: string): Uint8Array | null {
-  try {
-    return readFileSync(new URL(name, import.meta.url));
-  } catch {
-    return null;
-  }
-}
-
-/** conv_fma.wasm when this runtime accepts relaxed SIMD, setting V8's flag if that is what it takes (gemm.ts may have set it already). */
-function fusedBinary(): Uint8Array | null {
-  const bytes = read('./conv_fma.wasm');
-  if (bytes === null) return null;
-  if (WA.validate(bytes)) return bytes;
-  try {
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  } catch {
-    return null;
-  }
-  return WA.validate(bytes) ? bytes : null;
-}
-
 function variant(e: Engine, bytes: Uint8Array, ctl: number): Variant {
   const module = new WA.Module(bytes);
   const conv = new WA.Instance(module, { env: { memory: e.memory } }).exports as ConvExports;
@@ -141,9 +118,9 @@ function variant(e: Engine, bytes: Uint8Array, ctl: number): Variant {
 function load(): ConvEngine | null {
   const e = wasmGemm();
   if (e === null) return null;
-  const bytes = read('./conv.wasm');
+  const bytes = readBinary('./conv.wasm');
   if (bytes === null) return null;
-  const fused = fusedBinary();
+  const fused = fusedBinary('./conv_fma.wasm');
   const gemm = new WA.Instance(e.module, { env: { memory: e.memory } }).exports as GemmExports;
   return { e, gemm, plain: variant(e, bytes, CTL_PLAIN), fused: fused && variant(e, fused, CTL_FUSED) };
 }
@@ -290,15 +267,17 @@ function runTask(ce: ConvEngine, v: Variant, units: number, macs: number): void 
   }
 }
 
+/** A convolution's sizes: input N, C, H, W; O output channels, Og and Cg per group; K = Cg·kH·kW; L output positions. */
+function sizes(x: View, weight: View, w: Window2d, G: number) {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const O = weight.shape[0]!;
+  return { N, C, H, W, O, Og: O / G, Cg: C / G, K: (C / G) * w.kH * w.kW, L: w.oH * w.oW };
+}
+
 /** y = conv2d(x, weight, bias) by the direct kernel (w.sW = 1). */
 function forwardDirect(ce: ConvEngine, v: Variant, x: View, weight: View, bias: View | null, y: View, w: Window2d, G: number): boolean {
   const e = ce.e;
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const O = weight.shape[0]!;
-  const Og = O / G;
-  const Cg = C / G;
-  const K = Cg * w.kH * w.kW;
-  const L = w.oH * w.oW;
+  const { N, C, H, W, O, Og, Cg, K, L } = sizes(x, weight, w, G);
   const { Hp, Wp, nv } = padded(H, W, w);
   // packed weights per group: tiles of 4 channels [K][4]; a last one of 3 as 4, of 1 or 2 as [K][2]
   const rest = Og % 4;
@@ -339,12 +318,7 @@ function backwardDirect(
   ce: ConvEngine, v: Variant, gy: View, x: View, weight: View, gx: View | null, gw: View | null, gb: View | null, w: Window2d, G: number,
 ): boolean {
   const e = ce.e;
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const O = weight.shape[0]!;
-  const Og = O / G;
-  const Cg = C / G;
-  const K = Cg * w.kH * w.kW;
-  const L = w.oH * w.oW;
+  const { N, C, H, W, O, Og, Cg, K, L } = sizes(x, weight, w, G);
   const { Hp, Wp, nv, U } = padded(H, W, w);
   const nk = Math.ceil(K / 4);
   const tail = w.oW % 4;

@@ -106,7 +106,8 @@ export const wasmGemmSlots = SLOTS;
 
 let engine: Engine | null | undefined;
 
-function read(name: string): Uint8Array | null {
+/** A binary assembled beside this file by build.mjs, or null when it has not been built. */
+export function readBinary(name: string): Uint8Array | null {
   try {
     return readFileSync(new URL(name, import.meta.url));
   } catch {
@@ -114,9 +115,12 @@ function read(name: string): Uint8Array | null {
   }
 }
 
-/** gemm_fma.wasm when this runtime accepts relaxed SIMD, with V8's flag set if that is what it takes. */
-function fusedBinary(): Uint8Array | null {
-  const bytes = read('./gemm_fma.wasm');
+/**
+ * The fused multiply-add variant `name` (gemm_fma.wasm, conv_fma.wasm) when this runtime accepts
+ * relaxed SIMD, with V8's flag set if that is what it takes (whichever kernel loads first sets it).
+ */
+export function fusedBinary(name: string): Uint8Array | null {
+  const bytes = readBinary(name);
   if (bytes === null) return null;
   if (WA.validate(bytes)) return bytes;
   try {
@@ -128,8 +132,8 @@ function fusedBinary(): Uint8Array | null {
 }
 
 function load(): Engine | null {
-  const fused = fusedBinary();
-  const bytes = fused ?? read('./gemm.wasm');
+  const fused = fusedBinary('./gemm_fma.wasm');
+  const bytes = fused ?? readBinary('./gemm.wasm');
   if (bytes === null) return null;
   const module = new WA.Module(bytes);
   const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
@@ -146,7 +150,7 @@ function load(): Engine | null {
 function variant(e: Engine): Variant {
   if (wasmGemmConfig.fma || !e.fma) return e;
   if (e.plain === null) {
-    const bytes = read('./gemm.wasm');
+    const bytes = readBinary('./gemm.wasm');
     if (bytes === null) return e;
     const module = new WA.Module(bytes);
     const exports = new WA.Instance(module, { env: { memory: e.memory } }).exports as GemmExports;
