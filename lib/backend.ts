@@ -104,7 +104,12 @@ export interface FusedOptimKernels {
 
 export interface Backend {
   readonly type: string;
-  alloc(dtype: DType, numel: number, index: number): Storage;
+  /**
+   * A storage of `numel` elements; `overwritten` promises that the caller's kernel writes every
+   * element before anything reads one, so the memory need not be cleared first (the CPU zeroes
+   * otherwise; `torch.zeros` relies on it there).
+   */
+  alloc(dtype: DType, numel: number, index: number, overwritten?: boolean): Storage;
   /** Wraps (CPU: without copying) or uploads a typed array of `dtype`'s array type. */
   fromArray(dtype: DType, data: TypedArray, index: number): Storage;
   /** Reads a view into a new contiguous typed array; blocks until the values are there. */

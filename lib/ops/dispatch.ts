@@ -40,9 +40,12 @@ export function watchNewStorages(set: WeakSet<Storage> | null): WeakSet<Storage>
   return prev;
 }
 
-/** A new uninitialised contiguous tensor. */
-export function emptyTensor(shape: readonly number[], dtype: DType, device: Device): Tensor {
-  const storage = backendFor(device).alloc(dtype, numelOf(shape), device.index ?? 0);
+/**
+ * A new contiguous tensor, uninitialised in principle (the CPU zeroes it unless `overwritten`: the
+ * caller's kernel then writes every element, so clearing the memory first would be wasted).
+ */
+export function emptyTensor(shape: readonly number[], dtype: DType, device: Device, overwritten = false): Tensor {
+  const storage = backendFor(device).alloc(dtype, numelOf(shape), device.index ?? 0, overwritten);
   if (fresh !== null) fresh.add(storage);
   return new Tensor(storage, device, shape.slice(), contiguousStrides(shape), 0);
 }

@@ -37,7 +37,7 @@ function product(x: Tensor, y: Tensor, shape?: number[]): Tensor {
   const K = x._shape[nd - 1]!;
   const N = y._shape[nd - 1]!;
   const full = [...S, M, N];
-  const out = emptyTensor(shape ?? full, x.dtype, x.device);
+  const out = emptyTensor(shape ?? full, x.dtype, x.device, true);
   if (out.numel() === 0) return out;
   const outStrides = contiguousStrides(full);
   const batch: { n: number; sx: number; sy: number; so: number }[] = [];
@@ -257,7 +257,7 @@ export function addmm(self: Tensor, m1: Tensor, m2: Tensor, beta: number, alpha:
   // nn.Linear's forward: a backend that can sums the products onto the bias, without a second pass
   let out: Tensor | null = null;
   if (be.addmm && a === 1 && b === 1 && self.dim() === 1 && self._shape[0] === shape[1] && shape[0]! > 0) {
-    out = emptyTensor(shape, m1.dtype, m1.device);
+    out = emptyTensor(shape, m1.dtype, m1.device, true);
     if (!be.addmm(viewOf(self), viewOf(m1), viewOf(m2), viewOf(out))) out = null;
   }
   if (out === null) {

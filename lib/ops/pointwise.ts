@@ -116,7 +116,7 @@ export function runPointwise(def: PointwiseDef, xs: Operand[], params: readonly 
     }
   }
   const direct = out !== undefined && !grad;
-  const result = direct ? out : emptyTensor(shape, outDtype, device);
+  const result = direct ? out : emptyTensor(shape, outDtype, device, true);
   const inputs = xs.map((x) => (isT(x) ? broadcastView(x, shape) : dt.castScalar(+x, compute)));
   for (const p of params) inputs.push(p);
   backendFor(device).pointwise(kernelOf(def), viewOf(result), inputs);

@@ -235,7 +235,7 @@ export function index_select(x: Tensor, dim: number, index: Tensor): Tensor {
   let out: Tensor;
   if (d === 0 && be.indexSelect) {
     // whole rows: the backend copies each one, without an offset per element
-    out = emptyTensor([index.numel(), ...x._shape.slice(1)], x.dtype, x.device);
+    out = emptyTensor([index.numel(), ...x._shape.slice(1)], x.dtype, x.device, true);
     if (out.numel() > 0) be.indexSelect(viewOf(x), viewOf(index.reshape(-1)), viewOf(out));
   } else {
     const list = dimList(d, index);

@@ -57,8 +57,25 @@ const SLAB = 64 * 1024;
 const SMALL = 8192;
 let slab = new ArrayBuffer(SLAB);
 let slabUsed = 0;
-function allocArray(dtype: DType, numel: number): TypedArray {
+/**
+ * For tests: `poisonOverwritten` fills every allocation made for a kernel that promised to write
+ * all of it (Backend.alloc's `overwritten`) with 0x7f bytes, so a kernel that leaves an element
+ * unwritten shows up as a wrong value rather than as a zero that happened to be right.
+ */
+export const cpuAllocConfig = { poisonOverwritten: false };
+
+function allocArray(dtype: DType, numel: number, overwritten = false): TypedArray {
   const bytes = numel * dtype.itemsize;
+  if (overwritten && cpuAllocConfig.poisonOverwritten && bytes > 0) {
+    const b = Buffer.allocUnsafeSlow(bytes).fill(0x7f);
+    return new dtype.array(b.buffer, b.byteOffset, numel);
+  }
+  if (bytes > SMALL && overwritten) {
+    // uninitialised memory (Node's allocUnsafeSlow: malloc, not calloc): a large output that its
+    // kernel fills whole is not cleared first (a 1.2 MB activation: about 60 µs of memset)
+    const b = Buffer.allocUnsafeSlow(bytes);
+    return new dtype.array(b.buffer, b.byteOffset, numel);
+  }
   if (bytes > SMALL || bytes === 0) return new dtype.array(numel);
   let at = Math.ceil(slabUsed / 8) * 8;
   if (at + bytes > SLAB) {
@@ -267,8 +284,8 @@ export const cpuBackend: Backend = {
   fusedOptim: fusedOptimKernels((v) => data(v.storage), (arr) => new CpuStorage(cpuBackend, float32, arr)),
   indexSelect,
   addmm: (bias, a, m, out) => addmmKernel(data(bias.storage), bias, data(a.storage), a, data(m.storage), m, data(out.storage), out),
-  alloc(dtype, numel) {
-    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel));
+  alloc(dtype, numel, _index, overwritten) {
+    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel, overwritten));
   },
   fromArray(dtype, arr) {
     return new CpuStorage(cpuBackend, dtype, arr);

@@ -246,7 +246,7 @@ export function im2col(x: Tensor, g: Geom): Tensor {
   const cols = no_grad(() => {
     const shape = [g.N, g.C * g.kH * g.kW, g.oH * g.oW];
     if (be) {
-      const out = emptyTensor(shape, x.dtype, x.device);
+      const out = emptyTensor(shape, x.dtype, x.device, true);
       be.im2col(viewOf(x), viewOf(out), g);
       return out;
     }
@@ -266,7 +266,7 @@ export function col2im(cols: Tensor, g: Geom): Tensor {
   const be = nnKernelsFor(cols);
   const out = no_grad(() => {
     if (be) {
-      const y = emptyTensor([g.N, g.C, g.H, g.W], cols.dtype, cols.device);
+      const y = emptyTensor([g.N, g.C, g.H, g.W], cols.dtype, cols.device, true);
       be.col2im(viewOf(cols), viewOf(y), g);
       return y;
     }
@@ -320,7 +320,7 @@ export function conv2dCore(
   const out = no_grad(() => {
     let y: Tensor | null = null;
     if (k?.conv2d) {
-      y = emptyTensor([N, O, g.oH, g.oW], x.dtype, x.device);
+      y = emptyTensor([N, O, g.oH, g.oW], x.dtype, x.device, true);
       if (!k.conv2d(viewOf(x), viewOf(w), bias && viewOf(bias), viewOf(y), g, G)) y = null;
     }
     if (!y) {
@@ -334,8 +334,8 @@ export function conv2dCore(
     const go = oneD ? go4!.unsqueeze(2) : go4!;
     const needB = !!bias && bias.requires_grad;
     if (k?.conv2dBackward && !is_grad_enabled()) {
-      const gx = xIn.requires_grad ? emptyTensor(x._shape, x.dtype, x.device) : null;
-      const gw = wIn.requires_grad ? emptyTensor(w._shape, w.dtype, w.device) : null;
+      const gx = xIn.requires_grad ? emptyTensor(x._shape, x.dtype, x.device, true) : null;
+      const gw = wIn.requires_grad ? emptyTensor(w._shape, w.dtype, w.device, true) : null;
       const gb = needB ? emptyTensor([O], go.dtype, go.device) : null;
       const view = (t: Tensor | null) => t && viewOf(t);
       if (k.conv2dBackward(viewOf(go), viewOf(x), viewOf(w), view(gx), view(gw), view(gb), g, G)) {

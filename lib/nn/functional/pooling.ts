@@ -118,8 +118,8 @@ export function max_pool2d(input: Tensor, kernel_size: IntOrTuple, ...rest: unkn
   const be = nnKernelsFor(x);
   const [values, indices] = no_grad(() => {
     if (be) {
-      const v = emptyTensor([N, C, oH, oW], x.dtype, x.device);
-      const i = wantIndices ? emptyTensor([N, C, oH, oW], dt.int64, x.device) : null;
+      const v = emptyTensor([N, C, oH, oW], x.dtype, x.device, true);
+      const i = wantIndices ? emptyTensor([N, C, oH, oW], dt.int64, x.device, true) : null;
       be.maxPool2d(viewOf(x), viewOf(v), i && viewOf(i), window2d(g));
       return [v, i] as const;
     }
@@ -167,7 +167,7 @@ function maxPoolScatter(gv: Tensor, indices: Tensor, shape: [number, number, num
       .scatter_add(1, indices.reshape(N * C, L), gv.reshape(N * C, L))
       .view(N, C, H, W);
   }
-  const out = emptyTensor(shape, gv.dtype, gv.device);
+  const out = emptyTensor(shape, gv.dtype, gv.device, true);
   be.maxPool2dBackward(viewOf(gv), viewOf(indices), viewOf(out));
   // PyTorch's name for the node of max pooling's backward
   record('MaxPool2DWithIndicesBackwardBackward0', [gv], [out], [], ([gg]) => [
