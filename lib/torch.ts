@@ -137,8 +137,12 @@ const torchBase = {
    * (broadcast; numbers allowed); `torch.where(condition)` is `nonzero(condition, as_tuple=True)`.
    * @example torch.where(x.gt(0), x, 0) // relu
    */
-  where: (condition: Tensor, input?: TensorOrScalar, other?: TensorOrScalar): Tensor | Tensor[] =>
-    input === undefined ? sc.nonzero(condition).unbind(1) : pw.where(condition, input, other!),
+  where: (condition: Tensor, input?: TensorOrScalar, other?: TensorOrScalar): Tensor | Tensor[] => {
+    if (input !== undefined) return pw.where(condition, input, other!);
+    // where(condition) alone is nonzero's tuple; a missing input beside an other is an error, as None is in PyTorch
+    if (other !== undefined) throw new TypeError("where(): argument 'input' (position 2) must be Tensor, not NoneType");
+    return sc.nonzero(condition).unbind(1);
+  },
   /**
    * `torch.clamp(input, min=None, max=None)`: each element limited to [min, max].
    * @example torch.clamp(torch.tensor([-2, 0, 2]), -1, 1) // tensor([-1,  0,  1])

@@ -182,5 +182,7 @@ describe('arguments that are not tensors get PyTorch\'s TypeError, not a crash o
     expect(() => torch.mm(x.view(1, 2), bad([1, 2]))).toThrow("mm(): argument 'mat2' (position 2) must be Tensor, not list");
     expect(() => torch.cat([x, bad(undefined)])).toThrow('expected Tensor as element 1 in argument 0, but got NoneType');
     expect(() => torch.stack([bad(3), x])).toThrow('expected Tensor as element 0 in argument 0, but got int');
+    expect(() => torch.where(x.gt(0), bad(undefined), 1)).toThrow("where(): argument 'input' (position 2) must be Tensor, not NoneType");
+    expect(() => torch.where(x.gt(0), 1, bad(undefined))).toThrow("where(): argument 'other' (position 3) must be Tensor, not NoneType");
   });
 });
