@@ -185,4 +185,11 @@ describe('arguments that are not tensors get PyTorch\'s TypeError, not a crash o
     expect(() => torch.where(x.gt(0), bad(undefined), 1)).toThrow("where(): argument 'input' (position 2) must be Tensor, not NoneType");
     expect(() => torch.where(x.gt(0), 1, bad(undefined))).toThrow("where(): argument 'other' (position 3) must be Tensor, not NoneType");
   });
+
+  it("heaviside has no derivative, in PyTorch's words", () => {
+    const a = torch.tensor([1.5, -1], { requires_grad: true });
+    const y = torch.heaviside(a, torch.tensor([0.5]));
+    expect(y.tolist()).toEqual([1, 0]);
+    expect(() => y.sum().backward()).toThrow('derivative for aten::heaviside is not implemented');
+  });
 });

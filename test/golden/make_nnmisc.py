@@ -195,6 +195,13 @@ out['interpolate_errors'] = {
     'zero_out_2d': err(lambda: F.interpolate(zi, size=[0, 3], mode='bilinear')),
     'negative_scale': err(lambda: F.interpolate(torch.zeros(1, 1, 4), scale_factor=-1.3, mode='linear')),
     'bicubic_5d': err(lambda: F.interpolate(torch.zeros(1, 1, 2, 2, 2), scale_factor=2, mode='bicubic')),
+    # integer inputs: PyTorch's kernels refuse them (2 channels, so nearest is not taken as channels-last)
+    'int_nearest': err(lambda: F.interpolate(torch.ones(1, 2, 4, 4, dtype=torch.long), scale_factor=2)),
+    'int_bilinear': err(lambda: F.interpolate(torch.ones(1, 2, 4, 4, dtype=torch.long), scale_factor=2, mode='bilinear')),
+    'int_bicubic': err(lambda: F.interpolate(torch.ones(1, 2, 4, 4, dtype=torch.long), scale_factor=2, mode='bicubic')),
+    'int_area': err(lambda: F.interpolate(torch.ones(1, 2, 4, 4, dtype=torch.long), scale_factor=2, mode='area')),
+    'int_linear': err(lambda: F.interpolate(torch.ones(1, 2, 4, dtype=torch.long), scale_factor=2, mode='linear')),
+    'int_adaptive_avg_pool2d': err(lambda: F.adaptive_avg_pool2d(torch.ones(1, 2, 4, 4, dtype=torch.long), 2)),
 }
 out['upsample_reprs'] = []
 for cls, args, kw in [('Upsample', [], {'scale_factor': 2}), ('Upsample', [], {'size': [4, 5], 'mode': 'bilinear'}),

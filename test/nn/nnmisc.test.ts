@@ -220,6 +220,13 @@ describe('F.interpolate matches PyTorch', () => {
     expectPyError(() => F.interpolate(z, { size: [0, 3], mode: 'bilinear' }), e.zero_out_2d!);
     expectPyError(() => F.interpolate(torch.zeros([1, 1, 4]), { scale_factor: -1.3, mode: 'linear' }), e.negative_scale!);
     expectPyError(() => F.interpolate(torch.zeros([1, 1, 2, 2, 2]), { scale_factor: 2, mode: 'bicubic' }), e.bicubic_5d!);
+    const i4 = torch.ones([1, 2, 4, 4], { dtype: torch.int64 });
+    expectPyError(() => F.interpolate(i4, { scale_factor: 2 }), e.int_nearest!);
+    expectPyError(() => F.interpolate(i4, { scale_factor: 2, mode: 'bilinear' }), e.int_bilinear!);
+    expectPyError(() => F.interpolate(i4, { scale_factor: 2, mode: 'bicubic' }), e.int_bicubic!);
+    expectPyError(() => F.interpolate(i4, { scale_factor: 2, mode: 'area' }), e.int_area!);
+    expectPyError(() => F.interpolate(torch.ones([1, 2, 4], { dtype: torch.int64 }), { scale_factor: 2, mode: 'linear' }), e.int_linear!);
+    expectPyError(() => F.adaptive_avg_pool2d(i4, 2), e.int_adaptive_avg_pool2d!);
   });
 });
 

@@ -15,6 +15,7 @@ import type { Tensor } from '../../tensor.js';
 import { fromValues, full, zeros } from '../../ops/creation.js';
 import type { Window2d } from '../../backend.js';
 import { emptyTensor, needsGrad, record, viewOf } from '../../ops/dispatch.js';
+import { cTypeName } from '../../ops/pointwise.js';
 import { no_grad } from '../../autograd/grad_mode.js';
 import { pyArgs } from '../_args.js';
 import { conv2dCore, ntuple, pad, type IntOrTuple } from './conv.js';
@@ -249,6 +250,8 @@ export function adaptive_avg_pool2d(input: Tensor, output_size: number | readonl
       `adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [${input._shape.join(', ')}]`,
     );
   }
+  // the averaging matrices would truncate to an integer dtype; PyTorch's kernel refuses, in its words
+  if (!input.dtype.is_floating_point) throw new RuntimeError(`"adaptive_avg_pool2d" not implemented for '${cTypeName(input.dtype)}'`);
   const H = input._shape[input.dim() - 2]!;
   const W = input._shape[input.dim() - 1]!;
   const os = typeof output_size === 'number' ? [output_size, output_size] : output_size;
