@@ -35,16 +35,12 @@ import { CpuStorage, cpuBackend } from '../lib/backends/cpu/index.js';
 import { PARAMS, WS_BASE, ensureMemory, inWasmMemory, wasmGemm, wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
 import { wasmOptimConfig } from '../lib/backends/cpu/wasm/optim.js';
 import { Net } from './models.js';
+import { median } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = process.env.TORCHLAB_DATA ?? join(here, '..', '..', 'shared', 'data');
 const REPS = 5;
 
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const fmt = (x: number, d = 3) => x.toFixed(d);
 const cpuNow = (): number => {
   const c = process.cpuUsage();

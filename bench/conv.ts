@@ -17,28 +17,12 @@ import { fileURLToPath } from 'node:url';
 import torch, { F, nn, optim, type Tensor } from '../lib/index.js';
 import { ensureMallocTunables } from './malloc.js';
 import { LeNet } from './models.js';
+import { median, timed } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 64;
 const REPS = Number(process.env.REPS ?? 7);
 const MIN_TIME = 0.1;
-
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-/** Seconds per call of fn: calls batched until one sample lasts MIN_TIME. */
-function timed(fn: () => void): number {
-  fn();
-  for (let calls = 1; ; calls *= 2) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    const t = (performance.now() - t0) / 1000;
-    if (t >= MIN_TIME) return t / calls;
-  }
-}
 
 /** One row: a forward on prepared inputs, and the parameters whose grads backward fills. */
 interface Layer {
@@ -122,15 +106,15 @@ function runTorchlab(only: Set<string>): Record<string, Row> {
     if (only.size && !only.has(l.name)) continue;
     const grad = torch.no_grad(() => l.forward()).detach();
     const g = grad.dim() === 0 ? torch.ones([]) : torch.randn([...grad.shape]);
-    const fwd = median(Array.from({ length: REPS }, () => timed(() => void l.forward())));
+    const fwd = median(Array.from({ length: REPS }, () => timed(() => void l.forward(), MIN_TIME)));
     // autograd.grad, as accumulating into a leaf's .grad copies the gradient (PyTorch's steals it)
-    const both = median(Array.from({ length: REPS }, () => timed(() => void torch.autograd.grad([l.forward()], l.params, { grad_outputs: [g] }))));
+    const both = median(Array.from({ length: REPS }, () => timed(() => void torch.autograd.grad([l.forward()], l.params, { grad_outputs: [g] }), MIN_TIME)));
     out[l.name] = { fwd, both };
   }
   for (const [key, model] of [['step', 'lenet'], ['cnn03', 'cnn']] as const) {
     if (only.size && !only.has(key)) continue;
     const step = trainStep(model);
-    out[key] = { fwd: NaN, both: median(Array.from({ length: REPS }, () => timed(step))) };
+    out[key] = { fwd: NaN, both: median(Array.from({ length: REPS }, () => timed(step, MIN_TIME))) };
   }
   return out;
 }

@@ -20,16 +20,12 @@
 import { spawnSync } from 'node:child_process';
 import torch, { optim, type Tensor } from '../lib/index.js';
 import { wasmOptimConfig, wasmOptimStats } from '../lib/backends/cpu/wasm/optim.js';
+import { median } from './stats.js';
 
 const SHAPES = [[64, 784], [64], [64, 64], [64], [10, 64], [10]];
 const REPS = 101;
 const WARM = 10;
 const LR = 0.005;
-
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((p, q) => p - q);
-  return s[s.length >> 1]!;
-};
 
 type Case = 'normal' | 'tiny grads' | 'denormal m/v';
 const CASES: Case[] = (process.env.CASES?.split(',') as Case[] | undefined) ?? ['normal', 'tiny grads', 'denormal m/v'];

@@ -12,18 +12,13 @@
  */
 
 import { KernelClient, ensureBuilt, ofType } from '../test/kernel/client.js';
+import { median } from './stats.js';
 
 const STARTS = Number(process.argv[2] ?? 5);
 const CELLS = Number(process.argv[3] ?? 100);
 const WARMUP = 10;
 const START_TARGET_MS = 2000;
 const CELL_TARGET_MS = 20;
-
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Milliseconds of one execute round trip, checking that the cell produced `expected`. */
 async function roundTrip(k: KernelClient, code: string, expected: string): Promise<number> {

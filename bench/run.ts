@@ -21,6 +21,7 @@ import torch, { DataLoader, nn, optim } from '../lib/index.js';
 import { datasets } from '../lib/vision/index.js';
 import { ensureMallocTunables } from './malloc.js';
 import { Net, LeNet } from './models.js';
+import { median, timed } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = [64, 256, 512, 1024];
@@ -37,23 +38,6 @@ const TRAIN = [
   { key: 'lenet64', label: 'LeNet-5 epoch on Fashion-MNIST, batch 64', data: 'fashion-mnist', model: 'lenet', batch: 64, batches: 60, reps: 5 },
 ] as const;
 const TRAIN_SIZE = 60000;
-
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-/** Seconds per call of fn: calls batched until one sample lasts MIN_TIME. */
-function timed(fn: () => void): number {
-  fn();
-  for (let calls = 1; ; calls *= 2) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    const t = (performance.now() - t0) / 1000;
-    if (t >= MIN_TIME) return t / calls;
-  }
-}
 
 // a seeded generator, so both sides train on the same points (torch.randn is not needed)
 let state = 0x9e3779b9;
@@ -89,7 +73,7 @@ function matmulBench(): Record<MatmulVariant, Record<number, number[]>> {
     for (const n of SIZES) {
       const a = torch.tensor(Float32Array.from({ length: n * n }, normal)).reshape(n, n);
       const b = torch.tensor(Float32Array.from({ length: n * n }, normal)).reshape(n, n);
-      out[name][n] = Array.from({ length: REPS }, () => timed(() => void torch.matmul(a, b)));
+      out[name][n] = Array.from({ length: REPS }, () => timed(() => void torch.matmul(a, b), MIN_TIME));
     }
   }
   Object.assign(wasmGemmConfig, saved);
@@ -153,7 +137,7 @@ function opBench(): Record<string, number> {
   const c = torch.tensor([a0], { dtype: torch.float32 });
   const out: Record<string, number> = {};
   const run = (name: string, fn: () => unknown) => {
-    out[name] = median(Array.from({ length: REPS }, () => timed(() => void fn())));
+    out[name] = median(Array.from({ length: REPS }, () => timed(() => void fn(), MIN_TIME)));
   };
   run('x.mul(c), 100 elements, no graph', () => x.mul(c));
   run('x.mul(w), records a node', () => x.mul(w));

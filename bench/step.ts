@@ -22,6 +22,7 @@ import type { Node } from '../lib/autograd/node.js';
 import { datasets } from '../lib/vision/index.js';
 import { ensureMallocTunables } from './malloc.js';
 import { Net } from './models.js';
+import { median } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = process.env.TORCHLAB_DATA ?? join(here, '..', '..', 'shared', 'data');
@@ -86,12 +87,6 @@ function countNodes(root: Tensor): number {
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 function main(): void {
   const ds = new datasets.MNIST(DATA, { train: true });
   const X = ds.data.float().div(255).view(-1, 784);

@@ -412,12 +412,8 @@ export function wasmConv2d(x: View, weight: View, bias: View | null, y: View, w:
   if (ce === null) return false;
   const e = ce.e;
   const v = active(ce);
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const O = weight.shape[0]!;
-  const Og = O / groups;
-  const Kg = (C / groups) * w.kH * w.kW;
+  const { N, C, H, W, O, Og, K: Kg, L } = sizes(x, weight, w, groups);
   const CK = C * w.kH * w.kW;
-  const L = w.oH * w.oW;
   // no input channels: the GEMM would leave y unwritten
   if (Kg === 0) return false;
   if (N === 0) return true;
@@ -459,12 +455,8 @@ export function wasmConv2dBackward(
   if (ce === null) return false;
   const e = ce.e;
   const cv = active(ce);
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const O = weight.shape[0]!;
-  const Og = O / groups;
-  const Kg = (C / groups) * w.kH * w.kW;
+  const { N, C, H, W, O, Og, K: Kg, L } = sizes(x, weight, w, groups);
   const CK = C * w.kH * w.kW;
-  const L = w.oH * w.oW;
   if (Kg === 0) return false;
   if (N === 0) {
     for (const v of [gx, gw, gb]) if (v) f32(v).fill(0, v.offset, v.offset + v.shape.reduce((a, b) => a * b, 1));
