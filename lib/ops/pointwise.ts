@@ -46,8 +46,6 @@ export interface PointwiseDef {
   readonly unsupported?: readonly [string, readonly dt.DTypeName[]];
 }
 
-const pyType = (v: Scalar): string => (typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? 'int' : 'float');
-
 const fnCache = new Map<F, PointwiseFn>();
 function kernelOf(def: PointwiseDef): PointwiseFn {
   let k = fnCache.get(def.f);
@@ -93,7 +91,7 @@ export function runPointwise(def: PointwiseDef, xs: Operand[], params: readonly 
   }
   def.check?.(xs);
   if (def.tensorOnly && !isT(xs[1])) {
-    throw new TypeError(`${def.name}(): argument 'other' (position 2) must be Tensor, not ${pyType(xs[1] as Scalar)}`);
+    throw new TypeError(`${def.name}(): argument 'other' (position 2) must be Tensor, not ${pyTypeName(xs[1])}`);
   }
   const tensors = xs.filter(isT);
   const device = sameDevice(tensors);
