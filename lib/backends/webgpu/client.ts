@@ -34,7 +34,7 @@ import { numelOf, collapse } from '../../shape.js';
 import { C, CONTROL_BYTES, readText, SHARED_BYTES, TEXT_BYTES, SLOT_BYTES, SLOTS, type AdapterReport, type Cmd, type WorkerInit } from './protocol.js';
 import {
   argreducePlan, matmulDirectPlan, matmulPlan, pointwisePlan, putPlan, randomPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
-  type Plan, type PwInput, type Strided,
+  type Plan, type PutMode, type PwInput, type Strided,
 } from './kernels.js';
 import { storageType, UNIFORM_WORDS, type ScalarType } from './wgsl.js';
 import { nllBackwardPlan, nllPlan, softmaxBackwardPlan, softmaxPlan } from './softmax.js';
@@ -491,6 +491,21 @@ function isContiguousRun(v: View): boolean {
   return c.shape.length === 1 && (c.strides[0]![0] === 1 || c.shape[0] === 1);
 }
 
+/** dst's storage at offsets[i] (assigned, added or multiplied by values[i]), on the device. */
+function putInto(dst: Storage, offsets: View, values: View, mode: PutMode): void {
+  const d = device();
+  const n = numelOf(offsets.shape);
+  if (n === 0) return;
+  // kernels must not read what they write
+  const offs = offsets.storage === dst ? copyOf(d, offsets) : offsets;
+  const vals = values.storage === dst ? copyOf(d, values) : values;
+  const b = new Bindings();
+  b.bind(dst);
+  const off = b.strided(offs);
+  const val = b.strided(vals);
+  d.enqueue(putPlan(n, dst.dtype, off, offs.shape, val, vals.shape, mode), b.ids);
+}
+
 /** A contiguous copy of `v` in a fresh storage (for kernels that must not read what they write). */
 function copyOf(d: GpuDevice, v: View): View {
   const s = d.storage(v.dtype, numelOf(v.shape));
@@ -731,28 +746,10 @@ export const webgpuBackend: Backend = {
     d.enqueue(nllBackwardPlan(target.shape, C, tg, ws, sc, ignoreIndex, gi, b.types), b.ids);
   },
   put(dst, offsets, values, accumulate) {
-    const d = device();
-    const n = numelOf(offsets.shape);
-    if (n === 0) return;
-    const offs = offsets.storage === dst ? copyOf(d, offsets) : offsets;
-    const vals = values.storage === dst ? copyOf(d, values) : values;
-    const b = new Bindings();
-    b.bind(dst);
-    const off = b.strided(offs);
-    const val = b.strided(vals);
-    d.enqueue(putPlan(n, dst.dtype, off, offs.shape, val, vals.shape, accumulate ? 'add' : 'assign'), b.ids);
+    putInto(dst, offsets, values, accumulate ? 'add' : 'assign');
   },
   putMultiply(dst, offsets, values) {
-    const d = device();
-    const n = numelOf(offsets.shape);
-    if (n === 0) return;
-    const offs = offsets.storage === dst ? copyOf(d, offsets) : offsets;
-    const vals = values.storage === dst ? copyOf(d, values) : values;
-    const b = new Bindings();
-    b.bind(dst);
-    const off = b.strided(offs);
-    const val = b.strided(vals);
-    d.enqueue(putPlan(n, dst.dtype, off, offs.shape, val, vals.shape, 'multiply'), b.ids);
+    putInto(dst, offsets, values, 'multiply');
   },
   checkIndex(index, out, size, wrap, check) {
     const d = device();

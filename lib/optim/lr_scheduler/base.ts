@@ -111,6 +111,20 @@ export function copyPlain(v: unknown): unknown {
   return v;
 }
 
+/** A scheduler's state dict: every attribute but the optimizer, copied (PyTorch's `state_dict`). */
+export function schedulerState(sched: object): SchedulerStateDict {
+  const out: SchedulerStateDict = {};
+  for (const [k, v] of Object.entries(sched)) if (k !== 'optimizer') out[k] = copyPlain(v);
+  return out;
+}
+
+/** Restores the attributes of a state dict made by schedulerState (the optimizer is never replaced). */
+export function loadSchedulerState(sched: object, state_dict: SchedulerStateDict): void {
+  for (const [k, v] of Object.entries(state_dict)) {
+    if (k !== 'optimizer') Reflect.set(sched, k, copyPlain(v));
+  }
+}
+
 /**
  * `torch.optim.lr_scheduler.LRScheduler`, the base class of the epoch-indexed schedulers: on
  * construction it records `initial_lr` in every parameter group (when `last_epoch` is -1) and
@@ -219,16 +233,12 @@ export abstract class LRScheduler {
 
   /** `state_dict()`: every attribute of the scheduler except the optimizer. @example const saved = sched.state_dict() */
   state_dict(): SchedulerStateDict {
-    const out: SchedulerStateDict = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = copyPlain(v);
-    return out;
+    return schedulerState(this);
   }
 
   /** `load_state_dict(state_dict)`: restores the attributes saved by `state_dict()`. @example sched.load_state_dict(saved) */
   load_state_dict(state_dict: SchedulerStateDict): void {
-    for (const [k, v] of Object.entries(state_dict)) {
-      if (k !== 'optimizer') Reflect.set(this, k, copyPlain(v));
-    }
+    loadSchedulerState(this, state_dict);
   }
 
   /** Warns, as PyTorch, when `get_lr()` is called from outside `step()`. */

@@ -8,7 +8,7 @@ import { Tensor } from '../../tensor.js';
 import { RuntimeError, ValueError } from '../../errors.js';
 import { warnOnce } from '../../nn/warnings.js';
 import type { Optimizer } from '../optimizer.js';
-import { EPOCH_DEPRECATION_WARNING, bindArgs, checkOptimizer, copyPlain, num, type SchedulerStateDict } from './base.js';
+import { EPOCH_DEPRECATION_WARNING, bindArgs, checkOptimizer, loadSchedulerState, num, schedulerState, type SchedulerStateDict } from './base.js';
 
 export type ReduceLROnPlateauOptions = {
   mode?: 'min' | 'max';
@@ -165,16 +165,12 @@ export class ReduceLROnPlateau {
 
   /** `state_dict()`: every attribute of the scheduler except the optimizer. @example const saved = sched.state_dict() */
   state_dict(): SchedulerStateDict {
-    const out: SchedulerStateDict = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = copyPlain(v);
-    return out;
+    return schedulerState(this);
   }
 
   /** `load_state_dict(state_dict)`: restores the attributes saved by `state_dict()`. @example sched.load_state_dict(saved) */
   load_state_dict(state_dict: SchedulerStateDict): void {
-    for (const [k, v] of Object.entries(state_dict)) {
-      if (k !== 'optimizer') Reflect.set(this, k, copyPlain(v));
-    }
+    loadSchedulerState(this, state_dict);
     this._init_is_better(this.mode, this.threshold, this.threshold_mode);
   }
 }
