@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_stats import timed as timed_for
 from torch_models import LeNet, Net
 
 cfg = json.loads(sys.argv[1])
@@ -18,17 +19,7 @@ REPS, STEPS, LR = cfg['reps'], cfg['steps'], cfg['lr']
 
 
 def timed(fn):
-    """Seconds per call of fn: calls batched until one sample lasts min_time."""
-    fn()
-    calls = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        t = time.perf_counter() - t0
-        if t >= cfg['min_time']:
-            return t / calls
-        calls *= 2
+    return timed_for(fn, cfg['min_time'])
 
 
 out = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'matmul': {}}

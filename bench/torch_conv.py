@@ -7,6 +7,7 @@ import json, statistics, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_stats import timed as timed_for
 from torch_models import LeNet
 
 torch.set_num_threads(1)
@@ -16,16 +17,7 @@ only = set(cfg['only'])
 
 
 def timed(fn):
-    fn()
-    calls = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        t = time.perf_counter() - t0
-        if t >= cfg['min_time']:
-            return t / calls
-        calls *= 2
+    return timed_for(fn, cfg['min_time'])
 
 
 def med(fn):
