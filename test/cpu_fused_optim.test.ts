@@ -13,6 +13,7 @@ import torch, { optim, type Tensor } from '../lib/index.js';
 import { CHUNK, productThreshold, squareThreshold, wasmOptimConfig, wasmOptimStats, wasmStateFree } from '../lib/backends/cpu/wasm/optim.js';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { ulp } from './helpers/ulp.js';
 
 /** The buffer under a CPU tensor's typed array. */
 const inStorageArray = (t: Tensor): ArrayBufferLike => (t._storage as unknown as { data: Float32Array }).data.buffer;
@@ -21,13 +22,6 @@ afterEach(() => {
   wasmOptimConfig.enabled = true;
 });
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-function ulp(x: number): number {
-  f32[0] = Math.abs(x);
-  const e = (u32[0]! >>> 23) & 0xff;
-  return 2 ** (Math.max(e, 1) - 127 - 23);
-}
 
 /** |a - b| <= 4·(ulp(b) + Σ ulp(term)) elementwise; NaN only where the other is NaN. */
 function expectUlps(a: Tensor, b: Tensor, terms: Tensor[], what: string): void {
@@ -250,10 +244,7 @@ describe('fused WebAssembly optimizer updates (CPU)', () => {
 
 const FLT_MIN = 2 ** -126;
 const isDenormal = (x: number) => x !== 0 && Math.abs(x) < FLT_MIN;
-const fromBits = (b: number) => {
-  u32[0] = b;
-  return f32[0]!;
-};
+const fromBits = (b: number) => new Float32Array(Uint32Array.of(b).buffer)[0]!;
 
 /**
  * Like expectUlps, with `allow` more for what the flush changes: a denormal operand or product

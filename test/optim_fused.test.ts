@@ -6,16 +6,9 @@
 
 import { describe, expect, it } from 'vitest';
 import torch, { optim, type Tensor } from '../lib/index.js';
+import { ulp } from './helpers/ulp.js';
 
 const N = 3000;
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-/** The float32 ulp at x. */
-function ulp(x: number): number {
-  f32[0] = Math.abs(x);
-  const e = (u32[0]! >>> 23) & 0xff;
-  return 2 ** (Math.max(e, 1) - 127 - 23);
-}
 
 /**
  * Elementwise |a - b| <= k·(ulp(b) + Σ ulp(term)): `terms` are the summands of the update, whose
