@@ -472,21 +472,26 @@ ${unravel('row', 'o', R.rank, R.shapeAt, R.ops)}
   return { key, layout: 'wwrr', words: W.w, code, x: g.x, y: g.y, z: 1 };
 }
 
-/** Batched tiled matmul: 64x64 output tiles, 16-deep k tiles in workgroup memory, 4x4 per thread. */
-export function matmulPlan(B: number, M: number, N: number, K: number, a: Strided, b: Strided, out: Strided): Plan {
+/**
+ * What both matmul kernels declare: the uniform words (sizes, then offset and strides of a, b
+ * and out), the storage type, and the bindings (a and b may share one).
+ */
+function matmulOperands(M: number, N: number, K: number, a: Strided, b: Strided, out: Strided) {
   const W = new Words();
   const dims = W.ints([M, N, K]);
   const aAt = W.ints([a.offset, ...a.strides]);
   const bAt = W.ints([b.offset, ...b.strides]);
   const oAt = W.ints([out.offset, ...out.strides]);
   const t = storageType(out.dtype);
-  const T = wgslType(t);
-  const zero = t === 'f' ? '0.0' : '0';
   const layout = a.binding === b.binding ? 'wr' : 'wrr';
   const types: ScalarType[] = layout === 'wr' ? [t, t] : [t, t, t];
+  return { W, dims, aAt, bAt, oAt, t, T: wgslType(t), zero: t === 'f' ? '0.0' : '0', layout, types, A: `b${a.binding + 1}`, Bb: `b${b.binding + 1}` };
+}
+
+/** Batched tiled matmul: 64x64 output tiles, 16-deep k tiles in workgroup memory, 4x4 per thread. */
+export function matmulPlan(B: number, M: number, N: number, K: number, a: Strided, b: Strided, out: Strided): Plan {
+  const { W, dims, aAt, bAt, oAt, t, T, zero, layout, types, A, Bb } = matmulOperands(M, N, K, a, b, out);
   const key = `mm|${t}|${layout}`;
-  const A = `b${a.binding + 1}`;
-  const Bb = `b${b.binding + 1}`;
   const code = () => `${UNIFORM_DECL}${bindingDecls(layout, types)}
 var<workgroup> As: array<${T}, 1024>;
 var<workgroup> Bs: array<${T}, 1024>;
@@ -545,19 +550,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
  * faster there than the tiled kernel; invocations side by side read adjacent columns of `b`.
  */
 export function matmulDirectPlan(B: number, M: number, N: number, K: number, a: Strided, b: Strided, out: Strided, R = 8, Cn = 4): Plan {
-  const W = new Words();
-  const dims = W.ints([M, N, K]);
-  const aAt = W.ints([a.offset, ...a.strides]);
-  const bAt = W.ints([b.offset, ...b.strides]);
-  const oAt = W.ints([out.offset, ...out.strides]);
-  const t = storageType(out.dtype);
-  const T = wgslType(t);
-  const zero = t === 'f' ? '0.0' : '0';
-  const layout = a.binding === b.binding ? 'wr' : 'wrr';
-  const types: ScalarType[] = layout === 'wr' ? [t, t] : [t, t, t];
+  const { W, dims, aAt, bAt, oAt, t, T, zero, layout, types, A, Bb } = matmulOperands(M, N, K, a, b, out);
   const key = `mmd|${t}|${layout}|${R}|${Cn}`;
-  const A = `b${a.binding + 1}`;
-  const Bb = `b${b.binding + 1}`;
   const TX = 16;
   const TY = 4;
   const code = () => `${UNIFORM_DECL}${bindingDecls(layout, types)}
