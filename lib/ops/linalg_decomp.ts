@@ -439,6 +439,20 @@ function qrBackward(gQ: Tensor, gR: Tensor, Q: Tensor, R: Tensor): Tensor {
 
 // ---- symmetric eigenproblem ----
 
+/**
+ * A Givens rotation of lines p and q of a row-major matrix X: for each of `len` positions k
+ * (element k of line i at i·lineStep + k·step), (x_p, x_q) <- (c·x_p - s·x_q, s·x_p + c·x_q).
+ * Columns of an n-column matrix: lineStep 1, step n; rows: lineStep n, step 1.
+ */
+export function rotate(X: Float64Array, len: number, step: number, lineStep: number, p: number, q: number, c: number, s: number): void {
+  for (let k = 0; k < len; k++) {
+    const xp = X[p * lineStep + k * step]!;
+    const xq = X[q * lineStep + k * step]!;
+    X[p * lineStep + k * step] = c * xp - s * xq;
+    X[q * lineStep + k * step] = s * xp + c * xq;
+  }
+}
+
 /** Cyclic Jacobi on a symmetric n x n matrix: eigenvalues ascending, eigenvectors as columns. */
 function jacobiEigh(src: Float64Array, off: number, n: number, lower: boolean): { w: Float64Array; V: Float64Array } {
   const A = new Float64Array(n * n);
@@ -466,24 +480,9 @@ function jacobiEigh(src: Float64Array, off: number, n: number, lower: boolean): 
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!;
-          const akq = A[k * n + q]!;
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!;
-          const aqk = A[q * n + k]!;
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!;
-          const vkq = V[k * n + q]!;
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
+        rotate(A, n, n, 1, p, q, c, s);
+        rotate(A, n, 1, n, p, q, c, s);
+        rotate(V, n, n, 1, p, q, c, s);
       }
     }
   }

@@ -12,7 +12,7 @@ import { no_grad } from '../autograd/grad_mode.js';
 import { record } from './dispatch.js';
 import { diag_embed } from './manipulation.js';
 import { asNode } from './host_rows.js';
-import { checkFloat, checkMatrix, eighHost, matsOf, mT, out } from './linalg_decomp.js';
+import { checkFloat, checkMatrix, eighHost, matsOf, mT, out, rotate } from './linalg_decomp.js';
 
 // ---- SVD ----
 
@@ -41,18 +41,8 @@ function jacobiSvdTall(A: Float64Array, m: number, n: number): { U: Float64Array
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
-        for (let i = 0; i < m; i++) {
-          const up = U[i * n + p]!;
-          const uq = U[i * n + q]!;
-          U[i * n + p] = c * up - s * uq;
-          U[i * n + q] = s * up + c * uq;
-        }
-        for (let i = 0; i < n; i++) {
-          const vp = V[i * n + p]!;
-          const vq = V[i * n + q]!;
-          V[i * n + p] = c * vp - s * vq;
-          V[i * n + q] = s * vp + c * vq;
-        }
+        rotate(U, m, n, 1, p, q, c, s);
+        rotate(V, n, n, 1, p, q, c, s);
       }
     }
     if (!rotated) break;
