@@ -329,46 +329,58 @@ describe('direct reductions match the gathering ones bit for bit', () => {
   });
 });
 
-describe("relu's sign-bit kernels (lib/backends/cpu/relu.ts) match the block interpreter bit for bit", () => {
+describe("relu's sign-bit kernels (lib/backends/cpu/relu.ts, in JavaScript and in relu.wasm) match the block interpreter bit for bit", () => {
   // every class of float32 bits: signed zeros and NaNs with payloads, denormals, infinities
   const bits = [0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x3f800000, 0xbf800000, 0x7f7fffff, 0xff7fffff,
     0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001, 0x7fffffff, 0xffffffff];
   const n = bits.length * bits.length;
+  // past two of relu.wasm's 8,192-element chunks, with a scalar tail (n + EXTRA = 4k + 3)
+  const EXTRA = 17003;
   function operands(): [CpuStorage, CpuStorage] {
     // every pair (g, y) of the classes, then random floats of both signs
-    const g = new Int32Array(n + 1000);
-    const y = new Int32Array(n + 1000);
+    const g = new Int32Array(n + EXTRA);
+    const y = new Int32Array(n + EXTRA);
     for (let i = 0; i < n; i++) [g[i], y[i]] = [bits[i % bits.length]! | 0, bits[Math.floor(i / bits.length)]! | 0];
     const f = new Float32Array(g.buffer);
     const h = new Float32Array(y.buffer);
-    for (let i = n; i < n + 1000; i++) [f[i], h[i]] = [(rand() - 0.5) * 10, (rand() - 0.5) * 10];
+    for (let i = n; i < n + EXTRA; i++) [f[i], h[i]] = [(rand() - 0.5) * 10, (rand() - 0.5) * 10];
     return [new CpuStorage(cpuBackend, dt.float32, f), new CpuStorage(cpuBackend, dt.float32, h)];
   }
   for (const name of ['relu', 'threshold_backward']) {
-    it(name, () => {
-      const { fn, arity } = fns.find((f) => f.name === name)!;
-      const [g, y] = operands();
-      const size = n + 1000;
-      const inputs = [view(g, [size], [1]), view(y, [size], [1])].slice(0, arity);
-      const run = (fast: boolean): Int32Array => {
-        const out = new CpuStorage(cpuBackend, dt.float32, new Float32Array(size));
-        signBitConfig.enabled = fast;
-        codegenConfig.enabled = false;
-        try {
-          cpuBackend.pointwise(fn, view(out, [size], [1]), inputs);
-        } finally {
-          signBitConfig.enabled = true;
-          codegenConfig.enabled = true;
+    for (const [path, wasmMin] of [['JavaScript', Infinity], ['relu.wasm', 0]] as const) {
+      it(`${name} (${path})`, () => {
+        const { fn, arity } = fns.find((f) => f.name === name)!;
+        const [g, y] = operands();
+        const size = n + EXTRA;
+        const inputs = [view(g, [size], [1]), view(y, [size], [1])].slice(0, arity);
+        const run = (fast: boolean): Int32Array => {
+          const out = new CpuStorage(cpuBackend, dt.float32, new Float32Array(size));
+          signBitConfig.enabled = fast;
+          signBitConfig.wasmMin = wasmMin;
+          codegenConfig.enabled = false;
+          try {
+            cpuBackend.pointwise(fn, view(out, [size], [1]), inputs);
+          } finally {
+            signBitConfig.enabled = true;
+            signBitConfig.wasmMin = 1024;
+            codegenConfig.enabled = true;
+          }
+          return new Int32Array(out.data.buffer);
+        };
+        const plain = run(false);
+        const fast = run(true);
+        for (let i = 0; i < size; i++) {
+          if (plain[i] !== fast[i]) expect.fail(`${name}: element ${i} has bits ${fast[i]} on the fast path, ${plain[i]} on the plain one`);
         }
-        return new Int32Array(out.data.buffer);
-      };
-      const plain = run(false);
-      const fast = run(true);
-      for (let i = 0; i < size; i++) {
-        if (plain[i] !== fast[i]) expect.fail(`${name}: element ${i} has bits ${fast[i]} on the fast path, ${plain[i]} on the plain one`);
-      }
-      // the fast path ran: NaN payloads survive it (the interpreter's float64 staging keeps them too)
-      expect(fast[bits.length * 13 + 12]).toBe(name === 'relu' ? 0x7fc00000 | 0 : 0x7fc00000 | 0);
-    });
+        // the fast path ran: NaN payloads survive it (the interpreter's float64 staging keeps them too)
+        expect(fast[bits.length * 13 + 12]).toBe(0x7fc00000 | 0);
+      });
+    }
   }
+  it('relu_ in place through relu.wasm (the staged chunks read before they are written)', () => {
+    const x = torch.randn([3, 8195]);
+    const expected = x.clamp_min(0);
+    x.relu_();
+    expect(x.equal(expected)).toBe(true);
+  });
 });
