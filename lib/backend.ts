@@ -100,6 +100,12 @@ export interface FusedOptimKernels {
    * none to give (the optimizer then allocates as usual).
    */
   stateStorage?(dtype: DType, numel: number): Storage | null;
+  /**
+   * Optional: moves a parameter's storage (its values, for every view of it) where these kernels
+   * update it in place, as stateStorage places state; leaves it where it is when that does not
+   * apply (a storage sharing a caller's memory, through from_numpy or frombuffer, stays shared).
+   */
+  adopt?(storage: Storage): void;
 }
 
 export interface Backend {

@@ -181,15 +181,15 @@ describe('fused WebAssembly optimizer updates (CPU)', () => {
       gc();
       await new Promise((r) => setTimeout(r, 10));
     }
-    const free = wasmStateFree().get(Math.ceil((n * 4) / 64) * 64) ?? [];
-    expect(free.length).toBeGreaterThanOrEqual(2);
-    const reused = free[free.length - 1]!;
+    // the parameter (moved there by the optimizer) and its two moments
+    const freed = [...(wasmStateFree().get(Math.ceil((n * 4) / 64) * 64) ?? [])];
+    expect(freed.length).toBeGreaterThanOrEqual(3);
     const p = torch.zeros(n).requires_grad_();
     p.grad = torch.zeros(n);
     const opt = new optim.Adam([p]);
     opt.step();
     const m = opt.state.get(p)!.exp_avg as Tensor;
-    expect((m._storage as unknown as { data: Float32Array }).data.byteOffset).toBe(reused);
+    expect(freed).toContain((m._storage as unknown as { data: Float32Array }).data.byteOffset);
     // a zero gradient leaves zeroed moments zero: the reused block was cleared
     expect(m.abs().sum().item()).toBe(0);
   });
@@ -418,3 +418,67 @@ describe('denormals in the fused WebAssembly optimizer updates (CPU)', () => {
 function dtype64() {
   return { dtype: torch.float64 };
 }
+
+describe('parameters moved into the kernels\' memory (Backend.fusedOptim.adopt, lib/backends/cpu/wasm/resident.ts)', () => {
+  afterEach(() => {
+    wasmOptimConfig.adoptParams = true;
+  });
+
+  /** A Linear layer trained a few steps, with its parameters adopted or left as they are. */
+  function train(kind: 'Adam' | 'SGD' | 'SGD momentum', adopt: boolean) {
+    wasmOptimConfig.adoptParams = adopt;
+    torch.manual_seed(11);
+    const fc = new torch.nn.Linear(37, 13);
+    const early = fc.weight.detach().select(0, 2); // a view taken before the optimizer moves the storage
+    const x = torch.randn(5, 37);
+    const opt = kind === 'Adam' ? new optim.Adam(fc.parameters(), { lr: 0.01 }) : new optim.SGD(fc.parameters(), { lr: 0.1, momentum: kind === 'SGD' ? 0 : 0.9 });
+    const outs: Tensor[] = [];
+    for (let s = 0; s < 4; s++) {
+      opt.zero_grad();
+      const y = fc.forward(x);
+      outs.push(y.detach());
+      y.square().sum().backward();
+      opt.step();
+    }
+    return { fc, early, outs };
+  }
+
+  for (const kind of ['Adam', 'SGD', 'SGD momentum'] as const) {
+    it(`${kind}: the same values, bit for bit, with the weights read in place by the products; earlier views see the updates`, () => {
+      const a = train(kind, true);
+      const b = train(kind, false);
+      expect(inStorageArray(a.fc.weight)).not.toBe(inStorageArray(b.fc.weight));
+      expect(inStorageArray(a.fc.weight) instanceof SharedArrayBuffer).toBe(true);
+      expect(inStorageArray(b.fc.weight) instanceof SharedArrayBuffer).toBe(false);
+      for (let s = 0; s < 4; s++) expect(a.outs[s]!.equal(b.outs[s]!)).toBe(true);
+      expect(a.fc.weight.detach().equal(b.fc.weight.detach())).toBe(true);
+      expect(a.fc.bias.detach().equal(b.fc.bias.detach())).toBe(true);
+      expect(a.early.equal(a.fc.weight.detach().select(0, 2))).toBe(true);
+      expect(a.early.equal(b.fc.weight.detach().select(0, 2))).toBe(true);
+    });
+  }
+
+  it('products with both operands, or a transposed one, in the memory match the staged ones', () => {
+    torch.manual_seed(12);
+    const w = torch.randn(40, 33).requires_grad_();
+    const v = torch.randn(33, 40).requires_grad_();
+    const expected = [w.mm(v), w.t().mm(w), v.mm(w), torch.addmm(torch.randn(40), v.t(), w.t())].map((t) => t.detach());
+    torch.manual_seed(12);
+    const w2 = torch.randn(40, 33).requires_grad_();
+    const v2 = torch.randn(33, 40).requires_grad_();
+    for (const p of [w2, v2]) p.grad = torch.zeros_like(p);
+    new optim.SGD([w2, v2], { lr: 0 }).step();
+    expect(inStorageArray(w2) instanceof SharedArrayBuffer).toBe(true);
+    const got = [w2.mm(v2), w2.t().mm(w2), v2.mm(w2), torch.addmm(torch.randn(40), v2.t(), w2.t())];
+    got.forEach((t, i) => expect(t.detach().equal(expected[i]!), `product ${i}`).toBe(true));
+  });
+
+  it('a parameter sharing a caller\'s array (from_numpy) stays there: the caller sees the updates', () => {
+    const arr = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const p = new torch.nn.Parameter(torch.from_numpy(arr));
+    p.grad = torch.ones(8);
+    new optim.Adam([p], { lr: 0.5 }).step();
+    expect(inStorageArray(p)).toBe(arr.buffer);
+    expect(arr[0]).toBeCloseTo(0.5, 5);
+  });
+});

@@ -24,3 +24,13 @@ export function stateLike(p: Tensor, fill: 'zeros' | 'empty' = 'zeros'): Tensor 
   if (storage) return new Tensor(storage, p.device, p._shape, contiguousStrides(p._shape), 0);
   return fill === 'zeros' ? zeros_like(p) : empty_like(p);
 }
+
+/**
+ * Lets `p`'s backend move its storage where the fused kernels update it in place (the CPU:
+ * WebAssembly memory, so a step copies only the gradient and products read the weights in place).
+ * Every view of the storage keeps seeing the same values; called once, when the optimizer makes
+ * the parameter's state.
+ */
+export function adoptParam(p: Tensor): void {
+  fusedKernels(p)?.adopt?.(p._storage);
+}

@@ -9,7 +9,7 @@ import type { Algebra } from '../ops/algebra.js';
 import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
 import { viewOf } from '../ops/dispatch.js';
 import type { AdamStepScalars } from '../backend.js';
-import { fusedKernels, stateLike } from './_fused.js';
+import { adoptParam, fusedKernels, stateLike } from './_fused.js';
 import { Optimizer, incrementStep, optionsOf, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 export type AdamOptions = {
@@ -107,6 +107,7 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
       const state = stateOf(p);
       if (state.step === undefined) {
         // a float tensor, as PyTorch keeps it (so state dicts load in either direction)
+        adoptParam(p);
         state.step = scalar_tensor(0, { dtype: get_default_dtype() });
         state.exp_avg = stateLike(p);
         state.exp_avg_sq = stateLike(p);

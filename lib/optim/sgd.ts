@@ -6,7 +6,7 @@ import type { Algebra } from '../ops/algebra.js';
 import { runPointwise, type PointwiseDef } from '../ops/pointwise.js';
 import { viewOf } from '../ops/dispatch.js';
 import type { SgdStepScalars } from '../backend.js';
-import { fusedKernels, stateLike } from './_fused.js';
+import { adoptParam, fusedKernels, stateLike } from './_fused.js';
 import { Optimizer, optionsOf, type ParamsInput } from './optimizer.js';
 
 export type SGDOptions = {
@@ -81,12 +81,15 @@ export class SGD extends Optimizer<SGDOptions> {
     const fused = fusedKernels(p);
     if (!fused) return false;
     if (s.momentum === 0) {
+      // no state to make the parameter's once: a parameter already moved is checked in O(1)
+      adoptParam(p);
       if (!fused.sgd(viewOf(p), viewOf(grad), null, false, s)) return false;
       p._storage.version++;
       return true;
     }
     const state = this.stateOf(p);
     const old = state.momentum_buffer as Tensor | undefined;
+    if (old === undefined) adoptParam(p);
     const buf = old ?? stateLike(p, 'empty');
     if (!fused.sgd(viewOf(p), viewOf(grad), viewOf(buf), old === undefined, s)) return false;
     if (old === undefined) state.momentum_buffer = buf;

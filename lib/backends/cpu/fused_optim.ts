@@ -6,7 +6,7 @@
 
 import type { FusedOptimKernels, Storage, View } from '../../backend.js';
 import { numelOf } from '../../shape.js';
-import { wasmAdam, wasmSgd, wasmStateArray, type F32Run } from './wasm/optim.js';
+import { wasmAdam, wasmAdoptArray, wasmSgd, wasmStateArray, type F32Run } from './wasm/optim.js';
 
 /** The view as one dense float32 run of n elements (row-major, any shape), or null. */
 function run(v: View, n: number, data: (v: View) => unknown): F32Run | null {
@@ -24,10 +24,18 @@ function run(v: View, n: number, data: (v: View) => unknown): F32Run | null {
 
 /**
  * The kernels over storages whose typed array `data` returns (null for another backend's); state
- * storages wrap arrays of the kernels' own memory with `wrap`.
+ * storages wrap arrays of the kernels' memory with `wrap`; `replace` gives a storage of the
+ * backend's own the array `move` returns for its values (or leaves it when null or not its own).
  */
-export function fusedOptimKernels(data: (v: View) => unknown, wrap: (arr: Float32Array) => Storage): FusedOptimKernels {
+export function fusedOptimKernels(
+  data: (v: View) => unknown,
+  wrap: (arr: Float32Array) => Storage,
+  replace: (s: Storage, move: (values: Float32Array) => Float32Array | null) => void,
+): FusedOptimKernels {
   return {
+    adopt(storage) {
+      replace(storage, wasmAdoptArray);
+    },
     stateStorage(dtype, numel) {
       if (dtype.name !== 'float32' || numel === 0) return null;
       const arr = wasmStateArray(numel);

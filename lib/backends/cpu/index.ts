@@ -20,7 +20,10 @@ export class CpuStorage implements Storage {
   constructor(
     readonly backend: Backend,
     readonly dtype: DType,
-    readonly data: TypedArray,
+    /** The values; replaced (same values, new place) only by `fusedOptim.adopt`. */
+    public data: TypedArray,
+    /** Allocated here, not a caller's array that the storage shares (fromArray): free to move. */
+    readonly owned = false,
   ) {}
   get size(): number {
     return this.data.length;
@@ -287,11 +290,19 @@ export const cpuBackend: Backend = {
   type: 'cpu',
   nn: nnKernels,
   ...softmaxKernels,
-  fusedOptim: fusedOptimKernels((v) => data(v.storage), (arr) => new CpuStorage(cpuBackend, float32, arr)),
+  fusedOptim: fusedOptimKernels(
+    (v) => data(v.storage),
+    (arr) => new CpuStorage(cpuBackend, float32, arr, true),
+    (s, move) => {
+      if (!(s instanceof CpuStorage) || !s.owned || !(s.data instanceof Float32Array)) return;
+      const arr = move(s.data);
+      if (arr !== null) s.data = arr;
+    },
+  ),
   indexSelect,
   addmm: (bias, a, m, out) => addmmKernel(data(bias.storage), bias, data(a.storage), a, data(m.storage), m, data(out.storage), out),
   alloc(dtype, numel, _index, overwritten) {
-    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel, overwritten));
+    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel, overwritten), true);
   },
   fromArray(dtype, arr) {
     return new CpuStorage(cpuBackend, dtype, arr);

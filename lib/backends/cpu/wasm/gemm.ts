@@ -80,6 +80,7 @@ export interface Engine extends Variant {
   memory: WasmMemory;
   fma: boolean;
   wsStride: number;
+  /** Where calls stage their operands: above the workspaces and the resident blocks (resident.ts). */
   dataStart: number;
   heap: Float32Array;
   /** gemm.wasm on the same memory when `fma` but the config asks for the unfused binary; made on first use. */
@@ -198,6 +199,11 @@ export function inWasmMemory(a: { readonly buffer: ArrayBufferLike }): boolean {
   return buffers.has(a.buffer);
 }
 
+/** Records a buffer object of the engine's memory (resident.ts's arrays are made on `heap.buffer`). */
+export function markWasmBuffer(b: ArrayBufferLike): void {
+  buffers.add(b);
+}
+
 /** A 3-d operand as the kernel sees it: element offset in the heap and strides (batch first). */
 interface Staged {
   at: number;
@@ -229,6 +235,8 @@ function stagedLength(v: View): number {
 function stage(src: Float32Array, v: View, heap: Float32Array, at: number): Staged {
   const [n0, n1, n2] = v.shape as [number, number, number];
   const s0 = n0 === 1 ? 0 : v.strides[0]!;
+  // an operand in the memory already (a parameter the optimizer placed there) is read in place
+  if (buffers.has(src.buffer)) return { at: src.byteOffset / 4 + v.offset, s0, s1: v.strides[1]!, s2: v.strides[2]! };
   const [lo, hi] = span(v);
   if (hi - lo + 1 <= 2 * n0 * n1 * n2 + 1024) {
     heap.set(src.subarray(lo, hi + 1), at);
@@ -261,8 +269,8 @@ export function wasmMatmul(
   if (e === null) return false;
   const [B, M, N] = o.shape as [number, number, number];
   const K = a.shape[2]!;
-  const lenA = stagedLength(a);
-  const lenB = stagedLength(b);
+  const lenA = buffers.has(ad.buffer) ? 0 : stagedLength(a);
+  const lenB = buffers.has(bd.buffer) ? 0 : stagedLength(b);
   const lenC = B * M * N;
   if (!ensureMemory(e, e.dataStart + 4 * (lenA + lenB + lenC))) return false;
   const heap = e.heap;

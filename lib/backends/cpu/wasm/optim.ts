@@ -2,16 +2,14 @@
  * The fused optimizer updates of optim.wat: one SIMD pass over a float32 parameter, its gradient
  * and its state, instead of one JavaScript pass per state tensor.
  *
- * The kernels run on a WebAssembly memory of their own. Optimizer state (Adam's moments, SGD's
- * momentum buffers) is allocated in it (`wasmStateArray`, through Backend.fusedOptim.stateStorage)
- * and updated in place; the parameter and its gradient, ordinary CPU storages on the JavaScript
- * heap, are copied into a scratch area at the bottom of the memory chunk by chunk and the parameter
- * copied back (bench/arena.ts measured an Adam step over 55,050 parameters at about 115 µs with
- * every operand staged, 60 µs with none). Only the optimizer's state lives there because its
- * lifetime is the optimizer's: a block goes back to a free list when its array is collected
- * (FinalizationRegistry), and a training loop allocates no new state after its first step, where
- * per-step tensors in such an arena grew without bound (bench/README.md, "The arena").
- * Without optim.wasm (not built) the functions return false and the caller keeps its kernels.
+ * The kernels run on the GEMM's shared WebAssembly memory (gemm.ts). Optimizer state (Adam's
+ * moments, SGD's momentum buffers) and the parameters the optimizers update live there
+ * (resident.ts, through Backend.fusedOptim's stateStorage and adopt) and are updated in place; a
+ * gradient, an ordinary CPU storage on the JavaScript heap, is copied into a scratch block chunk by
+ * chunk (so is any operand not in the memory, the parameter copied back). bench/arena.ts measured
+ * an Adam step over 55,050 parameters at about 115 µs with every operand staged, 60 µs with none.
+ * Without optim.wasm or gemm.wasm (not built) the functions return false and the caller keeps its
+ * kernels.
  *
  * Denormal operands and results are flushed to zero in every product, quotient and stored state,
  * as under PyTorch's `torch.set_flush_denormal(True)` (optim.wat says how): x86 cores take a
@@ -19,9 +17,9 @@
  * once moments decayed below FLT_MIN (bench/denormal.ts). The JavaScript kernels keep denormals.
  */
 
-import { readFileSync } from 'node:fs';
 import type { AdamStepScalars, SgdStepScalars } from '../../../backend.js';
-import { WA, type WasmMemory } from './gemm.js';
+import { WA, inWasmMemory, readBinary, wasmGemm, type Engine } from './gemm.js';
+import { residentArray, residentFree } from './resident.js';
 
 interface OptimExports {
   adam(
@@ -38,52 +36,40 @@ interface OptimExports {
 
 /**
  * Switches for tests and benchmarks: `enabled: false` keeps the JavaScript kernels;
- * `stateInWasm: false` allocates optimizer state as ordinary CPU storage (staged like the parameter).
+ * `stateInWasm: false` allocates optimizer state as ordinary CPU storage (staged like the gradient);
+ * `adoptParams: false` leaves parameters where they are (staged, and copied back, every step).
  */
-export const wasmOptimConfig = { enabled: true, stateInWasm: true };
+export const wasmOptimConfig = { enabled: true, stateInWasm: true, adoptParams: true };
 
 /** Updates run here so far (tests check that the fast path ran). */
 export const wasmOptimStats = { adam: 0, sgd: 0 };
 
 /**
  * Elements per staged chunk: five operands of 16,384 float32 (320 KiB) stay in L2 between their
- * copy in, the kernel and the copy out, and the scratch area stays small whatever the parameter's size.
+ * copy in, the kernel and the copy out, and the scratch block stays small whatever the parameter's size.
  */
 export const CHUNK = 16384;
-/** The scratch area at address 0: room for the five operands of a chunk. */
-const SCRATCH = 5 * CHUNK * 4;
-const PAGE = 65536;
-const MAX_PAGES = 32768;
-/** State blocks are multiples of this many bytes (a cache line), so equal sizes recycle. */
-const BLOCK = 64;
 
 interface Kernels {
-  memory: WasmMemory;
+  engine: Engine;
   x: OptimExports;
-  /** A Float32Array over the whole memory, renewed when it grows. */
-  heap: Float32Array;
-  /** The memory's buffers so far: a grown shared memory hands out a new one over the same bytes. */
-  buffers: WeakSet<ArrayBufferLike>;
-  /** First byte past the highest state block. */
-  top: number;
-  /** Freed blocks by size in bytes. */
-  free: Map<number, number[]>;
+  /** Byte address of the scratch block: room for the five operands of a chunk. */
+  scratch: number;
+  /** The scratch block's array, held so that its block is never recycled. */
+  block: Float32Array;
 }
 
 let kernels: Kernels | null | undefined;
 
 function load(): Kernels | null {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(new URL('./optim.wasm', import.meta.url));
-  } catch {
-    return null;
-  }
-  const memory = new WA.Memory({ initial: Math.ceil(SCRATCH / PAGE), maximum: MAX_PAGES, shared: true });
-  const x = new WA.Instance(new WA.Module(bytes), { env: { memory } }).exports as OptimExports;
-  const heap = new Float32Array(memory.buffer);
-  const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
-  return { memory, x, heap, buffers, top: SCRATCH, free: new Map() };
+  const bytes = readBinary('./optim.wasm');
+  const engine = wasmGemm();
+  if (bytes === null || engine === null) return null;
+  // kept for the process's life by this reference
+  const block = residentArray(5 * CHUNK);
+  if (block === null) return null;
+  const x = new WA.Instance(new WA.Module(bytes), { env: { memory: engine.memory } }).exports as OptimExports;
+  return { engine, x, scratch: block.byteOffset, block };
 }
 
 function ready(): Kernels | null {
@@ -92,35 +78,9 @@ function ready(): Kernels | null {
   return kernels;
 }
 
-/** Grows the memory to at least `end` bytes (false past its maximum or when refused) and renews `heap`. */
-function ensure(k: Kernels, end: number): boolean {
-  const have = k.memory.buffer.byteLength;
-  if (end > have) {
-    if (end > MAX_PAGES * PAGE) return false;
-    try {
-      k.memory.grow(Math.ceil((end - have) / PAGE));
-    } catch {
-      return false;
-    }
-  }
-  if (k.heap.buffer.byteLength !== k.memory.buffer.byteLength) {
-    k.heap = new Float32Array(k.memory.buffer);
-    k.buffers.add(k.heap.buffer);
-  }
-  return true;
-}
-
-// the block of a collected state array goes back to its free list
-const blocks = new FinalizationRegistry<{ at: number; bytes: number }>(({ at, bytes }) => {
-  if (!kernels) return;
-  const list = kernels.free.get(bytes);
-  if (list) list.push(at);
-  else kernels.free.set(bytes, [at]);
-});
-
 /** Freed state blocks waiting for reuse, by size (for tests). */
 export function wasmStateFree(): ReadonlyMap<number, readonly number[]> {
-  return kernels?.free ?? new Map();
+  return residentFree();
 }
 
 /**
@@ -128,21 +88,18 @@ export function wasmStateFree(): ReadonlyMap<number, readonly number[]> {
  * place by the fused kernels; null when they are unavailable or the memory is full.
  */
 export function wasmStateArray(n: number): Float32Array | null {
-  if (!wasmOptimConfig.stateInWasm) return null;
-  const k = ready();
-  if (k === null) return null;
-  const bytes = Math.max(BLOCK, Math.ceil((n * 4) / BLOCK) * BLOCK);
-  let at = k.free.get(bytes)?.pop();
-  if (at === undefined) {
-    if (!ensure(k, k.top + bytes)) return null;
-    at = k.top;
-    k.top += bytes;
-  } else {
-    k.heap.fill(0, at / 4, (at + bytes) / 4);
-  }
-  const arr = new Float32Array(k.memory.buffer, at, n);
-  k.buffers.add(arr.buffer);
-  blocks.register(arr, { at, bytes });
+  if (!wasmOptimConfig.stateInWasm || ready() === null) return null;
+  return residentArray(n);
+}
+
+/**
+ * The parameter's values moved into the kernels' memory (a new array there holding them), or null
+ * where they stay: the kernels unavailable, `adoptParams` off, the memory full.
+ */
+export function wasmAdoptArray(data: Float32Array): Float32Array | null {
+  if (!wasmOptimConfig.adoptParams || inWasmMemory(data) || ready() === null) return null;
+  const arr = residentArray(data.length);
+  arr?.set(data);
   return arr;
 }
 
@@ -165,18 +122,20 @@ interface Operand {
  * (copied in when read, out when written).
  */
 function withOperands(k: Kernels, n: number, ops: readonly Operand[], call: (count: number, at: number[]) => void): void {
-  const inside = ops.map((o) => o.run !== null && k.buffers.has(o.run.data.buffer));
+  const inside = ops.map((o) => o.run !== null && inWasmMemory(o.run.data));
   const at = new Array<number>(ops.length).fill(0);
   for (let i = 0; i < n; i += CHUNK) {
     const count = Math.min(CHUNK, n - i);
-    let next = 0;
+    // the heap of this moment: a memory grown since the last call has a longer one
+    const heap = k.engine.heap;
+    let next = k.scratch;
     for (let j = 0; j < ops.length; j++) {
       const r = ops[j]!.run;
       if (r === null) continue;
       if (inside[j]) at[j] = r.data.byteOffset + (r.offset + i) * 4;
       else {
         const from = r.offset + i;
-        if (ops[j]!.read) k.heap.set(r.data.subarray(from, from + count), next / 4);
+        if (ops[j]!.read) heap.set(r.data.subarray(from, from + count), next / 4);
         at[j] = next;
         next += CHUNK * 4;
       }
@@ -184,7 +143,7 @@ function withOperands(k: Kernels, n: number, ops: readonly Operand[], call: (cou
     call(count, at);
     for (let j = 0; j < ops.length; j++) {
       const r = ops[j]!.run;
-      if (r !== null && ops[j]!.write && !inside[j]) r.data.set(k.heap.subarray(at[j]! / 4, at[j]! / 4 + count), r.offset + i);
+      if (r !== null && ops[j]!.write && !inside[j]) r.data.set(heap.subarray(at[j]! / 4, at[j]! / 4 + count), r.offset + i);
     }
   }
 }
