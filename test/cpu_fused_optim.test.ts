@@ -452,7 +452,7 @@ describe('parameters moved into the kernels\' memory (Backend.fusedOptim.adopt, 
       expect(inStorageArray(b.fc.weight) instanceof SharedArrayBuffer).toBe(false);
       for (let s = 0; s < 4; s++) expect(a.outs[s]!.equal(b.outs[s]!)).toBe(true);
       expect(a.fc.weight.detach().equal(b.fc.weight.detach())).toBe(true);
-      expect(a.fc.bias.detach().equal(b.fc.bias.detach())).toBe(true);
+      expect(a.fc.bias!.detach().equal(b.fc.bias!.detach())).toBe(true);
       expect(a.early.equal(a.fc.weight.detach().select(0, 2))).toBe(true);
       expect(a.early.equal(b.fc.weight.detach().select(0, 2))).toBe(true);
     });

@@ -221,9 +221,15 @@ describe('packing paths and the two binaries', () => {
   function allLayouts(M: number, K: number, N: number, seed: number): void {
     for (const la of names) {
       for (const lb of names) {
-        check(1, M, K, N, { a: () => view([1, M, K], layouts[la](M, K)), b: () => view([1, K, N], layouts[lb](K, N)), seed });
+        // row-major A and column-major B with few rows run the unpacked gemmNT (conv.wat), unless
+        // ntMaxRows = 0 sends them through the transposing packs
+        for (const ntMaxRows of la === 'row-major' && lb === 'column-major' ? [16, 0] : [16]) {
+          wasmGemmConfig.ntMaxRows = ntMaxRows;
+          check(1, M, K, N, { a: () => view([1, M, K], layouts[la](M, K)), b: () => view([1, K, N], layouts[lb](K, N)), seed });
+        }
       }
     }
+    wasmGemmConfig.ntMaxRows = defaults.ntMaxRows;
   }
 
   it('loads gemm_fma.wasm exactly where relaxed SIMD validates, and the knob turns it off', () => {

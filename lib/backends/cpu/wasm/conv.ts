@@ -40,7 +40,7 @@
 
 import type { View, Window2d } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
-import { WA, WS_BASE, ensureMemory, fusedBinary, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
+import { WA, WS_BASE, ensureMemory, fusedBinary, provideGemmNT, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
 import { GemmPool } from './pool.js';
 
 /** Byte addresses in the engine's first page: window geometry (14 i32 + the (lo, hi) table), the direct task (33 i32). */
@@ -66,7 +66,7 @@ interface ConvExports {
   bnStats(x: number, N: number, C: number, S: number, mean: number, var_: number): void;
   bnNormalize(x: number, N: number, C: number, S: number, mean: number, a: number, b: number): void;
   bnBackward(g: number, x: number, N: number, C: number, S: number, mean: number, sums: number, coef: number, gx: number): void;
-  gemmNT(M: number, N: number, K: number, a: number, lda: number, sa: number, b: number, ldb: number, sb: number, B: number, c: number, ldc: number): void;
+  gemmNT(M: number, N: number, K: number, a: number, lda: number, sa: number, b: number, ldb: number, sb: number, B: number, c: number, ldc: number, onto: number): void;
   pad(src: number, planes: number, H: number, W: number, dst: number, Hp: number, Wp: number, top: number, left: number): void;
   vectors(src: number, planes: number, H: number, W: number, dst: number): void;
   chunk(p: number, index: number, ws: number): void;
@@ -124,6 +124,13 @@ function load(): ConvEngine | null {
   const gemm = new WA.Instance(e.module, { env: { memory: e.memory } }).exports as GemmExports;
   return { e, gemm, plain: variant(e, bytes, CTL_PLAIN), fused: fused && variant(e, fused, CTL_FUSED) };
 }
+
+// nn.Linear's x @ W.t() reads both operands along k: wasmMatmul runs gemmNT for it, unpacked
+provideGemmNT(() => {
+  if (engine === undefined) engine = load();
+  if (engine === null) return null;
+  return (wasmGemmConfig.fma && engine.fused ? engine.fused : engine.plain).conv.gemmNT;
+});
 
 function getEngine(): ConvEngine | null {
   if (!wasmConvConfig.enabled) return null;
@@ -494,7 +501,7 @@ export function wasmConv2dBackward(
         Og, Kg, L,
         gya + 4 * g * Og * L, L, O * L,
         ca + 4 * g * Kg * L, L, CK * L,
-        N, gwa + 4 * g * Og * Kg, Kg,
+        N, gwa + 4 * g * Og * Kg, Kg, 0,
       );
     }
     stageOut(e, gwa, gw, O * Kg);

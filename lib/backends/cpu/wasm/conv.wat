@@ -197,19 +197,25 @@
         (local.set $planes (i32.sub (local.get $planes) (i32.const 1)))
         (br $planeLoop))))
 
+  ;; Stores h at $addr, or adds it to the float there when $onto.
+  (func $put (param $addr i32) (param $h f32) (param $onto i32)
+    (f32.store (local.get $addr)
+      (select (f32.add (f32.load (local.get $addr)) (local.get $h)) (local.get $h) (local.get $onto))))
+
   ;; The sum of the 4 lanes of v.
   (func $hsum (param $v v128) (result f32)
     (f32.add
       (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
       (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 
-  ;; C[m, n] = sum over batches b < B and k < K of A_b[m, k] * B_b[n, k]. Both operands have k
-  ;; contiguous (rows lda / ldb apart, batches sa / sb apart, in floats), as the weight gradient
-  ;; of a convolution reads them, so nothing is packed. 2 x 4 tiles of f32x4 sums over k; edge
-  ;; rows and columns one dot product at a time; a K not divisible by 4 ends with single lanes.
+  ;; C[m, n] = sum over batches b < B and k < K of A_b[m, k] * B_b[n, k], or C[m, n] + that sum
+  ;; when $onto (nn.Linear's bias rows, see gemm.ts). Both operands have k contiguous (rows lda /
+  ;; ldb apart, batches sa / sb apart, in floats), as the weight gradient of a convolution and
+  ;; x @ W.t() read them, so nothing is packed. 2 x 4 tiles of f32x4 sums over k; edge rows and
+  ;; columns one dot product at a time; a K not divisible by 4 ends with single lanes.
   (func (export "gemmNT") (param $M i32) (param $N i32) (param $K i32)
     (param $a i32) (param $lda i32) (param $sa i32) (param $b i32) (param $ldb i32) (param $sb i32)
-    (param $B i32) (param $c i32) (param $ldc i32)
+    (param $B i32) (param $c i32) (param $ldc i32) (param $onto i32)
     (local $m i32) (local $n i32) (local $bi i32) (local $k i32) (local $K4 i32)
     (local $a0 i32) (local $a1 i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32)
     (local $x0 v128) (local $x1 v128) (local $y v128)
@@ -296,15 +302,15 @@
             (br $tLoop)))
           (br_if $bLoop (i32.lt_u (local.tee $bi (i32.add (local.get $bi) (i32.const 1))) (local.get $B))))
         (local.set $cp (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $ldc)) (i32.shl (local.get $n) (i32.const 2)))))
-        (f32.store (local.get $cp) (call $hsum (local.get $c00)))
-        (f32.store offset=4 (local.get $cp) (call $hsum (local.get $c01)))
-        (f32.store offset=8 (local.get $cp) (call $hsum (local.get $c02)))
-        (f32.store offset=12 (local.get $cp) (call $hsum (local.get $c03)))
+        (call $put (i32.add (local.get $cp) (i32.const 0)) (call $hsum (local.get $c00)) (local.get $onto))
+        (call $put (i32.add (local.get $cp) (i32.const 4)) (call $hsum (local.get $c01)) (local.get $onto))
+        (call $put (i32.add (local.get $cp) (i32.const 8)) (call $hsum (local.get $c02)) (local.get $onto))
+        (call $put (i32.add (local.get $cp) (i32.const 12)) (call $hsum (local.get $c03)) (local.get $onto))
         (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-        (f32.store (local.get $cp) (call $hsum (local.get $c10)))
-        (f32.store offset=4 (local.get $cp) (call $hsum (local.get $c11)))
-        (f32.store offset=8 (local.get $cp) (call $hsum (local.get $c12)))
-        (f32.store offset=12 (local.get $cp) (call $hsum (local.get $c13)))
+        (call $put (i32.add (local.get $cp) (i32.const 0)) (call $hsum (local.get $c10)) (local.get $onto))
+        (call $put (i32.add (local.get $cp) (i32.const 4)) (call $hsum (local.get $c11)) (local.get $onto))
+        (call $put (i32.add (local.get $cp) (i32.const 8)) (call $hsum (local.get $c12)) (local.get $onto))
+        (call $put (i32.add (local.get $cp) (i32.const 12)) (call $hsum (local.get $c13)) (local.get $onto))
         (local.set $n (i32.add (local.get $n) (i32.const 4)))
         (br $nLoop)))
       (local.set $m (i32.add (local.get $m) (i32.const 2)))
@@ -312,16 +318,16 @@
     ;; the edges: the columns past the last full tile in the tiled rows, then the rows past those
     (call $dots (i32.const 0) (i32.and (local.get $M) (i32.const -2)) (i32.and (local.get $N) (i32.const -4)) (local.get $N)
       (local.get $K) (local.get $a) (local.get $lda) (local.get $sa) (local.get $b) (local.get $ldb) (local.get $sb)
-      (local.get $B) (local.get $c) (local.get $ldc))
+      (local.get $B) (local.get $c) (local.get $ldc) (local.get $onto))
     (call $dots (i32.and (local.get $M) (i32.const -2)) (local.get $M) (i32.const 0) (local.get $N)
       (local.get $K) (local.get $a) (local.get $lda) (local.get $sa) (local.get $b) (local.get $ldb) (local.get $sb)
-      (local.get $B) (local.get $c) (local.get $ldc)))
+      (local.get $B) (local.get $c) (local.get $ldc) (local.get $onto)))
 
   ;; gemmNT's entries C[m, n] for m in [m0, m1), n in [n0, n1), one dot product each
   ;; (strides here in bytes)
   (func $dots (param $m0 i32) (param $m1 i32) (param $n0 i32) (param $n1 i32) (param $K i32)
     (param $a i32) (param $lda i32) (param $sa i32) (param $b i32) (param $ldb i32) (param $sb i32)
-    (param $B i32) (param $c i32) (param $ldc i32)
+    (param $B i32) (param $c i32) (param $ldc i32) (param $onto i32)
     (local $m i32) (local $n i32) (local $bi i32) (local $k i32) (local $pa i32) (local $pb i32) (local $acc v128)
     (local.set $m (local.get $m0))
     (block $mDone (loop $mLoop
@@ -350,8 +356,8 @@
             (local.set $k (i32.sub (local.get $k) (i32.const 1)))
             (br $tLoop)))
           (br_if $bLoop (i32.lt_u (local.tee $bi (i32.add (local.get $bi) (i32.const 1))) (local.get $B))))
-        (f32.store (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $ldc)) (i32.shl (local.get $n) (i32.const 2))))
-          (call $hsum (local.get $acc)))
+        (call $put (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $ldc)) (i32.shl (local.get $n) (i32.const 2))))
+          (call $hsum (local.get $acc)) (local.get $onto))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $nLoop)))
       (local.set $m (i32.add (local.get $m) (i32.const 1)))

@@ -61,6 +61,22 @@ const SLOTS = Math.max(2, Math.min(16, availableParallelism()));
  */
 const THREAD_MIN_MACS = 160 * 160 * 160;
 
+/** conv.wat's C = A·Bᵀ over operands both read along k, unpacked (see provideGemmNT). */
+export type GemmNT = (
+  M: number, N: number, K: number, a: number, lda: number, sa: number, b: number, ldb: number, sb: number, B: number, c: number, ldc: number, onto: number,
+) => void;
+
+let gemmNT: (() => GemmNT | null) | null = null;
+
+/**
+ * conv.ts hands over its gemmNT (loaded on first use), which `wasmMatmul` runs for nn.Linear's
+ * `x @ W.t()` on small batches (`ntMaxRows`): with k contiguous in both operands nothing needs
+ * packing, where the packed GEMM transposes both (10x784 @ (64x784)ᵀ: 21 against 35 µs for the kernels).
+ */
+export function provideGemmNT(get: () => GemmNT | null): void {
+  gemmNT = get;
+}
+
 interface GemmExports {
   workspaceBytes(): number;
   chunk(params: number, index: number, ws: number): void;
@@ -100,6 +116,12 @@ export const wasmGemmConfig = {
   threadMinMacs: THREAD_MIN_MACS,
   // break-even with the JavaScript kernel measured at about 12^3; at 16^3 this path is 2x faster
   minMacs: 2048,
+  /**
+   * Products of A (k contiguous) and B with k contiguous (x @ W.t()) of at most this many rows run
+   * conv.wat's unpacked gemmNT on one thread: 10x784 @ (64x784)ᵀ with bias 40 against 46 µs; at
+   * 64 rows the packed kernel is ahead (167 against 171). 0 turns it off.
+   */
+  ntMaxRows: 16,
 };
 
 /** How many threads the memory has workspaces for: the most `threads` can usefully be. */
@@ -287,6 +309,14 @@ export function wasmMatmul(
     else for (let j = 0; j < N; j++) row[j] = data[view.offset + j * st]!;
     for (let r = 1; r < B * M; r++) heap.copyWithin(c + r * N, c, c + N);
   }
+  // A read along its rows and B along its columns (x @ W.t()) with few rows: the choice depends on
+  // the shapes only, so a product gives the same bits on any thread count
+  const nt = B === 1 && M <= wasmGemmConfig.ntMaxRows && sa.s2 === 1 && sb.s1 === 1 && gemmNT !== null ? gemmNT() : null;
+  if (nt !== null) {
+    nt(M, N, K, sa.at * 4, sa.s1, 0, sb.at * 4, sb.s2, 0, 1, c * 4, N, bias ? 1 : 0);
+    writeOut(heap, c, od, o);
+    return true;
+  }
 
   const threads = Math.max(1, Math.min(wasmGemmConfig.threads, SLOTS));
   const parallel = threads > 1 && B * M * N * K >= wasmGemmConfig.threadMinMacs;
@@ -319,17 +349,23 @@ export function wasmMatmul(
     for (let i = 0; i < chunks; i++) v.exports.chunk(PARAMS, i, WS_BASE);
   }
 
+  writeOut(heap, c, od, o);
+  return true;
+}
+
+/** Copies C (contiguous [B, M, N] at element c of the heap) into the output view. */
+function writeOut(heap: Float32Array, c: number, od: Float32Array, o: View): void {
+  const [B, M, N] = o.shape as [number, number, number];
   const [so0, so1, so2] = o.strides as [number, number, number];
   if (so2 === 1 && so1 === N && (B === 1 || so0 === M * N)) {
-    od.set(heap.subarray(c, c + lenC), o.offset);
-  } else {
-    let q = c;
-    for (let bi = 0; bi < B; bi++) {
-      for (let i = 0; i < M; i++) {
-        let d = o.offset + bi * so0 + i * so1;
-        for (let j = 0; j < N; j++, d += so2) od[d] = heap[q++]!;
-      }
+    od.set(heap.subarray(c, c + B * M * N), o.offset);
+    return;
+  }
+  let q = c;
+  for (let bi = 0; bi < B; bi++) {
+    for (let i = 0; i < M; i++) {
+      let d = o.offset + bi * so0 + i * so1;
+      for (let j = 0; j < N; j++, d += so2) od[d] = heap[q++]!;
     }
   }
-  return true;
 }
