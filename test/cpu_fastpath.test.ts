@@ -362,7 +362,7 @@ describe("relu's sign-bit kernels (lib/backends/cpu/relu.ts, in JavaScript and i
             cpuBackend.pointwise(fn, view(out, [size], [1]), inputs);
           } finally {
             signBitConfig.enabled = true;
-            signBitConfig.wasmMin = 1024;
+            signBitConfig.wasmMin = 64;
             codegenConfig.enabled = true;
           }
           return new Int32Array(out.data.buffer);
