@@ -482,3 +482,50 @@ describe('parameters moved into the kernels\' memory (Backend.fusedOptim.adopt, 
     expect(arr[0]).toBeCloseTo(0.5, 5);
   });
 });
+
+describe("gradients read where the product that made them left them (gemm.ts's stagedResult)", () => {
+  afterEach(() => {
+    wasmOptimConfig.stagedResults = true;
+  });
+
+  /**
+   * Three steps of a Linear layer whose weight gradient is the backward pass's last product (the
+   * first step makes the state, whose new blocks are placed where the product left it).
+   */
+  function run(staged: boolean, between?: (fc: InstanceType<typeof torch.nn.Linear>) => void) {
+    wasmOptimConfig.stagedResults = staged;
+    torch.manual_seed(21);
+    const fc = new torch.nn.Linear(300, 40);
+    const x = torch.randn(16, 300);
+    const opt = new optim.Adam(fc.parameters(), { lr: 0.01 });
+    const before = wasmOptimStats.stagedResults;
+    for (let s = 0; s < 3; s++) {
+      opt.zero_grad();
+      fc.forward(x).square().sum().backward();
+      between?.(fc);
+      opt.step();
+    }
+    return { w: fc.weight.detach().clone(), used: wasmOptimStats.stagedResults - before };
+  }
+
+  it('takes the weight gradient from the memory and updates exactly as with the copy', () => {
+    const a = run(true);
+    const b = run(false);
+    expect(a.used).toBe(2);
+    expect(b.used).toBe(0);
+    expect(a.w.equal(b.w)).toBe(true);
+  });
+
+  it('copies the gradient again once it is changed in place or the memory is used by another call', () => {
+    for (const change of [
+      (fc: InstanceType<typeof torch.nn.Linear>) => void fc.weight.grad!.mul_(0.5),
+      (fc: InstanceType<typeof torch.nn.Linear>) => void fc.weight.grad!.select(0, 3).fill_(1),
+      () => void torch.randn(30, 30).mm(torch.randn(30, 30)),
+    ]) {
+      const a = run(true, change);
+      const b = run(false, change);
+      expect(a.used).toBe(0);
+      expect(a.w.equal(b.w)).toBe(true);
+    }
+  });
+});

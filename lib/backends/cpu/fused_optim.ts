@@ -19,7 +19,7 @@ function run(v: View, n: number, data: (v: View) => unknown): F32Run | null {
     if (len !== 1 && v.strides[i] !== expect) return null;
     expect *= len;
   }
-  return { data: d, offset: v.offset };
+  return { data: d, offset: v.offset, storage: v.storage };
 }
 
 /**

@@ -119,7 +119,10 @@ export const wasmGemmConfig = {
   /**
    * Products of A (k contiguous) and B with k contiguous (x @ W.t()) of at most this many rows run
    * conv.wat's unpacked gemmNT on one thread: 10x784 @ (64x784)ᵀ with bias 40 against 46 µs; at
-   * 64 rows the packed kernel is ahead (167 against 171). 0 turns it off.
+   * 64 rows the packed kernel is ahead (167 against 171). 0 turns it off. gemmNT sums an element in
+   * four lanes (k mod 4) and then across them where the packed kernel sums in k order, so such a
+   * product may differ in the last bits from the same product in other layouts (never between
+   * thread counts: the choice depends on shapes and layouts only).
    */
   ntMaxRows: 16,
 };
@@ -197,8 +200,15 @@ export function wasmGemm(): Engine | null {
 /** The buffers the memory has had: a grown shared memory hands out a new one over the same bytes. */
 const buffers = new WeakSet<ArrayBufferLike>();
 
+/**
+ * Counts the uses of the data area: every call that stages there (or a resident block added at its
+ * start) goes through ensureMemory first, so a result left there is still intact while this is unchanged.
+ */
+let stagingEpoch = 0;
+
 /** Grows the memory to at least `end` bytes (false past its maximum, or when the system refuses) and refreshes `heap`. */
 export function ensureMemory(e: Engine, end: number): boolean {
+  stagingEpoch++;
   if (end > MAX_PAGES * PAGE) return false;
   const pages = e.memory.buffer.byteLength / PAGE;
   if (end > pages * PAGE) {
@@ -353,12 +363,30 @@ export function wasmMatmul(
   return true;
 }
 
+/** The last product's result as it still sits in the data area: the storage it was copied to, and where. */
+let lastResult: { storage: View['storage']; version: number; offset: number; n: number; at: number; epoch: number } | null = null;
+
+/**
+ * The byte address of a copy of `storage`'s n floats from element `offset` in the memory, when they
+ * are the last product's result and neither the storage (its version) nor the data area has been
+ * written since; else null. The fused optimizer reads a weight's gradient there instead of copying
+ * it in: the last product of a backward pass is the first layer's weight gradient (the largest of
+ * an MLP's), which the step then meets first, still in cache.
+ */
+export function stagedResult(storage: View['storage'], offset: number, n: number): number | null {
+  const r = lastResult;
+  if (r === null || r.storage !== storage || r.version !== storage.version || r.epoch !== stagingEpoch) return null;
+  return offset >= r.offset && offset + n <= r.offset + r.n ? r.at + (offset - r.offset) * 4 : null;
+}
+
 /** Copies C (contiguous [B, M, N] at element c of the heap) into the output view. */
 function writeOut(heap: Float32Array, c: number, od: Float32Array, o: View): void {
   const [B, M, N] = o.shape as [number, number, number];
   const [so0, so1, so2] = o.strides as [number, number, number];
+  lastResult = null;
   if (so2 === 1 && so1 === N && (B === 1 || so0 === M * N)) {
     od.set(heap.subarray(c, c + B * M * N), o.offset);
+    lastResult = { storage: o.storage, version: o.storage.version, offset: o.offset, n: B * M * N, at: c * 4, epoch: stagingEpoch };
     return;
   }
   let q = c;
