@@ -13,6 +13,7 @@ import type { PointwiseFn, ReduceOp, View } from '../lib/backend.js';
 import { cpuBackend, CpuStorage } from '../lib/backends/cpu/index.js';
 import { codegenConfig, codegenStats } from '../lib/backends/cpu/codegen.js';
 import { signBitConfig } from '../lib/backends/cpu/relu.js';
+import { columnSumConfig } from '../lib/backends/cpu/reduce.js';
 import * as dt from '../lib/dtype.js';
 import type { DType, TypedArray } from '../lib/dtype.js';
 import { allPointwiseDefs } from '../lib/ops/pointwise.js';
@@ -297,10 +298,23 @@ describe('direct reductions match the gathering ones bit for bit', () => {
     expect(codegenStats.runs - before).toBe(n);
   });
 
-  it('large column sums read memory in order and agree (float32 accumulated in float64)', () => {
-    const input = view(storage(dt.float32, 3000 * 70), [70, 3000], [1, 70]);
-    const [p, f] = reduceBoth('sum', input, [70], 1, dt.float32);
-    expectSame(p, f, 'sum over dim 0 of [3000, 70]');
+  it('large column sums read memory in order and agree (float32 accumulated in float64, in reduce.wasm and in JavaScript)', () => {
+    // several of reduce.wasm's row blocks, rows of 4k + 2 floats, dense or strided (a column window)
+    for (const [cols, rowStride, offset] of [[70, 70, 0], [70, 75, 3], [64, 64, 0], [5, 9, 1]] as const) {
+      const rows = 3000;
+      const input = view(storage(dt.float32, offset + rows * rowStride), [cols, rows], [1, rowStride], offset);
+      const runs = columnSumConfig.runs;
+      const [p, f] = reduceBoth('sum', input, [cols], 1, dt.float32);
+      expectSame(p, f, `sum over dim 0 of [${rows}, ${cols}] (rows ${rowStride} apart), reduce.wasm`);
+      expect(columnSumConfig.runs).toBe(runs + 1);
+      columnSumConfig.wasmMin = Infinity;
+      try {
+        const [, js] = reduceBoth('sum', input, [cols], 1, dt.float32);
+        expectSame(js, f, `sum over dim 0 of [${rows}, ${cols}], JavaScript against reduce.wasm`);
+      } finally {
+        columnSumConfig.wasmMin = 256;
+      }
+    }
   });
 
   it('empty rows and too many dims take the gathering path', () => {
