@@ -112,47 +112,50 @@ export interface F32Run {
   readonly storage?: View['storage'];
 }
 
-/** An operand of a kernel call and what the call does with it: reads it, writes it, or both. */
-interface Operand {
-  run: F32Run | null;
-  read: boolean;
-  write: boolean;
-}
+/**
+ * Per operand slot of a call (calls never nest, so these are reused): the byte address of the
+ * current chunk, where its copy from a product starts (or -1), and whether it lies in the memory.
+ */
+const at = [0, 0, 0, 0, 0];
+const mirror = [-1, -1, -1, -1, -1];
+const inside = [false, false, false, false, false];
 
 /**
- * Runs `call(count, at)` over the operands chunk by chunk, `at` holding the byte addresses of the
+ * Runs `call(count)` over the operands chunk by chunk, `at` holding the byte addresses of the
  * chunk's operands in the kernels' memory: those outside it are staged in the scratch area
- * (copied in when read, out when written).
+ * (copied in unless bit j of `writeOnly` is set, out when bit j of `written` is).
  */
-function withOperands(k: Kernels, n: number, ops: readonly Operand[], call: (count: number, at: number[]) => void): void {
-  // an operand only read may have an intact copy in the memory: the product that made it left it there
-  const mirror = ops.map((o) =>
-    wasmOptimConfig.stagedResults && o.run !== null && !o.write && o.run.storage !== undefined ? stagedResult(o.run.storage, o.run.offset, n) : null,
-  );
-  for (const m of mirror) if (m !== null) wasmOptimStats.stagedResults++;
-  const inside = ops.map((o, j) => o.run !== null && (mirror[j] !== null || inWasmMemory(o.run.data)));
-  const at = new Array<number>(ops.length).fill(0);
+function withOperands(k: Kernels, n: number, runs: readonly (F32Run | null)[], written: number, writeOnly: number, call: (count: number) => void): void {
+  const m = runs.length;
+  for (let j = 0; j < m; j++) {
+    const r = runs[j]!;
+    // an operand only read may have an intact copy in the memory: the product that made it left it there
+    const copy = r !== null && !(written & (1 << j)) && wasmOptimConfig.stagedResults && r.storage !== undefined ? stagedResult(r.storage, r.offset, n) : null;
+    if (copy !== null) wasmOptimStats.stagedResults++;
+    mirror[j] = copy ?? -1;
+    inside[j] = r !== null && (copy !== null || inWasmMemory(r.data));
+  }
   for (let i = 0; i < n; i += CHUNK) {
     const count = Math.min(CHUNK, n - i);
     // the heap of this moment: a memory grown since the last call has a longer one
     const heap = k.engine.heap;
     let next = k.scratch;
-    for (let j = 0; j < ops.length; j++) {
-      const r = ops[j]!.run;
-      if (r === null) continue;
-      if (mirror[j] !== null) at[j] = mirror[j]! + i * 4;
+    for (let j = 0; j < m; j++) {
+      const r = runs[j]!;
+      if (r === null) at[j] = 0;
+      else if (mirror[j]! >= 0) at[j] = mirror[j]! + i * 4;
       else if (inside[j]) at[j] = r.data.byteOffset + (r.offset + i) * 4;
       else {
         const from = r.offset + i;
-        if (ops[j]!.read) heap.set(r.data.subarray(from, from + count), next / 4);
+        if (!(writeOnly & (1 << j))) heap.set(r.data.subarray(from, from + count), next / 4);
         at[j] = next;
         next += CHUNK * 4;
       }
     }
-    call(count, at);
-    for (let j = 0; j < ops.length; j++) {
-      const r = ops[j]!.run;
-      if (r !== null && ops[j]!.write && !inside[j]) r.data.set(heap.subarray(at[j]! / 4, at[j]! / 4 + count), r.offset + i);
+    call(count);
+    for (let j = 0; j < m; j++) {
+      const r = runs[j]!;
+      if (r !== null && written & (1 << j) && !inside[j]) r.data.set(heap.subarray(at[j]! / 4, at[j]! / 4 + count), r.offset + i);
     }
   }
 }
@@ -195,32 +198,59 @@ function leastNormal(start: number, isNormal: (a: number) => boolean): number {
  * gives exactly the flushed product, and the product is never denormal.
  */
 export function productThreshold(c: number): number {
-  const k = Math.abs(ftz(c));
-  if (!(k < 1) || k === 0) return MIN_BITS;
-  return leastNormal(FLT_MIN / k, (a) => Math.fround(a * k) >= FLT_MIN);
+  let t = products.get(c);
+  if (t === undefined) {
+    const k = Math.abs(ftz(c));
+    t = !(k < 1) || k === 0 ? MIN_BITS : leastNormal(FLT_MIN / k, (a) => Math.fround(a * k) >= FLT_MIN);
+    remember(products, c, t);
+  }
+  return t;
 }
 
 /** The guard of (d·d)·c: the least |d| with d·d and (d·d)·c both normal (c = 1-β₂ ≤ 1). */
 export function squareThreshold(c: number): number {
-  const a = Math.abs(ftz(c));
-  const k = a > 0 ? Math.min(a, 1) : 0;
-  const sq = (a: number) => Math.fround(a * a);
-  return leastNormal(Math.sqrt(FLT_MIN / (k || 1)), (d) => sq(d) >= FLT_MIN && (k === 0 || Math.fround(sq(d) * k) >= FLT_MIN));
+  let t = squares.get(c);
+  if (t === undefined) {
+    const a = Math.abs(ftz(c));
+    const k = a > 0 ? Math.min(a, 1) : 0;
+    const sq = (a: number) => Math.fround(a * a);
+    t = leastNormal(Math.sqrt(FLT_MIN / (k || 1)), (d) => sq(d) >= FLT_MIN && (k === 0 || Math.fround(sq(d) * k) >= FLT_MIN));
+    remember(squares, c, t);
+  }
+  return t;
+}
+
+// The thresholds of the constants met so far: a step's are those of the step before but for the
+// bias-corrected step size, and every parameter of a group shares them (8 searches a call before).
+const products = new Map<number, number>();
+const squares = new Map<number, number>();
+function remember(memo: Map<number, number>, c: number, t: number): void {
+  if (memo.size >= 64) memo.clear();
+  memo.set(c, t);
 }
 
 /** One fused Adam update of n float32 elements; false when the kernel is unavailable. */
 export function wasmAdam(n: number, p: F32Run, g: F32Run, m: F32Run, v: F32Run, vmax: F32Run | null, s: AdamStepScalars): boolean {
   const k = ready();
   if (k === null) return false;
-  const inout = (run: F32Run | null): Operand => ({ run, read: true, write: true });
   const flags = (s.wd !== 0 ? 1 : 0) | (s.decay !== 1 ? 2 : 0) | (vmax !== null ? 4 : 0);
-  const [b1, omb1, b2, omb2, decay, negStep] = [s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.decay, -s.stepSize].map(ftz) as [number, number, number, number, number, number];
-  const [tDecay, tB1, tOmb1, tB2, tNeg] = [decay, b1, omb1, b2, negStep].map(productThreshold) as [number, number, number, number, number];
+  const b1 = ftz(s.beta1);
+  const omb1 = ftz(1 - s.beta1);
+  const b2 = ftz(s.beta2);
+  const omb2 = ftz(1 - s.beta2);
+  const decay = ftz(s.decay);
+  const negStep = ftz(-s.stepSize);
+  const tDecay = productThreshold(decay);
+  const tB1 = productThreshold(b1);
+  const tOmb1 = productThreshold(omb1);
+  const tB2 = productThreshold(b2);
+  const tNeg = productThreshold(negStep);
   const tSq = squareThreshold(omb2);
   const sign = ftz(s.sign);
   const bc2Sqrt = ftz(s.bc2Sqrt);
   const eps = ftz(s.eps);
-  withOperands(k, n, [inout(p), { run: g, read: true, write: false }, inout(m), inout(v), inout(vmax)], (count, at) =>
+  // θ, m, v and v̂ are read and written, the gradient only read
+  withOperands(k, n, [p, g, m, v, vmax], 0b11101, 0, (count) =>
     k.x.adam(count, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, flags, sign, s.wd, b1, omb1, b2, omb2, decay, negStep, bc2Sqrt, eps, tDecay, tB1, tOmb1, tB2, tSq, tNeg),
   );
   wasmOptimStats.adam++;
@@ -235,12 +265,16 @@ export function wasmSgd(n: number, p: F32Run, g: F32Run, buf: F32Run | null, fir
   const k = ready();
   if (k === null) return false;
   const flags = (s.wd !== 0 ? 1 : 0) | (buf !== null ? 2 : 0) | (first ? 4 : 0) | (s.nesterov ? 8 : 0);
-  // a first step only writes the buffer
-  const ops = [{ run: p, read: true, write: true }, { run: g, read: true, write: false }, { run: buf, read: !first, write: true }];
-  const [mu, damp, negLr] = [s.momentum, 1 - s.dampening, -s.lr].map(ftz) as [number, number, number];
-  const [tMu, tDamp, tNeg] = [mu, damp, negLr].map(productThreshold) as [number, number, number];
-  withOperands(k, n, ops, (count, at) =>
-    k.x.sgd(count, at[0]!, at[1]!, at[2]!, flags, ftz(s.sign), s.wd, mu, damp, negLr, tMu, tDamp, tNeg),
+  const mu = ftz(s.momentum);
+  const damp = ftz(1 - s.dampening);
+  const negLr = ftz(-s.lr);
+  const tMu = productThreshold(mu);
+  const tDamp = productThreshold(damp);
+  const tNeg = productThreshold(negLr);
+  const sign = ftz(s.sign);
+  // θ and the buffer are written, the gradient only read; a first step only writes the buffer
+  withOperands(k, n, [p, g, buf], 0b101, first ? 0b100 : 0, (count) =>
+    k.x.sgd(count, at[0]!, at[1]!, at[2]!, flags, sign, s.wd, mu, damp, negLr, tMu, tDamp, tNeg),
   );
   wasmOptimStats.sgd++;
   return true;
