@@ -1,5 +1,6 @@
 /**
- * torchlab against PyTorch, side by side in one run (`npm run bench`, or `npx tsx bench/run.ts`):
+ * torchlab against PyTorch, side by side in one run (`npm run bench`, on the built package through
+ * bench/dist.mjs; `npx tsx bench/run.ts` runs the sources):
  *   - square float32 matmul, n = 64, 256, 512, 1024 (GFLOP/s): torchlab as it runs by default
  *     (WebAssembly SIMD on all cores), on one thread, and with the plain JavaScript kernel;
  *   - the lecture's linear regression: 1000 steps of forward, backward and update on 100 points,
