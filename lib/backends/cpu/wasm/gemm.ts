@@ -363,11 +363,8 @@ export function wasmMatmul(
   return true;
 }
 
-/**
- * The last product's result as it still sits in the data area: the storage it was copied to (held
- * weakly, so that a large result the caller drops is not kept for the next product), and where.
- */
-let lastResult: { storage: WeakRef<View['storage']>; version: number; offset: number; n: number; at: number; epoch: number } | null = null;
+/** The last product's result as it still sits in the data area: the storage it was copied to, and where. */
+let lastResult: { storage: View['storage']; version: number; offset: number; n: number; at: number; epoch: number } | null = null;
 
 /**
  * The byte address of a copy of `storage`'s n floats from element `offset` in the memory, when they
@@ -378,7 +375,7 @@ let lastResult: { storage: WeakRef<View['storage']>; version: number; offset: nu
  */
 export function stagedResult(storage: View['storage'], offset: number, n: number): number | null {
   const r = lastResult;
-  if (r === null || r.storage.deref() !== storage || r.version !== storage.version || r.epoch !== stagingEpoch) return null;
+  if (r === null || r.storage !== storage || r.version !== storage.version || r.epoch !== stagingEpoch) return null;
   return offset >= r.offset && offset + n <= r.offset + r.n ? r.at + (offset - r.offset) * 4 : null;
 }
 
@@ -389,7 +386,7 @@ function writeOut(heap: Float32Array, c: number, od: Float32Array, o: View): voi
   lastResult = null;
   if (so2 === 1 && so1 === N && (B === 1 || so0 === M * N)) {
     od.set(heap.subarray(c, c + B * M * N), o.offset);
-    lastResult = { storage: new WeakRef(o.storage), version: o.storage.version, offset: o.offset, n: B * M * N, at: c * 4, epoch: stagingEpoch };
+    lastResult = { storage: o.storage, version: o.storage.version, offset: o.offset, n: B * M * N, at: c * 4, epoch: stagingEpoch };
     return;
   }
   let q = c;
