@@ -363,7 +363,12 @@ export function wasmMatmul(
   return true;
 }
 
-/** The last product's result as it still sits in the data area: the storage it was copied to, and where. */
+/**
+ * The last product's result as it still sits in the data area: the storage it was copied to, and
+ * where. Held strongly until the next product: a WeakRef would keep every product's storage alive
+ * until the end of the running task (V8 keeps a WeakRef's target for the job that made it), the
+ * whole of a training loop.
+ */
 let lastResult: { storage: View['storage']; version: number; offset: number; n: number; at: number; epoch: number } | null = null;
 
 /**
