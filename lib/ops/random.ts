@@ -33,13 +33,13 @@ import { broadcastShapes, parseSize } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { is_grad_enabled, no_grad } from '../autograd/grad_mode.js';
 import { emptyTensor, record } from './dispatch.js';
-import { zeros, type TensorOptions } from './creation.js';
+import { fromValues, zeros, type TensorOptions } from './creation.js';
 import {
   Generator, default_generator, defaultGeneratorFor, generatorFor, nondeterministicSeed, seedArg, seedDefaultGenerators,
 } from './random_engine.js';
 import {
   INT_LIMITS, checkStd, emptyLike, notImplemented, sampleBernoulli, sampleExponential, sampleMultinomial, sampleNormal,
-  sampleRandom, sampleUniform, store,
+  sampleRandom, sampleUniform,
 } from './random_kernels.js';
 
 export { Generator, default_generator, defaultGeneratorFor };
@@ -260,9 +260,13 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
     r[i] = r[z]!;
     r[z] = t;
   }
-  const t = emptyTensor([n], dtype, device);
-  store(t, r, null);
-  return finish(t, opts);
+  // int64 lives in a Float64Array: the permutation is the storage (other dtypes: one converting copy)
+  let values: dt.TypedArray = r;
+  if (dtype.array !== Float64Array) {
+    values = new dtype.array(n);
+    values.set(r);
+  }
+  return finish(fromValues(values, [n], dtype, device), opts);
 }
 
 function likeTensor(x: Tensor, opts: TensorOptions): Tensor {
