@@ -492,12 +492,12 @@ describe("gradients read where the product that made them left them (gemm.ts's s
    * Three steps of a Linear layer whose weight gradient is the backward pass's last product (the
    * first step makes the state, whose new blocks are placed where the product left it).
    */
-  function run(staged: boolean, between?: (fc: InstanceType<typeof torch.nn.Linear>) => void) {
+  function run(staged: boolean, between?: (fc: InstanceType<typeof torch.nn.Linear>) => void, sgd = false) {
     wasmOptimConfig.stagedResults = staged;
     torch.manual_seed(21);
     const fc = new torch.nn.Linear(300, 40);
     const x = torch.randn(16, 300);
-    const opt = new optim.Adam(fc.parameters(), { lr: 0.01 });
+    const opt = sgd ? new optim.SGD(fc.parameters(), { lr: 0.01, momentum: 0.9 }) : new optim.Adam(fc.parameters(), { lr: 0.01 });
     const before = wasmOptimStats.stagedResults;
     for (let s = 0; s < 3; s++) {
       opt.zero_grad();
@@ -508,13 +508,15 @@ describe("gradients read where the product that made them left them (gemm.ts's s
     return { w: fc.weight.detach().clone(), used: wasmOptimStats.stagedResults - before };
   }
 
-  it('takes the weight gradient from the memory and updates exactly as with the copy', () => {
-    const a = run(true);
-    const b = run(false);
-    expect(a.used).toBe(2);
-    expect(b.used).toBe(0);
-    expect(a.w.equal(b.w)).toBe(true);
-  });
+  for (const sgd of [false, true]) {
+    it(`takes the weight gradient from the memory and updates exactly as with the copy (${sgd ? 'SGD with momentum' : 'Adam'})`, () => {
+      const a = run(true, undefined, sgd);
+      const b = run(false, undefined, sgd);
+      expect(a.used).toBe(2);
+      expect(b.used).toBe(0);
+      expect(a.w.equal(b.w)).toBe(true);
+    });
+  }
 
   it('copies the gradient again once it is changed in place or the memory is used by another call', () => {
     for (const change of [
