@@ -1,5 +1,6 @@
 /**
- * LeNet-5 layer by layer, torchlab against PyTorch (`npx tsx bench/conv.ts [--no-torch] [name...]`):
+ * LeNet-5 layer by layer, torchlab against PyTorch (`node --import tsx --import ./bench/dist.mjs
+ * bench/conv.ts [--no-torch] [name...]`, on the built package; `npx tsx bench/conv.ts` on the sources):
  * forward, and forward + backward, of each layer of LeNet-5 at batch 64 (conv 1->6 k5 pad 2, relu,
  * max_pool2d 2, conv 6->16 k5, relu, max_pool2d 2, fc 400-120-84-10, cross entropy), then one whole
  * training step (zero_grad, forward, loss, backward, SGD with momentum), and one training step of

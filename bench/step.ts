@@ -1,7 +1,8 @@
 /**
  * One training step of the lecture's MNIST MLP, phase by phase (issue 9):
  *
- *   node --import tsx bench/step.ts [epochs=5] [--batch=10] [--torch]
+ *   node --import tsx --import ./bench/dist.mjs bench/step.ts [epochs=5] [--batch=10] [--torch]
+ *   (on the built package, as `npm run bench`; without `--import ./bench/dist.mjs`, on the sources)
  *   node --cpu-prof --import tsx bench/step.ts      # a profile of the same loop
  *
  * As `bench/run.ts` trains it: the real MNIST training images (pixels / 255) in a TensorDataset,
