@@ -398,3 +398,21 @@ describe("relu's sign-bit kernels (lib/backends/cpu/relu.ts, in JavaScript and i
     expect(x.equal(expected)).toBe(true);
   });
 });
+
+describe('dense copies within one dtype are block copies (lib/backends/cpu/index.ts)', () => {
+  it('clone, copy_ between offset runs, and casts, which must not take the block copy', () => {
+    const x = torch.randn([50, 40]);
+    expect(Array.from(x.clone().numpy())).toEqual(Array.from(x.numpy()));
+    // from and into runs that start inside their storages
+    const big = torch.zeros([3, 2000]);
+    big.select(0, 1).copy_(x.reshape(-1));
+    expect(Array.from(big.select(0, 1).numpy())).toEqual(Array.from(x.numpy()));
+    expect(big.select(0, 0).abs().sum().item()).toBe(0);
+    expect(Array.from(big.select(0, 1).narrow(0, 7, 5).clone().numpy())).toEqual(Array.from(x.reshape(-1).narrow(0, 7, 5).numpy()));
+    // float64 and int64 share an array type: the cast truncates
+    const d = torch.tensor([1.5, -2.7, 3.9, 1e10 + 0.5], { dtype: torch.float64 });
+    expect(d.to(torch.int64).tolist()).toEqual([1, -2, 3, 1e10]);
+    expect(torch.tensor([1.5, -2.5, 255.9]).to(torch.int32).tolist()).toEqual([1, -2, 255]);
+    expect(torch.empty([4], { dtype: torch.int64 }).copy_(d).tolist()).toEqual([1, -2, 3, 1e10]);
+  });
+});

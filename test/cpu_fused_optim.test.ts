@@ -10,7 +10,8 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import torch, { optim, type Tensor } from '../lib/index.js';
-import { CHUNK, productThreshold, squareThreshold, wasmOptimConfig, wasmOptimStats, wasmStateFree } from '../lib/backends/cpu/wasm/optim.js';
+import { CHUNK, productThreshold, squareThreshold, wasmOptimConfig, wasmOptimStats } from '../lib/backends/cpu/wasm/optim.js';
+import { residentFree } from '../lib/backends/cpu/wasm/resident.js';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ulp } from './helpers/ulp.js';
@@ -177,12 +178,12 @@ describe('fused WebAssembly optimizer updates (CPU)', () => {
     };
     expect(allocate()).toBeGreaterThan(0);
     // the optimizer and its state are garbage now; finalizers run after a collection, between tasks
-    for (let i = 0; i < 5 && !(wasmStateFree().get(Math.ceil((n * 4) / 64) * 64)?.length ?? 0); i++) {
+    for (let i = 0; i < 5 && !(residentFree().get(Math.ceil((n * 4) / 64) * 64)?.length ?? 0); i++) {
       gc();
       await new Promise((r) => setTimeout(r, 10));
     }
     // the parameter (moved there by the optimizer) and its two moments
-    const freed = [...(wasmStateFree().get(Math.ceil((n * 4) / 64) * 64) ?? [])];
+    const freed = [...(residentFree().get(Math.ceil((n * 4) / 64) * 64) ?? [])];
     expect(freed.length).toBeGreaterThanOrEqual(3);
     const p = torch.zeros(n).requires_grad_();
     p.grad = torch.zeros(n);

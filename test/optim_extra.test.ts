@@ -159,6 +159,10 @@ describe('RMSprop, Adagrad and Adadelta follow PyTorch step by step', () => {
   it("raises PyTorch's errors", () => {
     const w = torch.zeros([2], { requires_grad: true });
     const e = g.optimizer_errors;
+    // PyTorch 1.13's messages for params that are not tensors (torch.typename of each)
+    for (const [bad, name] of [['a', 'str'], [1, 'int'], [null, 'NoneType'], [[1.0], 'list']] as const) {
+      expect(() => new optim.SGD([w, bad] as never, { lr: 0.1 })).toThrow(`optimizer can only optimize Tensors, but one of the params is ${name}`);
+    }
     expectPyError(() => new optim.RMSprop([w], { lr: -1 }), e.rmsprop_lr!);
     expectPyError(() => new optim.RMSprop([w], { eps: -1e-3 }), e.rmsprop_eps!);
     expectPyError(() => new optim.RMSprop([w], { momentum: -0.5 }), e.rmsprop_momentum!);

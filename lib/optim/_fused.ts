@@ -17,7 +17,7 @@ export function fusedKernels(p: Tensor): FusedOptimKernels | undefined {
 /**
  * `torch.zeros_like(p)` for optimizer state (or `empty_like`, whose contents the first fused step
  * overwrites): where `p`'s backend offers state memory its fused kernels update in place (the CPU:
- * WebAssembly memory, so a step copies only the parameter and its gradient), the tensor lives there.
+ * WebAssembly memory, so a step copies at most the parameter and its gradient), the tensor lives there.
  */
 export function stateLike(p: Tensor, fill: 'zeros' | 'empty' = 'zeros'): Tensor {
   const storage = p.is_contiguous() ? fusedKernels(p)?.stateStorage?.(p.dtype, p.numel()) : null;
@@ -28,8 +28,9 @@ export function stateLike(p: Tensor, fill: 'zeros' | 'empty' = 'zeros'): Tensor 
 /**
  * Lets `p`'s backend move its storage where the fused kernels update it in place (the CPU:
  * WebAssembly memory, so a step copies only the gradient and products read the weights in place).
- * Every view of the storage keeps seeing the same values; called once, when the optimizer makes
- * the parameter's state.
+ * Every view of the storage keeps seeing the same values. Called when the optimizer makes the
+ * parameter's state (SGD without momentum has none and calls it every step: a moved storage is
+ * recognised at once).
  */
 export function adoptParam(p: Tensor): void {
   fusedKernels(p)?.adopt?.(p._storage);

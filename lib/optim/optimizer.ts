@@ -8,7 +8,7 @@ import { Tensor } from '../tensor.js';
 import { castScalar } from '../dtype.js';
 import { backendFor } from '../device.js';
 import { viewOf } from '../ops/dispatch.js';
-import { ValueError } from '../errors.js';
+import { ValueError, pyTypeName } from '../errors.js';
 import { enable_grad, no_grad } from '../autograd/grad_mode.js';
 import { floatRepr } from '../display/pyformat.js';
 import { zeroGrad } from '../nn/module.js';
@@ -37,13 +37,8 @@ export interface OptimizerStateDict {
   param_groups: (Options & { params: number[] })[];
 }
 
-function pyTypeName(v: unknown): string {
-  if (v instanceof Tensor) return v.typeName();
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (v === null || v === undefined) return 'NoneType';
-  if (typeof v === 'object' || typeof v === 'function') return (v as { constructor?: { name?: string } }).constructor?.name ?? typeof v;
-  return typeof v;
-}
+/** `torch.typename(v)`: a tensor's type name (torch.FloatTensor), else Python's name for v's type. */
+const typename = (v: unknown): string => (v instanceof Tensor ? v.typeName() : pyTypeName(v));
 
 /** Python's str() of an option value, for the optimizer repr. */
 function pyStr(v: unknown): string {
@@ -100,7 +95,7 @@ export abstract class Optimizer<O extends Options = Options> {
     }
     const params: unknown[] = raw instanceof Tensor ? [raw] : [...raw];
     for (const p of params) {
-      if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${pyTypeName(p)}`);
+      if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typename(p)}`);
       if (!(p.is_leaf || p.retains_grad)) throw new ValueError("can't optimize a non-leaf Tensor");
     }
     const group = { ...this.defaults, ...param_group, params } as ParamGroup<O>;

@@ -15,7 +15,7 @@ import type { ArgReduceOp, ReduceOp, View } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import { collapse, numelOf } from '../../shape.js';
 import { codegenConfig, codegenStats } from './codegen.js';
-import { WA, readBinary } from './wasm/gemm.js';
+import { instantiate } from './wasm/gemm.js';
 
 /**
  * For tests and benchmarks: the element count from which float32 column sums run in reduce.wasm
@@ -42,8 +42,7 @@ let colsum: { x: ColumnSumExports; f32: Float32Array; f64: Float64Array } | null
 function columnSums(src: Float32Array, off: number, rows: number, cols: number, rowStride: number, res: Float64Array): boolean {
   if (cols > MAX_COLS) return false;
   if (colsum === undefined) {
-    const bytes = readBinary('./reduce.wasm');
-    const x = bytes && (new WA.Instance(new WA.Module(bytes), {}).exports as ColumnSumExports);
+    const x = instantiate<ColumnSumExports>('./reduce.wasm');
     colsum = x && { x, f32: new Float32Array(x.memory.buffer), f64: new Float64Array(x.memory.buffer) };
   }
   if (colsum === null) return false;

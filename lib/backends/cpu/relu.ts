@@ -16,7 +16,7 @@
 
 import type { PointwiseFn, View } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
-import { WA, readBinary } from './wasm/gemm.js';
+import { instantiate } from './wasm/gemm.js';
 
 /** The bits of n float32 elements of `a` from element `offset`, without a copy. */
 function bits(a: TypedArray, offset: number, n: number): Int32Array {
@@ -50,8 +50,7 @@ let relu: { x: ReluExports; heap: Int32Array } | null | undefined;
 
 function reluWasm(): { x: ReluExports; heap: Int32Array } | null {
   if (relu === undefined) {
-    const bytes = readBinary('./relu.wasm');
-    const x = bytes && (new WA.Instance(new WA.Module(bytes), {}).exports as ReluExports);
+    const x = instantiate<ReluExports>('./relu.wasm');
     relu = x && { x, heap: new Int32Array(x.memory.buffer) };
   }
   return relu;

@@ -15,9 +15,10 @@
  * client sets its flags) and Node 22+ by default; elsewhere gemm.wasm runs.
  *
  * Memory layout: [0, 4096) the pools' control blocks and the task parameters; then one workspace per
- * thread; then the operands of the current product, grown as needed up to 2 GiB (byte addresses
- * must stay positive i32). (The fused optimizer kernels of optim.ts have a memory of their own,
- * where optimizer state lives.)
+ * thread; then the blocks that outlive a call (resident.ts: optimizer state, the parameters the
+ * optimizers update, optim.ts's scratch block); then, from `dataStart`, the operands of the current
+ * call (a product, a convolution), grown as needed up to 2 GiB (byte addresses must stay positive
+ * i32). conv.ts and optim.ts run their kernels on the same memory.
  */
 
 import { readFileSync } from 'node:fs';
@@ -139,6 +140,12 @@ export function readBinary(name: string): Uint8Array | null {
   } catch {
     return null;
   }
+}
+
+/** The exports of a module beside this file that brings its own memory (relu.wasm, reduce.wasm), or null when it has not been built. */
+export function instantiate<T>(name: string): T | null {
+  const bytes = readBinary(name);
+  return bytes && (new WA.Instance(new WA.Module(bytes), {}).exports as T);
 }
 
 /**

@@ -19,7 +19,7 @@
 
 import type { AdamStepScalars, SgdStepScalars, View } from '../../../backend.js';
 import { WA, inWasmMemory, readBinary, stagedResult, wasmGemm, type Engine } from './gemm.js';
-import { residentArray, residentFree } from './resident.js';
+import { residentArray } from './resident.js';
 
 interface OptimExports {
   adam(
@@ -78,11 +78,6 @@ function ready(): Kernels | null {
   if (!wasmOptimConfig.enabled) return null;
   if (kernels === undefined) kernels = load();
   return kernels;
-}
-
-/** Freed state blocks waiting for reuse, by size (for tests). */
-export function wasmStateFree(): ReadonlyMap<number, readonly number[]> {
-  return residentFree();
 }
 
 /**

@@ -3,7 +3,7 @@
  * optimizer state (Adam's moments, momentum buffers) and the parameters the optimizers update.
  * The GEMM reads such an operand in place and the fused optimizer updates it in place, where an
  * ordinary CPU storage (a JavaScript typed array) is copied in, and for parameters out again,
- * at every step (bench/README.md, "Parameters in the kernels' memory").
+ * at every step (bench/README.md, "Where issue 9 stands (2026-11-27 18:00…)").
  *
  * Only arrays whose lifetime is a model's or an optimizer's come here. A block goes back to a free
  * list of its size when its array is collected (FinalizationRegistry), which happens between
