@@ -2,7 +2,16 @@
  * The 'cuda' (WebGPU) device against the CPU backend (`npm run bench:cuda`, or
  * `node --import tsx bench/webgpu.ts`):
  *   - square float32 matmul GFLOP/s, n = 256, 512, 1024 (and 2048, 4096 on a hardware adapter):
- *     a batch of products queued back to back, then torch.cuda.synchronize();
+ *     a batch of products queued back to back, then torch.cuda.synchronize(); beside it the same
+ *     measurement for two JavaScript WebGPU libraries in this process (bench/webgpu_peers.ts):
+ *     TensorFlow.js's webgpu backend (tf.matMul, its own kernel choice, flags at their defaults)
+ *     and jax-js's webgpu device (jax.numpy.matmul), each given navigator.gpu from the `webgpu`
+ *     package on the adapter torchlab uses (Dawn's default one, else llvmpipe through OpenGL ES):
+ *     random normal inputs uploaded once, one warm-up, a batch queued back to back and one wait
+ *     for the last product (no read-back of the matrix), the batch doubled until a repetition
+ *     lasts 0.2 s, median of 5, each peer's product checked against the CPU (n = 64 in full, 64
+ *     sampled entries at every size); a peer that cannot run (package missing, no adapter, an
+ *     exception, a wrong product, a time-out) prints '-' and a one-line reason;
  *   - log_softmax and cross_entropy, forward and backward, milliseconds per call: a long-row
  *     case ([256, 10000] on a software adapter, [4096, 10000] on hardware) and the MNIST case
  *     ([64, 10]); on cuda with the fused kernels (Backend.softmax, softmaxBackward, nllLoss) and
@@ -15,6 +24,7 @@
  * sets unless it is set already. Every figure is the median of several repetitions.
  */
 
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +116,48 @@ console.log(`adapter: ${info.name} (${info.software ? 'software' : 'hardware'});
 
 const sizes = [256, 512, 1024, ...(info.software ? [] : [2048, 4096])];
 const rows: string[][] = [];
+
+// PyTorch CUDA, where the machine has it: run first, alone on the GPU (bench/torch_cuda.py)
+interface TorchCuda {
+  device?: string;
+  torch?: string;
+  matmul?: Record<string, number>;
+  matmul_tf32?: Record<string, number>;
+  mlp?: { read: number; noread: number };
+  error?: string;
+}
+function torchCuda(): TorchCuda {
+  const py = process.env.TORCHLAB_CUDA_PYTHON ?? 'python3';
+  const r = spawnSync(py, [join(here, 'torch_cuda.py'), ...sizes.map(String)], { encoding: 'utf8', timeout: 300_000 });
+  if (r.error) return { error: `${py}: ${r.error.message}` };
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as TorchCuda;
+  } catch {
+    return { error: `${py} bench/torch_cuda.py printed no result: ${(r.stderr || r.stdout).trim().split('\n').pop()}` };
+  }
+}
+const pt = torchCuda();
+console.log(pt.error ? `PyTorch CUDA: - (${pt.error})` : `PyTorch CUDA: ${pt.device}, torch ${pt.torch}`);
+const ptCell = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
+
+// the JavaScript WebGPU peers: loaded here so that a missing package or a broken peer module only
+// leaves their columns at '-'
+type PeersModule = typeof import('./webgpu_peers.js');
+let peers: PeersModule | null = null;
+try {
+  peers = await import('./webgpu_peers.js');
+  console.log(`peers' adapter: ${await peers.peerAdapter()}`);
+} catch (e) {
+  console.log(`peers: - (bench/webgpu_peers.ts did not load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`);
+}
+const peerReasons = new Map<string, string>();
+/** The figure for the table, printing a failure's reason the first time it differs from before. */
+function peerCell(name: string, n: number, r: number | string): string {
+  if (typeof r === 'number') return r.toFixed(2);
+  if (peerReasons.get(name) !== r) console.log(`  ${name} at n = ${n}: - (${r})`);
+  peerReasons.set(name, r);
+  return '-';
+}
 for (const n of sizes) {
   torch.manual_seed(0);
   const a = torch.randn([n, n]);
@@ -116,8 +168,48 @@ for (const n of sizes) {
   const tg = timeit('cuda', () => ag.matmul(bg));
   // the CPU side is slow at the largest sizes and measured by `npm run bench`: stop at 1024
   const tc = n <= 1024 ? timeit('cpu', () => a.matmul(b)) : NaN;
-  rows.push([`matmul ${n}x${n} float32 (GFLOP/s)`, (flop / tg / 1e9).toFixed(2), Number.isNaN(tc) ? '-' : (flop / tc / 1e9).toFixed(2)]);
+  let tfjs = '-';
+  let jaxjs = '-';
+  if (peers) {
+    try {
+      const p = await peers.peerMatmul(n);
+      tfjs = peerCell('tfjs webgpu', n, p.tfjs);
+      jaxjs = peerCell('jax-js webgpu', n, p.jaxjs);
+    } catch (e) {
+      peerCell('peers', n, e instanceof Error ? e.message.split('\n')[0]! : String(e));
+    }
+  }
+  rows.push([
+    `matmul ${n}x${n} float32 (GFLOP/s)`,
+    (flop / tg / 1e9).toFixed(2),
+    Number.isNaN(tc) ? '-' : (flop / tc / 1e9).toFixed(2),
+    tfjs,
+    jaxjs,
+    ptCell(pt.matmul?.[n]),
+    ptCell(pt.matmul_tf32?.[n]),
+  ]);
+  if (n === sizes[0]) console.log('benchmark | cuda | cpu | tfjs webgpu | jax-js webgpu | PyTorch CUDA | PyTorch CUDA TF32');
   console.log(rows[rows.length - 1]!.join(' | '));
+}
+// on hardware, each of torchlab's matmul kernels forced in turn (TORCHLAB_WEBGPU_MATMUL): the figures
+// behind the default choice in lib/backends/webgpu/client.ts
+if (!info.software) {
+  for (const kernel of ['vec64', 'vec128', 'vec128k16', 'tiled', 'direct']) {
+    process.env.TORCHLAB_WEBGPU_MATMUL = kernel;
+    for (const n of sizes) {
+      torch.manual_seed(0);
+      const ag = torch.randn([n, n]).cuda();
+      const bg = torch.randn([n, n]).cuda();
+      rows.push([`  kernel ${kernel}, n = ${n}`, ((2 * n ** 3) / timeit('cuda', () => ag.matmul(bg)) / 1e9).toFixed(2), '-']);
+      console.log(rows[rows.length - 1]!.join(' | '));
+    }
+  }
+  delete process.env.TORCHLAB_WEBGPU_MATMUL;
+}
+try {
+  await peers?.closePeers();
+} catch {
+  // only lets Node exit sooner
 }
 
 /** Runs `f` with the backend's fused softmax / nll kernels removed: the composed path of before. */
@@ -162,9 +254,12 @@ const [X, y] = mnist(2048);
 for (const read of [true, false]) {
   const g = mlpSteps('cuda', X, y, read);
   const cpu = mlpSteps('cpu', X, y, read);
-  push([`MNIST MLP steps/s, batch 64${read ? ', loss.item() each step' : ', no read per step'}`, g.toFixed(1), cpu.toFixed(1)]);
+  const p = pt.mlp ? (read ? pt.mlp.read : pt.mlp.noread).toFixed(1) : '-';
+  push([`MNIST MLP steps/s, batch 64${read ? ', loss.item() each step' : ', no read per step'}`, g.toFixed(1), cpu.toFixed(1), '-', '-', p]);
   push([`  cuda composed softmax/nll, host target check`, composed(() => mlpSteps('cuda', X, y, read)).toFixed(1), '-']);
 }
 
-console.log(`\n| benchmark | cuda (${info.name}) | cpu (torchlab default) |\n|---|---|---|`);
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(
+  `\n| benchmark | cuda (${info.name}) | cpu (torchlab default) | tfjs-webgpu | jax-js | PyTorch CUDA${pt.device ? ` (${pt.device})` : ''} | PyTorch CUDA, TF32 |\n|---|---|---|---|---|---|---|`,
+);
+for (const r of rows) console.log(`| ${[...r, '-', '-', '-', '-'].slice(0, 7).join(' | ')} |`);

@@ -162,8 +162,8 @@ describe.skipIf(!hasGpu)(`matmul on cuda matches cpu${skipReason}`, () => {
     torch.manual_seed(seed);
     return torch.randn(shape).to(dev);
   };
-  // both kernels on every adapter: workgroup tiles (hardware GPUs) and direct blocks (CPU-emulated ones)
-  for (const kernel of ['tiled', 'direct'] as const) it(`${kernel} kernel: 2-d, odd sizes, transposed operands, batched, broadcast batch (stride 0), vectors, ints`, () => {
+  // every kernel on every adapter: vec4 tiles of 64 and 128 (hardware GPUs), scalar tiles, direct blocks (CPU-emulated ones)
+  for (const kernel of ['vec64', 'vec128', 'vec128k16', 'tiled', 'direct'] as const) it(`${kernel} kernel: 2-d, odd sizes, transposed operands, batched, broadcast batch (stride 0), vectors, ints`, () => {
     const saved = process.env.TORCHLAB_WEBGPU_MATMUL;
     process.env.TORCHLAB_WEBGPU_MATMUL = kernel;
     try {
@@ -184,6 +184,10 @@ describe.skipIf(!hasGpu)(`matmul on cuda matches cpu${skipReason}`, () => {
     same('empty k', (dev) => torch.ones([3, 0], { device: dev }).matmul(torch.ones([0, 4], { device: dev })));
     same('linear', (dev) => torch.nn.functional.linear(r([8, 5], dev, 1), r([3, 5], dev, 2), r([3], dev, 3)), 1e-4, 1e-4);
     same('mm 97x200 @ 200x75', (dev) => r([97, 200], dev, 4).matmul(r([200, 75], dev, 5)), 1e-4, 1e-4);
+    // several whole 128-wide tiles with ragged edges, both operands transposed or not
+    same('mm 300x129 @ 129x260', (dev) => r([300, 129], dev, 6).matmul(r([129, 260], dev, 7)), 1e-4, 1e-4);
+    same('mm 260x129 (T) @ 129x300 (T)', (dev) => r([129, 260], dev, 6).T.matmul(r([300, 129], dev, 7).T), 1e-4, 1e-4);
+    same('bmm transposed b', (dev) => r([3, 70, 40], dev, 8).matmul(r([3, 130, 40], dev, 9).transpose(1, 2)), 1e-4, 1e-4);
   }
 });
 

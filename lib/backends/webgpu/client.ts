@@ -33,7 +33,7 @@ import { RuntimeError } from '../../errors.js';
 import { numelOf, collapse } from '../../shape.js';
 import { C, CONTROL_BYTES, readText, SHARED_BYTES, TEXT_BYTES, SLOT_BYTES, SLOTS, type AdapterReport, type Cmd, type WorkerInit } from './protocol.js';
 import {
-  argreducePlan, matmulDirectPlan, matmulPlan, pointwisePlan, putPlan, randomPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
+  argreducePlan, matmulDirectPlan, matmulPlan, matmulVecPlan, pointwisePlan, putPlan, randomPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
   type Plan, type PutMode, type PwInput, type Strided,
 } from './kernels.js';
 import { storageType, UNIFORM_WORDS, type ScalarType } from './wgsl.js';
@@ -536,11 +536,32 @@ function readView(d: GpuDevice, v: View): TypedArray {
   return fromDevice(v.dtype, d.read(s.id, src.offset * 4, n * 4), n);
 }
 
-/** The matmul kernel for a device: workgroup tiles on GPUs, direct blocks on CPU-emulated adapters. */
-function matmulKernel(d: GpuDevice): 'tiled' | 'direct' {
+/** The matmul kernels: `TORCHLAB_WEBGPU_MATMUL` picks one (benchmarks, tests); by default hardware GPUs get vec4 tiles, CPU-emulated adapters direct blocks. */
+const MATMUL_KERNELS = ['tiled', 'direct', 'vec64', 'vec128', 'vec128k16'] as const;
+type MatmulKernel = (typeof MATMUL_KERNELS)[number];
+
+function matmulKernel(d: GpuDevice, tiles128: number): MatmulKernel {
   const v = process.env.TORCHLAB_WEBGPU_MATMUL;
-  if (v === 'tiled' || v === 'direct') return v;
-  return d.info.software ? 'direct' : 'tiled';
+  const forced = MATMUL_KERNELS.find((k) => k === v);
+  if (forced) return forced;
+  if (d.info.software) return 'direct';
+  // 128-wide tiles do four times the work per workgroup: only when there are enough to fill the GPU
+  return tiles128 >= 256 ? 'vec128' : 'vec64';
+}
+
+function matmulPlanFor(d: GpuDevice, B: number, M: number, N: number, K: number, x: Strided, y: Strided, o: Strided): Plan {
+  switch (matmulKernel(d, B * Math.ceil(M / 128) * Math.ceil(N / 128))) {
+    case 'direct':
+      return matmulDirectPlan(B, M, N, K, x, y, o);
+    case 'tiled':
+      return matmulPlan(B, M, N, K, x, y, o);
+    case 'vec64':
+      return matmulVecPlan(B, M, N, K, x, y, o, 1, 16);
+    case 'vec128':
+      return matmulVecPlan(B, M, N, K, x, y, o, 2, 8);
+    case 'vec128k16':
+      return matmulVecPlan(B, M, N, K, x, y, o, 2, 16);
+  }
 }
 
 const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
@@ -684,7 +705,7 @@ export const webgpuBackend: Backend = {
       const o = b.strided({ ...out, offset: out.offset + z0 * out.strides[0]! });
       const x = b.strided({ ...a, offset: a.offset + z0 * a.strides[0]! });
       const y = b.strided({ ...m, offset: m.offset + z0 * m.strides[0]! });
-      d.enqueue(matmulKernel(d) === 'direct' ? matmulDirectPlan(nb, M, N, K, x, y, o) : matmulPlan(nb, M, N, K, x, y, o), b.ids);
+      d.enqueue(matmulPlanFor(d, nb, M, N, K, x, y, o), b.ids);
     }
   },
   take(src, offsets, out) {
