@@ -192,9 +192,11 @@ for (const n of sizes) {
   console.log(rows[rows.length - 1]!.join(' | '));
 }
 // on hardware, each of torchlab's matmul kernels forced in turn (TORCHLAB_WEBGPU_MATMUL): the figures
-// behind the default choice in lib/backends/webgpu/client.ts
+// behind the default choice in lib/backends/webgpu/client.ts (TORCHLAB_BENCH_KERNELS: a comma-separated
+// subset, empty for none)
 if (!info.software) {
-  for (const kernel of ['vec64', 'vec128', 'vec128k16', 'tiled', 'direct']) {
+  const kernels = (process.env.TORCHLAB_BENCH_KERNELS ?? 'vec64,vec128,vec128k16,tiled,direct').split(',').filter((k) => k);
+  for (const kernel of kernels) {
     process.env.TORCHLAB_WEBGPU_MATMUL = kernel;
     for (const n of sizes) {
       torch.manual_seed(0);

@@ -28,6 +28,22 @@ function same(what: string, f: (dev: 'cpu' | 'cuda') => Tensor | readonly Tensor
   cs.forEach((c, i) => expectSame(gs[i]!, c, rtol, atol, what));
 }
 
+/**
+ * Runs every case of a test, then fails once listing each mismatch: one run on a new adapter shows
+ * all of its differences, not only the first.
+ */
+function allOf(body: (check: typeof same) => void): void {
+  const failures: string[] = [];
+  body((what, f, rtol, atol) => {
+    try {
+      same(what, f, rtol, atol);
+    } catch (e) {
+      failures.push((e instanceof Error ? e.message : String(e)).split('\n')[0]!);
+    }
+  });
+  expect(failures).toEqual([]);
+}
+
 const floats = [-3.5, -2, -1, -0.75, -0.5, -1e-3, 0, 1e-4, 0.25, 0.5, 0.9, 1, 1.5, 2, 3.7, 10];
 const specials = [NaN, Infinity, -Infinity, -0, 0, 1, -1, 100, -100, 1e-30];
 // int64 lives in int32 on the device: keep powers of these inside int32
@@ -41,16 +57,16 @@ function sample(dtype: (typeof dtypes)[number], dev: 'cpu' | 'cuda', vals = floa
 }
 
 describe.skipIf(!hasGpu)(`elementwise ops on cuda match cpu${skipReason}`, () => {
-  it('every unary op of the table, every dtype', () => {
+  it('every unary op of the table, every dtype', () => allOf((same) => {
     for (const name of unaryNames) {
       for (const dtype of dtypes) {
         same(`${name} ${dtype}`, (dev) => call(sample(dtype, dev), name), 2e-5, 2e-5);
       }
       same(`${name} specials`, (dev) => call(torch.tensor(specials, { device: dev }), name), 2e-5, 2e-5);
     }
-  });
+  }));
 
-  it('every binary op of the table: tensors, broadcasting, scalars, dtypes', () => {
+  it('every binary op of the table: tensors, broadcasting, scalars, dtypes', () => allOf((same) => {
     for (const name of binaryNames) {
       same(`${name} f32 broadcast`, (dev) => {
         const a = torch.tensor(floats.slice(0, 8), { device: dev }).reshape([8, 1]);
@@ -74,9 +90,9 @@ describe.skipIf(!hasGpu)(`elementwise ops on cuda match cpu${skipReason}`, () =>
         return call(a, name, torch.tensor(sp, { device: dev }));
       }, 2e-5, 2e-5);
     }
-  });
+  }));
 
-  it('ops with extra arguments: add/sub alpha, div modes, where, clamp, lerp, addcmul, addcdiv, masked_fill', () => {
+  it('ops with extra arguments: add/sub alpha, div modes, where, clamp, lerp, addcmul, addcdiv, masked_fill', () => allOf((same) => {
     const ab = (dev: 'cpu' | 'cuda') => [
       torch.tensor([[1.5, -2, 3], [4, -5.5, 6]], { device: dev }),
       torch.tensor([-1, 2.5, 0.5], { device: dev }),
@@ -99,9 +115,9 @@ describe.skipIf(!hasGpu)(`elementwise ops on cuda match cpu${skipReason}`, () =>
     same('addcmul', (dev) => torch.addcmul(ab(dev)[0], ab(dev)[1], ab(dev)[0], { value: 0.5 }));
     same('addcdiv', (dev) => torch.addcdiv(ab(dev)[0], ab(dev)[1], ab(dev)[0], { value: 2 }));
     same('masked_fill', (dev) => ab(dev)[0].masked_fill(ab(dev)[0].lt(0), -Infinity));
-  });
+  }));
 
-  it('strided views, offsets, in-place ops and casts', () => {
+  it('strided views, offsets, in-place ops and casts', () => allOf((same) => {
     same('transpose + slice', (dev) => {
       const x = torch.arange(60, { device: dev }).reshape([3, 4, 5]).float();
       return x.permute([2, 0, 1]).get('1:4').mul(x.get(0).T.unsqueeze(1).get('1:4'));
@@ -121,12 +137,12 @@ describe.skipIf(!hasGpu)(`elementwise ops on cuda match cpu${skipReason}`, () =>
       same(`cast float32 -> ${to}`, (dev) => torch.tensor([-300.7, -1.5, -0.2, 0, 0.7, 2.5, 255.9, 70000], { device: dev }).to(torch[to]));
       same(`cast int64 -> ${to}`, (dev) => torch.tensor([-300, -1, 0, 1, 255, 256, 70000], { device: dev }).to(torch[to]));
     }
-  });
+  }));
 });
 
 describe.skipIf(!hasGpu)(`reductions on cuda match cpu${skipReason}`, () => {
   const x = (dev: 'cpu' | 'cuda') => torch.arange(2 * 3 * 70, { device: dev }).reshape([2, 3, 70]).float().sin().mul(3);
-  it('sum, prod, mean, max, min, amax, all, any, over dims and strided views', () => {
+  it('sum, prod, mean, max, min, amax, all, any, over dims and strided views', () => allOf((same) => {
     same('sum', (dev) => x(dev).sum());
     same('sum dim', (dev) => x(dev).sum(2));
     same('sum dims keepdim', (dev) => x(dev).sum([0, 2], { keepdim: true }));
@@ -143,8 +159,8 @@ describe.skipIf(!hasGpu)(`reductions on cuda match cpu${skipReason}`, () => {
     same('nan propagates', (dev) => torch.tensor([[1, NaN, 3], [4, 5, 6]], { device: dev }).max(1).values);
     same('std/var/norm', (dev) => [x(dev).std(2), x(dev).var(), x(dev).norm()]);
     same('logsumexp/softmax', (dev) => [x(dev).logsumexp(2), x(dev).softmax(2), x(dev).log_softmax(1)]);
-  });
-  it('argmax/argmin, max with indices, cumulative ops, sort, topk', () => {
+  }));
+  it('argmax/argmin, max with indices, cumulative ops, sort, topk', () => allOf((same) => {
     const t = (dev: 'cpu' | 'cuda') => torch.tensor([[3, 1, 3, -2, 0], [NaN, 1, NaN, 2, 2], [5, 5, 5, 5, 5]], { device: dev });
     same('argmax', (dev) => [t(dev).argmax(1), t(dev).argmin(1), x(dev).argmax(), x(dev).argmin(2)]);
     same('max dim', (dev) => [...t(dev).max(1)]);
@@ -154,7 +170,7 @@ describe.skipIf(!hasGpu)(`reductions on cuda match cpu${skipReason}`, () => {
     same('sort descending', (dev) => [...t(dev).sort(1, true)]);
     same('sort dim 0, long', (dev) => [...x(dev).round().sort(2, true), ...torch.tensor([4, 2, 2, 9, -1, 2], { device: dev }).sort()]);
     same('topk', (dev) => [...x(dev).topk(5, 2)]);
-  });
+  }));
 });
 
 describe.skipIf(!hasGpu)(`matmul on cuda matches cpu${skipReason}`, () => {
@@ -194,15 +210,15 @@ describe.skipIf(!hasGpu)(`matmul on cuda matches cpu${skipReason}`, () => {
 describe.skipIf(!hasGpu)(`indexing kernels on cuda match cpu${skipReason}`, () => {
   const x = (dev: 'cpu' | 'cuda') => torch.arange(24, { device: dev }).reshape([4, 6]).float();
   const idx = (v: number[], dev: 'cpu' | 'cuda') => torch.tensor(v, { device: dev });
-  it('take, gather, index_select, advanced get, masked_select, nonzero', () => {
+  it('take, gather, index_select, advanced get, masked_select, nonzero', () => allOf((same) => {
     same('take', (dev) => x(dev).take(idx([0, 5, -1, 7], dev)));
     same('gather', (dev) => x(dev).gather(1, idx([0, 5, 2, 2, 1, 0, 3, 3], dev).reshape([4, 2])));
     same('index_select', (dev) => x(dev).T.index_select(0, idx([5, 0, 0, 3], dev)));
     same('advanced get', (dev) => x(dev).get(idx([3, 1], dev), idx([0, -1], dev)));
     same('masked_select', (dev) => x(dev).masked_select(x(dev).remainder(5).eq(0)));
     same('nonzero', (dev) => x(dev).remainder(7).eq(0).nonzero());
-  });
-  it('put, index_put with accumulate, scatter, scatter_add, index_add_', () => {
+  }));
+  it('put, index_put with accumulate, scatter, scatter_add, index_add_', () => allOf((same) => {
     same('set', (dev) => {
       const y = x(dev);
       y.set(idx([0, 2], dev), -1);
@@ -221,13 +237,13 @@ describe.skipIf(!hasGpu)(`indexing kernels on cuda match cpu${skipReason}`, () =
     same('scatter', (dev) => torch.zeros([3, 5], { device: dev }).scatter(1, idx([0, 4, 2, 1, 3, 0], dev).reshape([3, 2]), x(dev).get('0:3', '0:2')));
     same('scatter_add', (dev) => torch.zeros([3, 5], { device: dev }).scatter_add(1, idx([0, 0, 2, 2, 3, 3], dev).reshape([3, 2]), x(dev).get('0:3', '0:2')));
     same('index_add_', (dev) => torch.ones([4, 6], { device: dev }).index_add_(0, idx([1, 1, 3], dev), x(dev).get('0:3'), { alpha: 2 }));
-  });
-  it('gradients through indexing and reductions', () => {
+  }));
+  it('gradients through indexing and reductions', () => allOf((same) => {
     same('backward', (dev) => {
       const w = x(dev).div(10).requires_grad_();
       const y = w.get(idx([0, 2, 2], dev)).softmax(1).mul(w.get('0:3')).sum();
       y.backward();
       return w.grad!;
     });
-  });
+  }));
 });

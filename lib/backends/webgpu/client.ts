@@ -536,7 +536,7 @@ function readView(d: GpuDevice, v: View): TypedArray {
   return fromDevice(v.dtype, d.read(s.id, src.offset * 4, n * 4), n);
 }
 
-/** The matmul kernels: `TORCHLAB_WEBGPU_MATMUL` picks one (benchmarks, tests); by default hardware GPUs get vec4 tiles, CPU-emulated adapters direct blocks. */
+/** The matmul kernels: `TORCHLAB_WEBGPU_MATMUL` picks one (benchmarks, tests); by default hardware GPUs get tiles, CPU-emulated adapters direct blocks. */
 const MATMUL_KERNELS = ['tiled', 'direct', 'vec64', 'vec128', 'vec128k16'] as const;
 type MatmulKernel = (typeof MATMUL_KERNELS)[number];
 
@@ -545,8 +545,10 @@ function matmulKernel(d: GpuDevice, tiles128: number): MatmulKernel {
   const forced = MATMUL_KERNELS.find((k) => k === v);
   if (forced) return forced;
   if (d.info.software) return 'direct';
-  // 128-wide tiles do four times the work per workgroup: only when there are enough to fill the GPU
-  return tiles128 >= 256 ? 'vec128' : 'vec64';
+  // On an H100 (bench/webgpu.ts, 2026-11-27) 128-wide vec4 tiles led from n = 2048 (7.9 vs 6.9 TFLOP/s
+  // for the scalar 64-wide tiles; 15.7 vs 12.3 at 4096) and trailed below, where fewer, larger
+  // workgroups leave multiprocessors idle (n = 512: 1.0 vs 1.9 TFLOP/s)
+  return tiles128 >= 256 ? 'vec128' : 'tiled';
 }
 
 function matmulPlanFor(d: GpuDevice, B: number, M: number, N: number, K: number, x: Strided, y: Strided, o: Strided): Plan {

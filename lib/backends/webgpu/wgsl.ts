@@ -152,9 +152,10 @@ const HELPERS: Record<string, { deps: string[]; code: string }> = {
 }`,
   },
   fmodf: {
-    deps: ['isfinite'],
+    deps: ['isfinite', 'isnan'],
     code: `fn fmod_f(a: f32, b: f32) -> f32 {
-  if (!isfin_f(a) || b == 0.0 || b != b) { return nan(); }
+  // NaN tested by its bits: NVIDIA's compiler folds b != b to false
+  if (!isfin_f(a) || b == 0.0 || isnan_f(b)) { return nan(); }
   if (!isfin_f(b)) { return a; }
   return a - b * trunc(a / b);
 }`,
@@ -247,9 +248,18 @@ const HELPERS: Record<string, { deps: string[]; code: string }> = {
 }`,
   },
   // Mesa's builtins return numbers for NaN and infinite arguments: these keep IEEE's answers
-  tan: { deps: ['isfinite'], code: 'fn tan_f(x: f32) -> f32 { if (!isfin_f(x)) { return nan(); } return sin(x) / cos(x); }' },
-  sin: { deps: ['isfinite'], code: 'fn sin_f(x: f32) -> f32 { if (!isfin_f(x)) { return nan(); } return sin(x); }' },
-  cos: { deps: ['isfinite'], code: 'fn cos_f(x: f32) -> f32 { if (!isfin_f(x)) { return nan(); } return cos(x); }' },
+  tan: { deps: ['isfinite', 'trig'], code: 'fn tan_f(x: f32) -> f32 { if (!isfin_f(x)) { return nan(); } let r = trig_r(x); return sin(r) / cos(r); }' },
+  sin: { deps: ['isfinite', 'trig'], code: 'fn sin_f(x: f32) -> f32 { if (!isfin_f(x)) { return nan(); } return sin(trig_r(x)); }' },
+  cos: { deps: ['isfinite', 'trig'], code: 'fn cos_f(x: f32) -> f32 { if (!isfin_f(x)) { return nan(); } return cos(trig_r(x)); }' },
+  // x - 2πk in [-π, π], 2π split in three so that k·6.28125 is exact up to |k| = 2^16: NVIDIA's
+  // sin and cos are accurate only near zero (sin(1234) was off by 7e-5 on an H100)
+  trig: {
+    deps: [],
+    code: `fn trig_r(x: f32) -> f32 {
+  let k = round(x * 0.15915494309189535);
+  return ((x - k * 6.28125) - k * 0.0019353071693331003) - k * 1.0253376273028358e-11;
+}`,
+  },
   atan: { deps: ['isnan'], code: 'fn atan_f(x: f32) -> f32 { if (isnan_f(x)) { return x; } return atan(x); }' },
   atan2: {
     deps: ['isnan', 'isfinite', 'atan'],
