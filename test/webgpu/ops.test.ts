@@ -137,6 +137,8 @@ describe.skipIf(!hasGpu)(`elementwise ops on cuda match cpu${skipReason}`, () =>
       same(`cast float32 -> ${to}`, (dev) => torch.tensor([-300.7, -1.5, -0.2, 0, 0.7, 2.5, 255.9, 70000], { device: dev }).to(torch[to]));
       same(`cast int64 -> ${to}`, (dev) => torch.tensor([-300, -1, 0, 1, 255, 256, 70000], { device: dev }).to(torch[to]));
     }
+    // NaN is true and -0 false, also where the compiler takes != as an ordered comparison (NVIDIA)
+    same('cast NaN and -0 -> bool', (dev) => torch.tensor([NaN, -0, 0, 1e-30], { device: dev }).to(torch.bool));
   }));
 });
 
@@ -144,6 +146,10 @@ describe.skipIf(!hasGpu)(`reductions on cuda match cpu${skipReason}`, () => {
   const x = (dev: 'cpu' | 'cuda') => torch.arange(2 * 3 * 70, { device: dev }).reshape([2, 3, 70]).float().sin().mul(3);
   it('sum, prod, mean, max, min, amax, all, any, over dims and strided views', () => allOf((same) => {
     same('sum', (dev) => x(dev).sum());
+    same('any/all with NaN and -0', (dev) => {
+      const t = torch.tensor([[NaN, 0], [-0, 0], [NaN, 1]], { device: dev });
+      return [t.any(1), t.all(1), t.any(), t.all()];
+    });
     same('sum dim', (dev) => x(dev).sum(2));
     same('sum dims keepdim', (dev) => x(dev).sum([0, 2], { keepdim: true }));
     same('sum transposed', (dev) => x(dev).transpose(0, 2).sum(1));

@@ -7,7 +7,7 @@
 import { collapse } from '../../shape.js';
 import type { ArgReduceOp, PointwiseFn, ReduceOp, ScanOp } from '../../backend.js';
 import type { DType } from '../../dtype.js';
-import { helperSource, storageType, storeExpr, UNIFORM_DECL, WgslAlgebra, wgslType, type ScalarType } from './wgsl.js';
+import { floatTruth, helperSource, storageType, storeExpr, UNIFORM_DECL, WgslAlgebra, wgslType, type ScalarType } from './wgsl.js';
 
 /** A strided operand as kernels see it: which binding holds it and how it is laid out. */
 export interface Strided {
@@ -228,7 +228,7 @@ export function reducePlan(op: ReduceOp, shape: readonly number[], input: Stride
     const helpers = new Set<string>(['isnan']);
     const load = (p: string) => {
       const x = `b${input.binding + 1}[${p}]`;
-      if (op === 'all' || op === 'any') return inT === 'f' ? `select(0, 1, ${x} != 0.0)` : `select(0, 1, ${x} != 0)`;
+      if (op === 'all' || op === 'any') return inT === 'f' ? `select(0, 1, ${floatTruth(x)})` : `select(0, 1, ${x} != 0)`;
       return x;
     };
     const store = storeExpr('acc', acc, out.dtype, (h) => helpers.add(h));

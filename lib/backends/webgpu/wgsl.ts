@@ -352,7 +352,7 @@ export class WgslAlgebra implements Algebra<string> {
 
   /** `v` as a WGSL bool: non-zero is true (NaN too, as in C). */
   truth(v: string): string {
-    return this.typeOf(v) === 'f' ? `(${v} != 0.0)` : `(${v} != 0)`;
+    return this.typeOf(v) === 'f' ? floatTruth(v) : `(${v} != 0)`;
   }
 
   private bothInt(a: string, b: string): boolean {
@@ -370,7 +370,11 @@ export class WgslAlgebra implements Algebra<string> {
 
   private cmp(a: string, b: string, op: string): string {
     if (this.bothInt(a, b)) return this.boolOf(`${a} ${op} ${b}`);
-    return this.boolOf(`${this.f(a)} ${op} ${this.f(b)}`);
+    const [x, y] = [this.f(a), this.f(b)];
+    if (op !== '!=') return this.boolOf(`${x} ${op} ${y}`);
+    // NaN != anything is true; NVIDIA compiles != as an ordered comparison, false for NaN
+    this.need('isnan');
+    return this.boolOf(`(${x} != ${y} || isnan_f(${x}) || isnan_f(${y}))`);
   }
 
   private unaryF(a: string, fn: string, helper?: string): string {
@@ -510,13 +514,21 @@ export class WgslAlgebra implements Algebra<string> {
   }
 }
 
+/**
+ * A float's truth by its bits: anything but ±0 is true, NaN included (`x != 0.0` is false for NaN
+ * on NVIDIA, whose compiler makes != an ordered comparison).
+ */
+export function floatTruth(v: string): string {
+  return `((bitcast<u32>(${v}) & 0x7fffffffu) != 0u)`;
+}
+
 /** Converts value `v` of type `t` for a store into `dtype` (float32 rounds, ints wrap, bool is != 0). */
 export function storeExpr(v: string, t: ScalarType, dtype: DType, need: (helper: string) => void): string {
   switch (dtype.name) {
     case 'float32':
       return t === 'f' ? v : `f32(${v})`;
     case 'bool':
-      return t === 'f' ? `select(0, 1, ${v} != 0.0)` : `select(0, 1, ${v} != 0)`;
+      return t === 'f' ? `select(0, 1, ${floatTruth(v)})` : `select(0, 1, ${v} != 0)`;
     case 'uint8':
       if (t === 'i') return `(${v} & 255)`;
       need('toi');
