@@ -537,7 +537,7 @@ function readView(d: GpuDevice, v: View): TypedArray {
 }
 
 /** The matmul kernels: `TORCHLAB_WEBGPU_MATMUL` picks one (benchmarks, tests); by default hardware GPUs get tiles, CPU-emulated adapters direct blocks. */
-const MATMUL_KERNELS = ['tiled', 'direct', 'vec32', 'vec32k8', 'vec64', 'vec64x8', 'vec128', 'vec128k16'] as const;
+const MATMUL_KERNELS = ['tiled', 'direct', 'vec64', 'vec128', 'vec128k16'] as const;
 type MatmulKernel = (typeof MATMUL_KERNELS)[number];
 
 function matmulKernel(d: GpuDevice, tiles128: number): MatmulKernel {
@@ -557,18 +557,12 @@ function matmulPlanFor(d: GpuDevice, B: number, M: number, N: number, K: number,
       return matmulDirectPlan(B, M, N, K, x, y, o);
     case 'tiled':
       return matmulPlan(B, M, N, K, x, y, o);
-    case 'vec32':
-      return matmulVecPlan(B, M, N, K, x, y, o, 8, 1, 16);
-    case 'vec32k8':
-      return matmulVecPlan(B, M, N, K, x, y, o, 8, 1, 8);
     case 'vec64':
-      return matmulVecPlan(B, M, N, K, x, y, o, 16, 1, 16);
-    case 'vec64x8':
-      return matmulVecPlan(B, M, N, K, x, y, o, 8, 2, 8);
+      return matmulVecPlan(B, M, N, K, x, y, o, 1, 16);
     case 'vec128':
-      return matmulVecPlan(B, M, N, K, x, y, o, 16, 2, 8);
+      return matmulVecPlan(B, M, N, K, x, y, o, 2, 8);
     case 'vec128k16':
-      return matmulVecPlan(B, M, N, K, x, y, o, 16, 2, 16);
+      return matmulVecPlan(B, M, N, K, x, y, o, 2, 16);
   }
 }
 

@@ -544,26 +544,23 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }
 
 /**
- * Batched tiled matmul for hardware GPUs: (4·S·G)x(4·S·G) output tiles computed by S x S
- * invocations, BK-deep k tiles held in workgroup memory as vec4s, each invocation accumulating a
- * 4G x 4G block as G x G 4x4 sub-blocks in vec4 registers (rows ty·4…ty·4+3 of each 4S-row group,
- * columns tx·4…+3 of each 4S-column group), so a k step reads 2G vec4s from workgroup memory for
- * 16G² vec4 multiply-adds.
+ * Batched tiled matmul for hardware GPUs: (64·G)x(64·G) output tiles, BK-deep k tiles held in
+ * workgroup memory as vec4s, each of the 16x16 invocations accumulating a 4G x 4G block as G x G
+ * 4x4 sub-blocks in vec4 registers (rows ty·4…ty·4+3 of each 64-row group, columns tx·4…+3 of each
+ * 64-column group), so a k step reads 2G vec4s from workgroup memory for 16G² vec4 multiply-adds.
  * Each operand tile is filled along its contiguous dimension (k for a row-major `a`, m for a
  * transposed one; likewise for `b`), one vec4 per invocation and load, so neighbouring invocations
  * read neighbouring addresses whichever way the operand is laid out.
  */
-export function matmulVecPlan(B: number, M: number, N: number, K: number, a: Strided, b: Strided, out: Strided, S: 8 | 16, G: 1 | 2, BK: 8 | 16): Plan {
+export function matmulVecPlan(B: number, M: number, N: number, K: number, a: Strided, b: Strided, out: Strided, G: 1 | 2, BK: 8 | 16): Plan {
   const { W, dims, aAt, bAt, oAt, t, T, zero, layout, types, A, Bb } = matmulOperands(M, N, K, a, b, out);
-  const TS = 4 * S * G; // the tile's side
-  const TH = S * S; // invocations
-  const V = S * G; // vec4s across a tile
+  const V = 16 * G; // vec4s across a tile
   const AV = V + 1; // a's rows padded by one vec4: a k-major fill then spreads over the banks
-  const loads = (BK * V) / TH;
-  if (!Number.isInteger(loads)) throw new Error(`matmulVecPlan: a ${TS}-wide tile of ${TH} invocations needs BK >= ${TH / V}`);
+  const loads = (BK * V) / 256;
+  if (!Number.isInteger(loads)) throw new Error(`matmulVecPlan: a ${64 * G}-wide tile needs BK >= ${256 / V}`);
   const aMajorM = a.strides[1] === 1 && a.strides[2] !== 1;
   const bMajorK = b.strides[1] === 1 && b.strides[2] !== 1;
-  const key = `mmv|${t}|${layout}|${S}|${G}|${BK}|${aMajorM ? 'm' : 'k'}${bMajorK ? 'k' : 'n'}`;
+  const key = `mmv|${t}|${layout}|${G}|${BK}|${aMajorM ? 'm' : 'k'}${bMajorK ? 'k' : 'n'}`;
   const V4 = `vec4<${T}>`;
   const acc = (p: number, q: number) => `c${p}_${q}`;
   const lines: string[] = [];
@@ -574,7 +571,7 @@ export function matmulVecPlan(B: number, M: number, N: number, K: number, a: Str
     [0, 1, 2, 3].map((j) => `if (${first} + ${j} < ${bound}) { ${name}[${j}] = ${src}[${at} + ${j} * ${step}]; }`).join(' ');
   const fill: string[] = [];
   for (let e = 0; e < loads; e++) {
-    const idx = `tid + ${e * TH}`;
+    const idx = `tid + ${e * 256}`;
     const [ak, am] = aMajorM ? [`(${idx}) / ${V}`, `(${idx}) % ${V}`] : [`(${idx}) % ${BK}`, `(${idx}) / ${BK}`];
     const [bk, bn] = bMajorK ? [`(${idx}) % ${BK}`, `(${idx}) / ${BK}`] : [`(${idx}) / ${V}`, `(${idx}) % ${V}`];
     fill.push(`    {
@@ -589,17 +586,17 @@ export function matmulVecPlan(B: number, M: number, N: number, K: number, a: Str
     }`);
   }
   const step: string[] = [];
-  for (let g = 0; g < G; g++) step.push(`      let a${g} = As[kk * ${AV} + ${g * S} + ty];`);
-  for (let q = 0; q < G; q++) step.push(`      let b${q} = Bs[kk * ${V} + ${q * S} + tx];`);
+  for (let g = 0; g < G; g++) step.push(`      let a${g} = As[kk * ${AV} + ${g * 16} + ty];`);
+  for (let q = 0; q < G; q++) step.push(`      let b${q} = Bs[kk * ${V} + ${q * 16} + tx];`);
   for (let p = 0; p < 4 * G; p++) {
     for (let q = 0; q < G; q++) step.push(`      ${acc(p, q)} = ${acc(p, q)} + a${p >> 2}[${p & 3}] * b${q};`);
   }
   const store: string[] = [];
   for (let p = 0; p < 4 * G; p++) {
-    store.push(`  { let gm = row0 + ${(p >> 2) * 4 * S} + ty * 4 + ${p & 3};\n    if (gm < M) {`);
+    store.push(`  { let gm = row0 + ${(p >> 2) * 64} + ty * 4 + ${p & 3};\n    if (gm < M) {`);
     for (let q = 0; q < G; q++) {
       for (let j = 0; j < 4; j++) {
-        store.push(`      { let gn = col0 + ${q * 4 * S + j} + tx * 4; if (gn < N) { b1[oBase + gm * som + gn * son] = ${acc(p, q)}[${j}]; } }`);
+        store.push(`      { let gn = col0 + ${q * 64 + j} + tx * 4; if (gn < N) { b1[oBase + gm * som + gn * son] = ${acc(p, q)}[${j}]; } }`);
       }
     }
     store.push('    }\n  }');
@@ -607,14 +604,14 @@ export function matmulVecPlan(B: number, M: number, N: number, K: number, a: Str
   const code = () => `${UNIFORM_DECL}${bindingDecls(layout, types)}
 var<workgroup> As: array<${V4}, ${BK * AV}>;
 var<workgroup> Bs: array<${V4}, ${BK * V}>;
-@compute @workgroup_size(${S}, ${S})
+@compute @workgroup_size(16, 16)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let M = ui(${dims}u); let N = ui(${dims + 1}u); let K = ui(${dims + 2}u);
   let bz = i32(wid.z);
-  let row0 = i32(wid.y) * ${TS}; let col0 = i32(wid.x) * ${TS};
+  let row0 = i32(wid.y) * ${64 * G}; let col0 = i32(wid.x) * ${64 * G};
   let aBase = ui(${aAt}u) + bz * ui(${aAt + 1}u); let sam = ui(${aAt + 2}u); let sak = ui(${aAt + 3}u);
   let bBase = ui(${bAt}u) + bz * ui(${bAt + 1}u); let sbk = ui(${bAt + 2}u); let sbn = ui(${bAt + 3}u);
-  let tid = i32(lid.y * ${S}u + lid.x);
+  let tid = i32(lid.y * 16u + lid.x);
   let ty = i32(lid.y); let tx = i32(lid.x);
 ${declare}
   for (var k0 = 0; k0 < K; k0 = k0 + ${BK}) {
@@ -628,7 +625,7 @@ ${step.join('\n')}
   let oBase = ui(${oAt}u) + bz * ui(${oAt + 1}u); let som = ui(${oAt + 2}u); let son = ui(${oAt + 3}u);
 ${store.join('\n')}
 }`;
-  return { key, layout, words: W.w, code, x: Math.ceil(N / TS), y: Math.ceil(M / TS), z: B };
+  return { key, layout, words: W.w, code, x: Math.ceil(N / (64 * G)), y: Math.ceil(M / (64 * G)), z: B };
 }
 
 /**
