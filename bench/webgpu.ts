@@ -195,7 +195,7 @@ for (const n of sizes) {
 // behind the default choice in lib/backends/webgpu/client.ts (TORCHLAB_BENCH_KERNELS: a comma-separated
 // subset, empty for none)
 if (!info.software) {
-  const kernels = (process.env.TORCHLAB_BENCH_KERNELS ?? 'vec64,vec128,vec128k16,tiled,direct').split(',').filter((k) => k);
+  const kernels = (process.env.TORCHLAB_BENCH_KERNELS ?? 'vec64,vec128,tiled,direct').split(',').filter((k) => k);
   for (const kernel of kernels) {
     process.env.TORCHLAB_WEBGPU_MATMUL = kernel;
     for (const n of sizes) {

@@ -537,7 +537,7 @@ function readView(d: GpuDevice, v: View): TypedArray {
 }
 
 /** The matmul kernels: `TORCHLAB_WEBGPU_MATMUL` picks one (benchmarks, tests); by default hardware GPUs get tiles, CPU-emulated adapters direct blocks. */
-const MATMUL_KERNELS = ['tiled', 'direct', 'vec64', 'vec128', 'vec128k16'] as const;
+const MATMUL_KERNELS = ['tiled', 'direct', 'vec64', 'vec128'] as const;
 type MatmulKernel = (typeof MATMUL_KERNELS)[number];
 
 function matmulKernel(d: GpuDevice, tiles128: number): MatmulKernel {
@@ -545,9 +545,9 @@ function matmulKernel(d: GpuDevice, tiles128: number): MatmulKernel {
   const forced = MATMUL_KERNELS.find((k) => k === v);
   if (forced) return forced;
   if (d.info.software) return 'direct';
-  // On an H100 (bench/webgpu.ts, 2026-11-27) 128-wide vec4 tiles led from n = 2048 (7.9 vs 6.9 TFLOP/s
-  // for the scalar 64-wide tiles; 15.7 vs 12.3 at 4096) and trailed below, where fewer, larger
-  // workgroups leave multiprocessors idle (n = 512: 1.0 vs 1.9 TFLOP/s)
+  // On an H100 (bench/webgpu.ts, 2026-11-27, two runs) 128-wide vec4 tiles led from n = 2048 (7.5-7.9
+  // vs 5.9-6.9 TFLOP/s for the scalar 64-wide tiles; 15.7-16.5 vs 12.3-13.1 at 4096) and trailed
+  // below, where fewer, larger workgroups leave multiprocessors idle (n = 512: 1.0-1.1 vs 1.7-1.9)
   return tiles128 >= 256 ? 'vec128' : 'tiled';
 }
 
@@ -561,8 +561,6 @@ function matmulPlanFor(d: GpuDevice, B: number, M: number, N: number, K: number,
       return matmulVecPlan(B, M, N, K, x, y, o, 1, 16);
     case 'vec128':
       return matmulVecPlan(B, M, N, K, x, y, o, 2, 8);
-    case 'vec128k16':
-      return matmulVecPlan(B, M, N, K, x, y, o, 2, 16);
   }
 }
 
