@@ -11,7 +11,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { View } from '../lib/backend.js';
 import { wasmGemm, wasmGemmConfig, wasmGemmFused, wasmMatmul } from '../lib/backends/cpu/wasm/gemm.js';
-import { poolConfig } from '../lib/backends/cpu/wasm/pool.js';
 import torch from '../lib/index.js';
 import { cpuBackend } from '../lib/backends/cpu/index.js';
 
@@ -204,14 +203,14 @@ describe('WebAssembly float32 GEMM', () => {
     expect(pool.stats().workerChunks).toBeGreaterThan(before);
   });
 
-  it('the workers take part whether they poll for the next task or sleep (poolConfig.spinMs)', async () => {
+  it('the workers take part whether they poll for the next task or sleep (spinMs)', async () => {
     wasmGemmConfig.threadMinMacs = 0;
     wasmGemmConfig.threads = 2;
     const pool = wasmGemm()!.pool!;
-    const saved = poolConfig.spinMs;
+    const saved = pool.spinMs;
     try {
       for (const spinMs of [0, 5]) {
-        poolConfig.spinMs = spinMs;
+        pool.spinMs = spinMs;
         for (let round = 0; round < 3; round++) {
           // tasks back to back (a polling worker takes them at once), then a pause longer than the poll
           const before = pool.stats().workerChunks;
@@ -221,7 +220,7 @@ describe('WebAssembly float32 GEMM', () => {
         }
       }
     } finally {
-      poolConfig.spinMs = saved;
+      pool.spinMs = saved;
     }
   });
 
