@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { View } from '../lib/backend.js';
 import { wasmGemm, wasmGemmConfig, wasmGemmFused, wasmMatmul } from '../lib/backends/cpu/wasm/gemm.js';
+import { poolConfig } from '../lib/backends/cpu/wasm/pool.js';
 import torch from '../lib/index.js';
 import { cpuBackend } from '../lib/backends/cpu/index.js';
 
@@ -203,14 +204,14 @@ describe('WebAssembly float32 GEMM', () => {
     expect(pool.stats().workerChunks).toBeGreaterThan(before);
   });
 
-  it('the workers take part whether they poll for the next task or sleep (spinMs)', async () => {
+  it('the workers take part whether they poll for the next task or sleep (poolConfig.spinMs)', async () => {
     wasmGemmConfig.threadMinMacs = 0;
     wasmGemmConfig.threads = 2;
     const pool = wasmGemm()!.pool!;
-    const saved = pool.spinMs;
+    const saved = poolConfig.spinMs;
     try {
       for (const spinMs of [0, 5]) {
-        pool.spinMs = spinMs;
+        poolConfig.spinMs = spinMs;
         for (let round = 0; round < 3; round++) {
           // tasks back to back (a polling worker takes them at once), then a pause longer than the poll
           const before = pool.stats().workerChunks;
@@ -220,7 +221,7 @@ describe('WebAssembly float32 GEMM', () => {
         }
       }
     } finally {
-      pool.spinMs = saved;
+      poolConfig.spinMs = saved;
     }
   });
 

@@ -47,8 +47,7 @@ const MAX_PAGES = 32768;
 /**
  * Byte addresses of the task parameters (18 i32, see `chunk` in gemm.wat) and of the calling
  * thread's workspace; the worker pools' control blocks (pool.ts) are at 0 (the engine's binary)
- * and CTL_PLAIN (gemm.wasm when `wasmGemmConfig.fma` turns the fused one off). The rest of the
- * first 4096 bytes: the optimizers' task and pool (optim.ts: 144-248, 320-352) and conv.ts's (384-4032).
+ * and CTL_PLAIN (gemm.wasm when `wasmGemmConfig.fma` turns the fused one off).
  */
 export const PARAMS = 64;
 const CTL_PLAIN = 256;

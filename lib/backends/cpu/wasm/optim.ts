@@ -18,20 +18,10 @@
  */
 
 import type { AdamStepScalars, SgdStepScalars, View } from '../../../backend.js';
-import { WA, WS_BASE, inWasmMemory, readBinary, stagedResult, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
-import { GemmPool } from './pool.js';
+import { WA, inWasmMemory, readBinary, stagedResult, wasmGemm, type Engine } from './gemm.js';
 import { residentArray } from './resident.js';
 
-/**
- * Byte addresses in the engine's first page (gemm.ts's layout): the task of a split update (see
- * `chunk` in optim.wat: 104 bytes, between gemm.ts's parameters and its second control block) and
- * the control block of the optimizers' worker pool (between gemm.ts's and conv.ts's).
- */
-const TASK = 144;
-const CTL = 320;
-
 interface OptimExports {
-  chunk(task: number, index: number, ws: number): void;
   adam(
     n: number, p: number, g: number, m: number, v: number, vmax: number, flags: number,
     sign: number, wd: number, b1: number, omb1: number, b2: number, omb2: number,
@@ -51,44 +41,10 @@ interface OptimExports {
  * `stagedResults: false` copies a gradient in even where the product that made it left an intact
  * copy in the memory (gemm.ts's stagedResult; batch-10 MNIST step 450 -> 426 µs with it).
  */
-export const wasmOptimConfig = {
-  enabled: true,
-  stateInWasm: true,
-  adoptParams: true,
-  stagedResults: true,
-  /**
-   * Elements from which an update whose operands all lie in the memory is split over the worker
-   * pool (wasmGemmConfig.threads); 0 never splits.
-   */
-  threadMin: 32768,
-  /**
-   * How long (ms) the optimizers' pool polls for its next task before sleeping (GemmPool.spinMs):
-   * a split update, once a training step, is too short to pay for waking a worker each time.
-   */
-  spinMs: 5,
-};
+export const wasmOptimConfig = { enabled: true, stateInWasm: true, adoptParams: true, stagedResults: true };
 
 /** Updates run here so far, and operands read where a product left them (tests check that the fast paths ran). */
-export const wasmOptimStats = { adam: 0, sgd: 0, stagedResults: 0, split: 0 };
-
-const threads = (): number => Math.max(1, Math.min(wasmGemmConfig.threads, wasmGemmSlots));
-
-/**
- * Writes the task of a split update (`chunk` in optim.wat: the kind, the operands' addresses from
- * `at`, then the constants in their slots) and runs it over the pool, two chunks a thread.
- */
-function runSplit(k: Kernels, kind: number, n: number, flags: number, wd: number, f32s: readonly number[], i32s: readonly number[]): void {
-  const buf = k.engine.memory.buffer;
-  const per = Math.ceil(n / (2 * threads()) / 16) * 16;
-  new Int32Array(buf, TASK, 9).set([kind, n, per, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, flags]);
-  new Float32Array(buf, TASK + 36, 9).set(f32s);
-  new Int32Array(buf, TASK + 72, 6).set(i32s);
-  new Float64Array(buf, TASK + 96, 1)[0] = wd;
-  k.pool ??= new GemmPool(k.module, k.engine.memory, CTL, (t, i, w) => k.x.chunk(t, i, w), TASK, (i) => WS_BASE + i * k.engine.wsStride);
-  k.pool.spinMs = wasmOptimConfig.spinMs;
-  k.pool.ensure(threads() - 1);
-  k.pool.run(Math.ceil(n / per));
-}
+export const wasmOptimStats = { adam: 0, sgd: 0, stagedResults: 0 };
 
 /**
  * Elements per staged chunk: five operands of 16,384 float32 (320 KiB) stay in L2 between their
@@ -98,9 +54,7 @@ export const CHUNK = 16384;
 
 interface Kernels {
   engine: Engine;
-  module: WasmModule;
   x: OptimExports;
-  pool: GemmPool | null;
   /** Byte address of the scratch block: room for the five operands of a chunk. */
   scratch: number;
   /** The scratch block's array, held so that its block is never recycled. */
@@ -116,9 +70,8 @@ function load(): Kernels | null {
   // kept for the process's life by this reference
   const block = residentArray(5 * CHUNK);
   if (block === null) return null;
-  const module = new WA.Module(bytes);
-  const x = new WA.Instance(module, { env: { memory: engine.memory } }).exports as OptimExports;
-  return { engine, module, x, pool: null, scratch: block.byteOffset, block };
+  const x = new WA.Instance(new WA.Module(bytes), { env: { memory: engine.memory } }).exports as OptimExports;
+  return { engine, x, scratch: block.byteOffset, block };
 }
 
 function ready(): Kernels | null {
@@ -165,15 +118,10 @@ const inside = [false, false, false, false, false];
 /**
  * Runs `call(count)` over the operands chunk by chunk, `at` holding the byte addresses of the
  * chunk's operands in the kernels' memory: those outside it are staged in the scratch area
- * (copied in unless bit j of `writeOnly` is set, out when bit j of `written` is). When every
- * operand lies in the memory and there are at least `threadMin` elements, `split()` runs the whole
- * update over the worker pool instead, `at` holding the operands' addresses.
+ * (copied in unless bit j of `writeOnly` is set, out when bit j of `written` is).
  */
-function withOperands(
-  k: Kernels, n: number, runs: readonly (F32Run | null)[], written: number, writeOnly: number, call: (count: number) => void, split: () => void,
-): void {
+function withOperands(k: Kernels, n: number, runs: readonly (F32Run | null)[], written: number, writeOnly: number, call: (count: number) => void): void {
   const m = runs.length;
-  let all = true;
   for (let j = 0; j < m; j++) {
     const r = runs[j]!;
     // an operand only read may have an intact copy in the memory: the product that made it left it there
@@ -181,16 +129,6 @@ function withOperands(
     if (copy !== null) wasmOptimStats.stagedResults++;
     mirror[j] = copy ?? -1;
     inside[j] = r !== null && (copy !== null || inWasmMemory(r.data));
-    if (r !== null && !inside[j]) all = false;
-  }
-  if (all && wasmOptimConfig.threadMin > 0 && n >= wasmOptimConfig.threadMin && threads() > 1) {
-    for (let j = 0; j < m; j++) {
-      const r = runs[j]!;
-      at[j] = r === null ? 0 : mirror[j]! >= 0 ? mirror[j]! : r.data.byteOffset + r.offset * 4;
-    }
-    split();
-    wasmOptimStats.split++;
-    return;
   }
   for (let i = 0; i < n; i += CHUNK) {
     const count = Math.min(CHUNK, n - i);
@@ -307,10 +245,8 @@ export function wasmAdam(n: number, p: F32Run, g: F32Run, m: F32Run, v: F32Run, 
   const bc2Sqrt = ftz(s.bc2Sqrt);
   const eps = ftz(s.eps);
   // θ, m, v and v̂ are read and written, the gradient only read
-  withOperands(
-    k, n, [p, g, m, v, vmax], 0b11101, 0,
-    (count) => k.x.adam(count, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, flags, sign, s.wd, b1, omb1, b2, omb2, decay, negStep, bc2Sqrt, eps, tDecay, tB1, tOmb1, tB2, tSq, tNeg),
-    () => runSplit(k, 0, n, flags, s.wd, [sign, b1, omb1, b2, omb2, decay, negStep, bc2Sqrt, eps], [tDecay, tB1, tOmb1, tB2, tSq, tNeg]),
+  withOperands(k, n, [p, g, m, v, vmax], 0b11101, 0, (count) =>
+    k.x.adam(count, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, flags, sign, s.wd, b1, omb1, b2, omb2, decay, negStep, bc2Sqrt, eps, tDecay, tB1, tOmb1, tB2, tSq, tNeg),
   );
   wasmOptimStats.adam++;
   return true;
@@ -332,10 +268,8 @@ export function wasmSgd(n: number, p: F32Run, g: F32Run, buf: F32Run | null, fir
   const tNeg = productThreshold(negLr);
   const sign = ftz(s.sign);
   // θ and the buffer are written, the gradient only read; a first step only writes the buffer
-  withOperands(
-    k, n, [p, g, buf], 0b101, first ? 0b100 : 0,
-    (count) => k.x.sgd(count, at[0]!, at[1]!, at[2]!, flags, sign, s.wd, mu, damp, negLr, tMu, tDamp, tNeg),
-    () => runSplit(k, 1, n, flags, s.wd, [sign, mu, damp, negLr, 0, 0, 0, 0, 0], [tMu, tDamp, tNeg, 0, 0, 0]),
+  withOperands(k, n, [p, g, buf], 0b101, first ? 0b100 : 0, (count) =>
+    k.x.sgd(count, at[0]!, at[1]!, at[2]!, flags, sign, s.wd, mu, damp, negLr, tMu, tDamp, tNeg),
   );
   wasmOptimStats.sgd++;
   return true;

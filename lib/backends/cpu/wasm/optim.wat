@@ -1,7 +1,7 @@
 ;; Fused optimizer updates for the CPU backend: one pass over a float32 parameter, its gradient and
 ;; its state, with f32x4 SIMD (four elements per instruction) and a scalar tail.
 ;;
-;; Assembled by build.mjs into optim.wasm, loaded by optim.ts on the GEMM engine's shared memory.
+;; Assembled by build.mjs into optim.wasm, loaded by optim.ts on a shared memory of its own.
 ;; All pointers are byte addresses of float32 arrays of n elements (any alignment).
 ;;
 ;; The arithmetic is float32, one rounding per operation, in the order of PyTorch 1.13's
@@ -84,7 +84,7 @@
   ;;        + negStep · m / (√v̂ / bc2Sqrt + ε)            (negStep = -lr / (1 - β₁ᵗ))
   ;; with the guards' thresholds (float32 bits) tDecay = T(decay), tB1 = T(β₁), tOmb1 = T(1-β₁),
   ;; tB2 = T(β₂), tSq = the least |d| with d·d and (1-β₂)·d·d normal, tNeg = T(negStep).
-  (func $adam (export "adam")
+  (func (export "adam")
     (param $n i32) (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $vmax i32)
     (param $flags i32) (param $sign f32) (param $wd f64) (param $b1 f32) (param $omb1 f32)
     (param $b2 f32) (param $omb2 f32) (param $decay f32) (param $negStep f32) (param $bc2Sqrt f32) (param $eps f32)
@@ -250,7 +250,7 @@
   ;;                              d = d + μ·b (Nesterov, flags & 8), else b
   ;;   θ = θ + negLr·d
   ;; with the guards' thresholds (float32 bits) tMu = T(μ), tDamp = T(1-τ), tNeg = T(negLr).
-  (func $sgd (export "sgd")
+  (func (export "sgd")
     (param $n i32) (param $p i32) (param $g i32) (param $b i32)
     (param $flags i32) (param $sign f32) (param $wd f64) (param $mu f32) (param $damp f32) (param $negLr f32)
     (param $tMu i32) (param $tDamp i32) (param $tNeg i32)
@@ -378,43 +378,4 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (local.set $g (i32.add (local.get $g) (i32.const 4)))
         (br $sloop))))
-
-  ;; One chunk of an update split over the worker pool (optim.ts), described at $t (byte offsets):
-  ;;   0 kind (0 Adam, 1 SGD) | 4 n | 8 per: elements per chunk, a multiple of 16 |
-  ;;   12 θ | 16 gradient | 20 m (SGD: the momentum buffer) | 24 v | 28 v̂ (byte addresses) | 32 flags |
-  ;;   36 sign | 40 β₁ (SGD: μ) | 44 1-β₁ (SGD: 1-dampening) | 48 β₂ (SGD: -lr) | 52 1-β₂ | 56 decay |
-  ;;   60 negStep | 64 bc2Sqrt | 68 ε (f32) | 72 tDecay (SGD: tMu) | 76 tB1 (tDamp) | 80 tOmb1 (tNeg) |
-  ;;   84 tB2 | 88 tSq | 92 tNeg (i32) | 96 wd (f64).
-  ;; Chunk i updates elements [i·per, min(n, (i+1)·per)): every element is computed as by one call
-  ;; over all n (the scalar tail only ever runs at the very end), so a split changes no result.
-  (func (export "chunk") (param $t i32) (param $index i32) (param $ws i32)
-    (local $per i32) (local $start i32) (local $count i32) (local $off i32)
-    (local.set $per (i32.load offset=8 (local.get $t)))
-    (local.set $start (i32.mul (local.get $index) (local.get $per)))
-    (local.set $count (i32.sub (i32.load offset=4 (local.get $t)) (local.get $start)))
-    (if (i32.gt_s (local.get $count) (local.get $per)) (then (local.set $count (local.get $per))))
-    (if (i32.le_s (local.get $count) (i32.const 0)) (then (return)))
-    (local.set $off (i32.shl (local.get $start) (i32.const 2)))
-    (if (i32.eqz (i32.load (local.get $t)))
-      (then
-        (call $adam (local.get $count)
-          (i32.add (i32.load offset=12 (local.get $t)) (local.get $off))
-          (i32.add (i32.load offset=16 (local.get $t)) (local.get $off))
-          (i32.add (i32.load offset=20 (local.get $t)) (local.get $off))
-          (i32.add (i32.load offset=24 (local.get $t)) (local.get $off))
-          (i32.add (i32.load offset=28 (local.get $t)) (local.get $off))
-          (i32.load offset=32 (local.get $t)) (f32.load offset=36 (local.get $t)) (f64.load offset=96 (local.get $t))
-          (f32.load offset=40 (local.get $t)) (f32.load offset=44 (local.get $t)) (f32.load offset=48 (local.get $t))
-          (f32.load offset=52 (local.get $t)) (f32.load offset=56 (local.get $t)) (f32.load offset=60 (local.get $t))
-          (f32.load offset=64 (local.get $t)) (f32.load offset=68 (local.get $t))
-          (i32.load offset=72 (local.get $t)) (i32.load offset=76 (local.get $t)) (i32.load offset=80 (local.get $t))
-          (i32.load offset=84 (local.get $t)) (i32.load offset=88 (local.get $t)) (i32.load offset=92 (local.get $t))))
-      (else
-        (call $sgd (local.get $count)
-          (i32.add (i32.load offset=12 (local.get $t)) (local.get $off))
-          (i32.add (i32.load offset=16 (local.get $t)) (local.get $off))
-          (i32.add (i32.load offset=20 (local.get $t)) (local.get $off))
-          (i32.load offset=32 (local.get $t)) (f32.load offset=36 (local.get $t)) (f64.load offset=96 (local.get $t))
-          (f32.load offset=40 (local.get $t)) (f32.load offset=44 (local.get $t)) (f32.load offset=48 (local.get $t))
-          (i32.load offset=72 (local.get $t)) (i32.load offset=76 (local.get $t)) (i32.load offset=80 (local.get $t))))))
 )

@@ -11,7 +11,7 @@
  *   ctl[PENDING] = chunks not yet finished; whoever finishes the last one notifies
  *   ctl[FAILED]  = set when a chunk threw
  *   ctl[READY], ctl[WORKED] = counters that show the workers take part
- *   ctl[SPIN]    = microseconds a worker polls NEXT after a task before it sleeps (spinMs)
+ *   ctl[SPIN]    = microseconds a worker polls NEXT after a task before it sleeps (poolConfig)
  * The task's parameters (see `chunk` in gemm.wat) are written before NEXT is published, and the
  * caller rewrites them only once PENDING is 0. Claiming chunks dynamically also balances the load
  * when another process takes one of the cores.
@@ -27,7 +27,7 @@ const FAILED = 2;
 /** Workers that have instantiated the module, and chunks they ran: for tests and bench. */
 const READY = 3;
 const WORKED = 4;
-/** Microseconds a worker polls for the next task before it sleeps (spinMs, written at each run). */
+/** Microseconds a worker polls for the next task before it sleeps (poolConfig, written at each run). */
 const SPIN = 5;
 /** At most this many chunks per task: the low 16 bits of ctl[NEXT]. */
 export const MAX_CHUNKS = 0xffff;
@@ -66,19 +66,20 @@ for (;;) {
 }
 `;
 
+/**
+ * How long (ms) a worker keeps polling for the next task after finishing one, and the calling
+ * thread for the workers' last chunks, before sleeping in Atomics.wait: waking a sleeping thread
+ * takes tens of microseconds, and a training step runs several pool tasks a few hundred
+ * microseconds apart. LeNet's training step (batch 64, 2 cores): 6.97 ms sleeping at once, 6.45
+ * polling 3 ms, 6.40 polling 5 ms, 6.49 polling 10 ms (alternating in one process, medians). As
+ * OpenMP's runtimes do, a polling thread keeps its core busy for that long after the last task.
+ */
+export const poolConfig = { spinMs: 5 };
+
 export class GemmPool {
   private readonly workers: Worker[] = [];
   private readonly ctl: Int32Array;
   private gen = 0;
-  /**
-   * How long (ms) a worker keeps polling for the next task after finishing one, and the calling
-   * thread for the workers' last chunks, before sleeping in Atomics.wait. Waking a sleeping thread
-   * takes tens of microseconds, which a task of a few tens loses to (the optimizers' pool, once a
-   * training step); polling keeps a core busy as long, which slowed the convolutions' and products'
-   * pools in LeNet's epoch on 2 cores (garbage collection's helper threads wait for the core), so
-   * those sleep at once.
-   */
-  spinMs = 0;
 
   /**
    * @param ctlAt byte address of the control block (8 i32)
@@ -121,7 +122,7 @@ export class GemmPool {
     const ctl = this.ctl;
     this.gen = (this.gen + 1) & 0xffff;
     Atomics.store(ctl, FAILED, 0);
-    Atomics.store(ctl, SPIN, Math.round(this.spinMs * 1000));
+    Atomics.store(ctl, SPIN, Math.round(poolConfig.spinMs * 1000));
     Atomics.store(ctl, PENDING, n);
     Atomics.store(ctl, NEXT, (this.gen << 16) | n);
     Atomics.notify(ctl, NEXT);
@@ -139,7 +140,7 @@ export class GemmPool {
       Atomics.sub(ctl, PENDING, 1);
     }
     // the workers' chunks: wait even after an error, so no worker still runs when the next task starts
-    const until = performance.now() + this.spinMs;
+    const until = performance.now() + poolConfig.spinMs;
     while (Atomics.load(ctl, PENDING) !== 0 && performance.now() < until);
     for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) Atomics.wait(ctl, PENDING, p);
     if (error !== null) throw error;
