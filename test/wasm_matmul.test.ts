@@ -11,7 +11,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { View } from '../lib/backend.js';
 import { wasmGemm, wasmGemmConfig, wasmGemmFused, wasmMatmul } from '../lib/backends/cpu/wasm/gemm.js';
-import { poolConfig } from '../lib/backends/cpu/wasm/pool.js';
 import torch from '../lib/index.js';
 import { cpuBackend } from '../lib/backends/cpu/index.js';
 
@@ -202,27 +201,6 @@ describe('WebAssembly float32 GEMM', () => {
     const before = pool.stats().workerChunks;
     for (let r = 0; r < 50 && pool.stats().workerChunks === before; r++) check(1, 96, 200, 96, { seed: r });
     expect(pool.stats().workerChunks).toBeGreaterThan(before);
-  });
-
-  it('the workers take part whether they poll for the next task or sleep (poolConfig.spinMs)', async () => {
-    wasmGemmConfig.threadMinMacs = 0;
-    wasmGemmConfig.threads = 2;
-    const pool = wasmGemm()!.pool!;
-    const saved = poolConfig.spinMs;
-    try {
-      for (const spinMs of [0, 5]) {
-        poolConfig.spinMs = spinMs;
-        for (let round = 0; round < 3; round++) {
-          // tasks back to back (a polling worker takes them at once), then a pause longer than the poll
-          const before = pool.stats().workerChunks;
-          for (let r = 0; r < 50 && pool.stats().workerChunks === before; r++) check(1, 96, 200, 96, { seed: r });
-          expect(pool.stats().workerChunks, `spinMs ${spinMs}`).toBeGreaterThan(before);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-    } finally {
-      poolConfig.spinMs = saved;
-    }
   });
 
   it('runs many pool tasks in a row (generations of the control block)', () => {

@@ -11,7 +11,6 @@
  *   ctl[PENDING] = chunks not yet finished; whoever finishes the last one notifies
  *   ctl[FAILED]  = set when a chunk threw
  *   ctl[READY], ctl[WORKED] = counters that show the workers take part
- *   ctl[SPIN]    = microseconds a worker polls NEXT after a task before it sleeps (poolConfig)
  * The task's parameters (see `chunk` in gemm.wat) are written before NEXT is published, and the
  * caller rewrites them only once PENDING is 0. Claiming chunks dynamically also balances the load
  * when another process takes one of the cores.
@@ -27,8 +26,6 @@ const FAILED = 2;
 /** Workers that have instantiated the module, and chunks they ran: for tests and bench. */
 const READY = 3;
 const WORKED = 4;
-/** Microseconds a worker polls for the next task before it sleeps (poolConfig, written at each run). */
-const SPIN = 5;
 /** At most this many chunks per task: the low 16 bits of ctl[NEXT]. */
 export const MAX_CHUNKS = 0xffff;
 
@@ -41,20 +38,11 @@ const { chunk } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, ctlAt, 8);
 Atomics.add(ctl, ${READY}, 1);
 let seen = -1;
-let spin = false;
 for (;;) {
   let v = Atomics.load(ctl, ${NEXT});
   const gen = v >>> 16;
-  if (gen === seen) {
-    if (spin) {
-      spin = false;
-      const until = performance.now() + Atomics.load(ctl, ${SPIN}) / 1000;
-      while ((Atomics.load(ctl, ${NEXT}) >>> 16) === seen && performance.now() < until);
-    } else Atomics.wait(ctl, ${NEXT}, v);
-    continue;
-  }
+  if (gen === seen) { Atomics.wait(ctl, ${NEXT}, v); continue; }
   seen = gen;
-  spin = true;
   for (;;) {
     v = Atomics.load(ctl, ${NEXT});
     if (v >>> 16 !== gen || (v & 0xffff) === 0) break;
@@ -65,16 +53,6 @@ for (;;) {
   }
 }
 `;
-
-/**
- * How long (ms) a worker keeps polling for the next task after finishing one, and the calling
- * thread for the workers' last chunks, before sleeping in Atomics.wait: waking a sleeping thread
- * takes tens of microseconds, and a training step runs several pool tasks a few hundred
- * microseconds apart. LeNet's training step (batch 64, 2 cores): 6.97 ms sleeping at once, 6.45
- * polling 3 ms, 6.40 polling 5 ms, 6.49 polling 10 ms (alternating in one process, medians). As
- * OpenMP's runtimes do, a polling thread keeps its core busy for that long after the last task.
- */
-export const poolConfig = { spinMs: 5 };
 
 export class GemmPool {
   private readonly workers: Worker[] = [];
@@ -122,7 +100,6 @@ export class GemmPool {
     const ctl = this.ctl;
     this.gen = (this.gen + 1) & 0xffff;
     Atomics.store(ctl, FAILED, 0);
-    Atomics.store(ctl, SPIN, Math.round(poolConfig.spinMs * 1000));
     Atomics.store(ctl, PENDING, n);
     Atomics.store(ctl, NEXT, (this.gen << 16) | n);
     Atomics.notify(ctl, NEXT);
@@ -140,8 +117,6 @@ export class GemmPool {
       Atomics.sub(ctl, PENDING, 1);
     }
     // the workers' chunks: wait even after an error, so no worker still runs when the next task starts
-    const until = performance.now() + poolConfig.spinMs;
-    while (Atomics.load(ctl, PENDING) !== 0 && performance.now() < until);
     for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) Atomics.wait(ctl, PENDING, p);
     if (error !== null) throw error;
     if (Atomics.load(ctl, FAILED) !== 0) throw new RuntimeError('matmul: a WebAssembly worker failed');
