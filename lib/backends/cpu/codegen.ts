@@ -10,10 +10,10 @@
  * first). Only the staging through float64 blocks is gone: values are read from the operands'
  * arrays and written to the output directly, one element at a time.
  *
- * A kernel reads an input element, computes, and writes the output element before moving on, so
- * an in-place op whose output is its input (same view) sees each input value before it is
- * overwritten, as the interpreter does. Partially overlapping views are undefined behaviour in
- * PyTorch (it refuses them) and may differ between the two paths.
+ * A kernel reads the input elements of a few outputs (UNROLL), computes, and writes those outputs
+ * before moving on, so an in-place op whose output is its input (same view) sees each input value
+ * before it is overwritten, as the interpreter does. Partially overlapping views are undefined
+ * behaviour in PyTorch (it refuses them) and may differ between the two paths.
  */
 
 import type { Algebra } from '../../ops/algebra.js';
