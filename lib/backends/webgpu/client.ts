@@ -33,10 +33,11 @@ import { RuntimeError } from '../../errors.js';
 import { numelOf, collapse } from '../../shape.js';
 import { C, CONTROL_BYTES, readText, SHARED_BYTES, TEXT_BYTES, SLOT_BYTES, SLOTS, type AdapterReport, type Cmd, type WorkerInit } from './protocol.js';
 import {
-  argreducePlan, matmulDirectPlan, matmulPlan, matmulVecPlan, pointwisePlan, putPlan, randomPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
+  argreducePlan, pointwisePlan, putPlan, randomPlan, reducePlan, scanPlan, sortFinalPlan, sortInitPlan, sortStepPlan, takePlan,
   type Plan, type PutMode, type PwInput, type Strided,
 } from './kernels.js';
 import { storageType, UNIFORM_WORDS, type ScalarType } from './wgsl.js';
+import { matmulPlanFor } from './matmul.js';
 import { nllBackwardPlan, nllPlan, softmaxBackwardPlan, softmaxPlan } from './softmax.js';
 import { deviceAssertError, indexAssertCode, launchBlocking } from './asserts.js';
 import { checkIndexPlan } from './indexing.js';
@@ -536,34 +537,6 @@ function readView(d: GpuDevice, v: View): TypedArray {
   return fromDevice(v.dtype, d.read(s.id, src.offset * 4, n * 4), n);
 }
 
-/** The matmul kernels: `TORCHLAB_WEBGPU_MATMUL` picks one (benchmarks, tests); by default hardware GPUs get tiles, CPU-emulated adapters direct blocks. */
-const MATMUL_KERNELS = ['tiled', 'direct', 'vec64', 'vec128'] as const;
-type MatmulKernel = (typeof MATMUL_KERNELS)[number];
-
-function matmulKernel(d: GpuDevice, tiles128: number): MatmulKernel {
-  const v = process.env.TORCHLAB_WEBGPU_MATMUL;
-  const forced = MATMUL_KERNELS.find((k) => k === v);
-  if (forced) return forced;
-  if (d.info.software) return 'direct';
-  // On an H100 (bench/webgpu.ts, 2026-11-27, two runs) 128-wide vec4 tiles led from n = 2048 (7.5-7.9
-  // vs 5.9-6.9 TFLOP/s for the scalar 64-wide tiles; 15.7-16.5 vs 12.3-13.1 at 4096) and trailed
-  // below, where fewer, larger workgroups leave multiprocessors idle (n = 512: 1.0-1.1 vs 1.7-1.9)
-  return tiles128 >= 256 ? 'vec128' : 'tiled';
-}
-
-function matmulPlanFor(d: GpuDevice, B: number, M: number, N: number, K: number, x: Strided, y: Strided, o: Strided): Plan {
-  switch (matmulKernel(d, B * Math.ceil(M / 128) * Math.ceil(N / 128))) {
-    case 'direct':
-      return matmulDirectPlan(B, M, N, K, x, y, o);
-    case 'tiled':
-      return matmulPlan(B, M, N, K, x, y, o);
-    case 'vec64':
-      return matmulVecPlan(B, M, N, K, x, y, o, 1, 16);
-    case 'vec128':
-      return matmulVecPlan(B, M, N, K, x, y, o, 2, 8);
-  }
-}
-
 const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /** Philox4x32-10 samples drawn on the device (see randomPlan); one offset per call. */
@@ -705,7 +678,7 @@ export const webgpuBackend: Backend = {
       const o = b.strided({ ...out, offset: out.offset + z0 * out.strides[0]! });
       const x = b.strided({ ...a, offset: a.offset + z0 * a.strides[0]! });
       const y = b.strided({ ...m, offset: m.offset + z0 * m.strides[0]! });
-      d.enqueue(matmulPlanFor(d, nb, M, N, K, x, y, o), b.ids);
+      d.enqueue(matmulPlanFor(d.info.software, nb, M, N, K, x, y, o), b.ids);
     }
   },
   take(src, offsets, out) {
