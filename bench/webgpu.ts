@@ -28,6 +28,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
 
 process.env.TORCHLAB_ALLOW_SOFTWARE_GPU ??= '1';
 const { default: torch, F, optim } = await import('../lib/index.js');
@@ -40,10 +41,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const REPS = 5;
 const MIN_TIME = 0.2;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
 function sync(device: string): void {
   if (device === 'cuda') torch.cuda.synchronize();

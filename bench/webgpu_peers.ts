@@ -33,6 +33,7 @@
  */
 
 import { availableParallelism } from 'node:os';
+import { median } from './stats.js';
 
 type TfCore = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;
@@ -60,10 +61,6 @@ function message(e: unknown): string {
   return s.split('\n')[0]!.slice(0, 200);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
 /**
  * Seconds per product: `run(calls)` queues `calls` products and waits once for the last. The

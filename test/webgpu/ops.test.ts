@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import torch, { type Tensor } from '../../lib/index.js';
 import { binaryNames, unaryNames } from '../../lib/ops/pointwise.js';
+import { matmulPlanFor } from '../../lib/backends/webgpu/matmul.js';
 import { expectSame, hasGpu, requireAdapterInCI, skipReason } from './setup.js';
 
 requireAdapterInCI();
@@ -177,6 +178,28 @@ describe.skipIf(!hasGpu)(`reductions on cuda match cpu${skipReason}`, () => {
     same('sort dim 0, long', (dev) => [...x(dev).round().sort(2, true), ...torch.tensor([4, 2, 2, 9, -1, 2], { device: dev }).sort()]);
     same('topk', (dev) => [...x(dev).topk(5, 2)]);
   }));
+});
+
+describe('the matmul kernel for a product (no adapter needed)', () => {
+  const op = (binding: number, rows: number, cols: number) => ({ binding, dtype: torch.float32, offset: 0, strides: [rows * cols, cols, 1] });
+  const plan = (software: boolean, n: number, batch = 1) => matmulPlanFor(software, batch, n, n, n, op(1, n, n), op(2, n, n), op(0, n, n));
+  it('direct blocks on CPU-emulated adapters; on GPUs 128-wide vec4 tiles from 256 of them, else scalar 64-wide tiles', () => {
+    const saved = process.env.TORCHLAB_WEBGPU_MATMUL;
+    delete process.env.TORCHLAB_WEBGPU_MATMUL;
+    try {
+      expect(plan(true, 4096).key).toMatch(/^mmd\|/);
+      expect(plan(false, 4096).key).toMatch(/^mmv\|/);
+      expect(plan(false, 2048).key).toMatch(/^mmv\|/);
+      expect(plan(false, 1024).key).toMatch(/^mm\|/);
+      // 4 x 8 x 8 tiles of a batched product are enough
+      expect(plan(false, 1024, 4).key).toMatch(/^mmv\|/);
+      process.env.TORCHLAB_WEBGPU_MATMUL = 'vec64';
+      expect(plan(true, 64).key).toMatch(/^mmv\|f\|\w+\|1\|16\|/);
+    } finally {
+      if (saved === undefined) delete process.env.TORCHLAB_WEBGPU_MATMUL;
+      else process.env.TORCHLAB_WEBGPU_MATMUL = saved;
+    }
+  });
 });
 
 describe.skipIf(!hasGpu)(`matmul on cuda matches cpu${skipReason}`, () => {
