@@ -348,7 +348,7 @@ describe("relu's sign-bit kernels (lib/backends/cpu/relu.ts, in JavaScript and i
   const bits = [0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x3f800000, 0xbf800000, 0x7f7fffff, 0xff7fffff,
     0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001, 0x7fffffff, 0xffffffff];
   const n = bits.length * bits.length;
-  // past two of relu.wasm's 8,192-element chunks, with a scalar tail (n + EXTRA = 4k + 3)
+  // past two of relu.wasm's 8,192-element chunks; the last one, 943 = 8k + 7, ends in the scalar tail
   const EXTRA = 17003;
   function operands(): [CpuStorage, CpuStorage] {
     // every pair (g, y) of the classes, then random floats of both signs
