@@ -283,6 +283,11 @@ describe('conv_transpose2d: fast paths agree with the composed one', () => {
 describe('pooling: fast paths agree with the composed one', () => {
   const cases: { x: number[]; k: number | number[]; o: Record<string, unknown>; layout?: Layout }[] = [
     { x: [4, 6, 28, 28], k: 2, o: {} },
+    // maxpool.wasm's 2 x 2 kernel: odd sides (a row's last turn overlaps), and the general kernel
+    // where ceil_mode clips the last windows or fewer than 4 outputs make a row
+    { x: [2, 3, 11, 13], k: 2, o: {} },
+    { x: [2, 3, 11, 13], k: 2, o: { ceil_mode: true } },
+    { x: [2, 3, 8, 7], k: 2, o: {} },
     { x: [2, 3, 9, 7], k: 3, o: { stride: 2, padding: 1 } },
     { x: [2, 3, 9, 7], k: 3, o: { stride: 2, padding: 1, ceil_mode: true } },
     { x: [2, 2, 10, 11], k: [3, 2], o: { stride: [2, 1], dilation: [2, 3], padding: [1, 1] } },

@@ -71,6 +71,9 @@ interface ConvExports {
   vectors(src: number, planes: number, H: number, W: number, dst: number): void;
   chunk(p: number, index: number, ws: number): void;
 }
+interface MaxPoolExports {
+  maxPool2x2(src: number, val: number, idx: number, withIdx: number, planes: number, H: number, W: number, oH: number, oW: number): void;
+}
 interface GemmExports {
   gemm(M: number, N: number, K: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, ws: number): void;
 }
@@ -89,6 +92,8 @@ interface ConvEngine {
   gemm: GemmExports;
   plain: Variant;
   fused: Variant | null;
+  /** maxpool.wasm's 2 x 2 pooling, when built. */
+  pool2x2: MaxPoolExports | null;
 }
 
 /**
@@ -122,7 +127,9 @@ function load(): ConvEngine | null {
   if (bytes === null) return null;
   const fused = fusedBinary('./conv_fma.wasm');
   const gemm = new WA.Instance(e.module, { env: { memory: e.memory } }).exports as GemmExports;
-  return { e, gemm, plain: variant(e, bytes, CTL_PLAIN), fused: fused && variant(e, fused, CTL_FUSED) };
+  const pool = readBinary('./maxpool.wasm');
+  const pool2x2 = pool && (new WA.Instance(new WA.Module(pool), { env: { memory: e.memory } }).exports as MaxPoolExports);
+  return { e, gemm, plain: variant(e, bytes, CTL_PLAIN), fused: fused && variant(e, fused, CTL_FUSED), pool2x2 };
 }
 
 // nn.Linear's x @ W.t() reads both operands along k: wasmMatmul runs gemmNT for it, unpacked
@@ -524,7 +531,6 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
   const ce = getEngine();
   if (ce === null) return false;
   const e = ce.e;
-  const conv = active(ce).conv;
   const [N, C, H, W] = input.shape as [number, number, number, number];
   const n = N * C * w.oH * w.oW;
   if (n === 0) return true;
@@ -532,15 +538,26 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
   if (at === null) return false;
   const [xa, va, ia] = at as [number, number, number];
   stageIn(e, input, xa);
+  const { kH, kW, sH, sW, pH, pW, dH, dW, oH, oW } = w;
+  if (ce.pool2x2 && kH === 2 && kW === 2 && sH === 2 && sW === 2 && pH === 0 && pW === 0 && dH === 1 && dW === 1 && 2 * oH <= H && 2 * oW <= W && oW >= 4) {
+    // LeNet's pooling: one pass of vector compares (the general kernel took about 5 ns an output)
+    ce.pool2x2.maxPool2x2(xa, va, ia, indices ? 1 : 0, N * C, H, W, oH, oW);
+  } else {
+    poolGeneral(e, active(ce).conv, input.shape as [number, number, number, number], w, xa, va, ia, indices !== null);
+  }
+  stageOut(e, va, values, n);
+  if (indices) ((indices.storage as CpuStorage).data as Float64Array).set(new Float64Array(e.memory.buffer, ia, n), indices.offset);
+  return true;
+}
+
+/** conv.wat's maxPool, any window: the geometry and the columns whose windows lie inside the input. */
+function poolGeneral(e: Engine, conv: ConvExports, [N, C, H, W]: [number, number, number, number], w: Window2d, xa: number, va: number, ia: number, withIdx: boolean): void {
   writeParams(e, N, C, H, W, w);
   // the output columns whose windows lie inside the input's columns
   const lo = Math.min(w.oW, Math.ceil(w.pW / w.sW));
   const hi = Math.max(lo, Math.min(w.oW, Math.floor((W - 1 - (w.kW - 1) * w.dW + w.pW) / w.sW) + 1));
   new Int32Array(e.memory.buffer, PARAMS + 56, 2).set([lo, hi]);
-  conv.maxPool(PARAMS, xa, va, ia, indices ? 1 : 0);
-  stageOut(e, va, values, n);
-  if (indices) ((indices.storage as CpuStorage).data as Float64Array).set(new Float64Array(e.memory.buffer, ia, n), indices.offset);
-  return true;
+  conv.maxPool(PARAMS, xa, va, ia, withIdx ? 1 : 0);
 }
 
 /** Element c of a 1-d view (1 for a null one). */
