@@ -239,9 +239,10 @@ export interface NnKernels {
   maxPool2d(input: View, values: View, indices: View | null, w: Window2d): void;
   /**
    * Max pooling's gradient: overwrites the contiguous (N, C, H, W) `out` with zeros, then adds
-   * each element of `grad` (N, C, oH, oW) at its `indices` position in its plane.
+   * each element of `grad` (N, C, oH, oW) at its `indices` position in its plane. `w`, the
+   * forward's window, lets a backend write each element once where windows do not overlap.
    */
-  maxPool2dBackward(grad: View, indices: View, out: View): void;
+  maxPool2dBackward(grad: View, indices: View, out: View, w?: Window2d): void;
   /**
    * Optional, fused: out = conv2d(input, weight, bias) for input (N, C, H, W), weight
    * (O, C/groups, kH, kW) and a contiguous out (N, O, oH, oW). Returns false, writing nothing,

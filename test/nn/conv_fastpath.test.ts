@@ -320,6 +320,26 @@ describe('pooling: fast paths agree with the composed one', () => {
     }
   }
 
+  it("max_pool2d's 2 x 2 gradient in maxpool.wasm: the JavaScript scatter's bits, -0 and NaN gradients, odd sides", () => {
+    // the scatter adds onto zeros, so a -0 gradient arrives as +0; elements outside every window stay +0
+    const bits = (t: Tensor) => Array.from(new Int32Array(new Float32Array(t.flatten().tolist() as number[]).buffer));
+    for (const shape of [[3, 4, 28, 28], [2, 3, 11, 13], [1, 2, 9, 8]]) {
+      torch.manual_seed(0);
+      const x = torch.randn(shape);
+      const [gN, gC, gH, gW] = [shape[0]!, shape[1]!, Math.floor(shape[2]! / 2), Math.floor(shape[3]! / 2)];
+      const g = torch.randn([gN, gC, gH, gW]);
+      g.view(-1).index_fill_(0, torch.tensor([0, 5, 17]), -0);
+      g.view(-1).index_fill_(0, torch.tensor([3, 11]), NaN);
+      const grads = (['js', 'fast'] as const).map((m) => {
+        setMode(m);
+        const leaf = x.clone().requires_grad_(true);
+        F.max_pool2d(leaf, 2).backward(g);
+        return leaf.grad!;
+      });
+      expect(bits(grads[1]!), JSON.stringify(shape)).toEqual(bits(grads[0]!));
+    }
+  });
+
   it('max_pool2d: grad_fn names, double backward and ties as in PyTorch', () => {
     for (const m of MODES) {
       setMode(m);

@@ -13,7 +13,7 @@
 import type { NnKernels, View, Window2d } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import type { CpuStorage } from './index.js';
-import { wasmConv2d, wasmConv2dBackward, wasmMaxPool2d } from './wasm/conv.js';
+import { wasmConv2d, wasmConv2dBackward, wasmMaxPool2d, wasmMaxPool2dBackward } from './wasm/conv.js';
 
 const arr = (v: View): TypedArray => (v.storage as CpuStorage).data;
 
@@ -139,7 +139,8 @@ function maxPool2d(input: View, values: View, indices: View | null, w: Window2d)
   }
 }
 
-function maxPool2dBackward(grad: View, indices: View, out: View): void {
+function maxPool2dBackward(grad: View, indices: View, out: View, w?: Window2d): void {
+  if (w && wasmMaxPool2dBackward(grad, indices, out, w)) return;
   const g = arr(grad);
   const ix = arr(indices);
   const dst = arr(out);

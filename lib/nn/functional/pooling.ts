@@ -145,7 +145,7 @@ export function max_pool2d(input: Tensor, kernel_size: IntOrTuple, ...rest: unkn
   });
   if (!indices) return g.batched ? values : values.squeeze(0);
   // the gradient goes to each window's argmax
-  record('MaxPool2DWithIndicesBackward0', [x], [values], [indices], ([gv]) => [maxPoolScatter(gv!, indices, [N, C, H, W])]);
+  record('MaxPool2DWithIndicesBackward0', [x], [values], [indices], ([gv]) => [maxPoolScatter(gv!, indices, [N, C, H, W], window2d(g))]);
   const out = g.batched ? values : values.squeeze(0);
   if (!(o.return_indices ?? false)) return out;
   return [out, g.batched ? indices : indices.squeeze(0)];
@@ -157,9 +157,10 @@ function window2d(g: Geometry): Window2d {
 
 /**
  * Max pooling's backward: gv (N, C, oH, oW) added at the argmax `indices` of each (N, C) plane of
- * an (N, C, H, W) zero tensor; its own gradient is a gather at the same indices.
+ * an (N, C, H, W) zero tensor (w, the forward's window, for backends that use it); its own
+ * gradient is a gather at the same indices.
  */
-function maxPoolScatter(gv: Tensor, indices: Tensor, shape: [number, number, number, number]): Tensor {
+function maxPoolScatter(gv: Tensor, indices: Tensor, shape: [number, number, number, number], w: Window2d): Tensor {
   const [N, C, H, W] = shape;
   const L = indices._shape[2]! * indices._shape[3]!;
   const be = nnKernelsFor(gv);
@@ -169,7 +170,7 @@ function maxPoolScatter(gv: Tensor, indices: Tensor, shape: [number, number, num
       .view(N, C, H, W);
   }
   const out = emptyTensor(shape, gv.dtype, gv.device, true);
-  be.maxPool2dBackward(viewOf(gv), viewOf(indices), viewOf(out));
+  be.maxPool2dBackward(viewOf(gv), viewOf(indices), viewOf(out), w);
   // PyTorch's name for the node of max pooling's backward
   record('MaxPool2DWithIndicesBackwardBackward0', [gv], [out], [], ([gg]) => [
     gg!.reshape(N * C, H * W).gather(1, indices.reshape(N * C, L)).view(gv._shape.slice()),

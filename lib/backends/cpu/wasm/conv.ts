@@ -73,6 +73,7 @@ interface ConvExports {
 }
 interface MaxPoolExports {
   maxPool2x2(src: number, val: number, idx: number, withIdx: number, planes: number, H: number, W: number, oH: number, oW: number): void;
+  maxPool2x2Backward(g: number, idx: number, out: number, planes: number, H: number, W: number, oH: number, oW: number): void;
 }
 interface GemmExports {
   gemm(M: number, N: number, K: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, ws: number): void;
@@ -538,15 +539,45 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
   if (at === null) return false;
   const [xa, va, ia] = at as [number, number, number];
   stageIn(e, input, xa);
-  const { kH, kW, sH, sW, pH, pW, dH, dW, oH, oW } = w;
-  if (ce.pool2x2 && kH === 2 && kW === 2 && sH === 2 && sW === 2 && pH === 0 && pW === 0 && dH === 1 && dW === 1 && 2 * oH <= H && 2 * oW <= W && oW >= 4) {
+  if (ce.pool2x2 && is2x2(w, H, W)) {
     // LeNet's pooling: one pass of vector compares (the general kernel took about 5 ns an output)
-    ce.pool2x2.maxPool2x2(xa, va, ia, indices ? 1 : 0, N * C, H, W, oH, oW);
+    ce.pool2x2.maxPool2x2(xa, va, ia, indices ? 1 : 0, N * C, H, W, w.oH, w.oW);
   } else {
     poolGeneral(e, active(ce).conv, input.shape as [number, number, number, number], w, xa, va, ia, indices !== null);
   }
   stageOut(e, va, values, n);
   if (indices) ((indices.storage as CpuStorage).data as Float64Array).set(new Float64Array(e.memory.buffer, ia, n), indices.offset);
+  return true;
+}
+
+/** Whether maxpool.wasm takes the window: 2 x 2, stride 2, no padding or dilation, whole windows, rows of 4 outputs or more. */
+function is2x2(w: Window2d, H: number, W: number): boolean {
+  const { kH, kW, sH, sW, pH, pW, dH, dW, oH, oW } = w;
+  return kH === 2 && kW === 2 && sH === 2 && sW === 2 && pH === 0 && pW === 0 && dH === 1 && dW === 1 && 2 * oH <= H && 2 * oW <= W && oW >= 4;
+}
+
+/**
+ * max_pool2d's gradient (see NnKernels.maxPool2dBackward) for maxpool.wasm's windows: float32
+ * grad, int64 indices and a contiguous float32 out; false for anything else. Every element of out
+ * is written once, in place of the zero fill and the scatter.
+ */
+export function wasmMaxPool2dBackward(grad: View, indices: View, out: View, w: Window2d): boolean {
+  const ix = (indices.storage as CpuStorage).data;
+  // the indices come contiguous from the forward's kernel
+  if (!usable([grad, out], w) || !isContiguous(out) || !isContiguous(indices) || !(ix instanceof Float64Array)) return false;
+  const ce = getEngine();
+  if (ce === null || ce.pool2x2 === null) return false;
+  const [N, C, H, W] = out.shape as [number, number, number, number];
+  if (!is2x2(w, H, W)) return false;
+  const e = ce.e;
+  const n = N * C * w.oH * w.oW;
+  const at = reserve(e, [n, 2 * n, N * C * H * W]);
+  if (at === null) return false;
+  const [ga, ia, oa] = at as [number, number, number];
+  stageIn(e, grad, ga);
+  new Float64Array(e.memory.buffer, ia, n).set(ix.subarray(indices.offset, indices.offset + n));
+  ce.pool2x2.maxPool2x2Backward(ga, ia, oa, N * C, H, W, w.oH, w.oW);
+  stageOut(e, oa, out, N * C * H * W);
   return true;
 }
 
