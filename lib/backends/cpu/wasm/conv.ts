@@ -267,8 +267,8 @@ function writeTask(e: Engine, fields: Record<number, number>): void {
 function runTask(ce: ConvEngine, v: Variant, units: number, macs: number): void {
   const e = ce.e;
   const p = new Int32Array(e.memory.buffer, TASK, 33);
-  const threads = Math.max(1, Math.min(wasmGemmConfig.threads, wasmGemmSlots));
-  if (threads > 1 && units > 1 && macs >= wasmConvConfig.threadMinMacs) {
+  const threads = threadsFor(units, macs);
+  if (threads > 1) {
     const per = Math.max(1, Math.floor(units / (threads * CHUNKS_PER_THREAD)));
     p[20] = per;
     if (v.pool === null) {
@@ -280,6 +280,17 @@ function runTask(ce: ConvEngine, v: Variant, units: number, macs: number): void 
     p[20] = units;
     v.conv.chunk(TASK, 0, WS_BASE);
   }
+}
+
+/** The threads runTask splits a task over. */
+function threadsFor(units: number, macs: number): number {
+  const threads = Math.max(1, Math.min(wasmGemmConfig.threads, wasmGemmSlots));
+  return units > 1 && macs >= wasmConvConfig.threadMinMacs ? threads : 1;
+}
+
+/** Wakes the pool's workers for a task runTask will split, while the caller still prepares it (GemmPool.wake). */
+function wakeFor(v: Variant, units: number, macs: number): void {
+  if (v.pool !== null && threadsFor(units, macs) > 1) v.pool.wake();
 }
 
 /** A convolution's sizes: input N, C, H, W; O output channels, Og and Cg per group; K = Cg·kH·kW; L output positions. */
@@ -300,6 +311,7 @@ function forwardDirect(ce: ConvEngine, v: Variant, x: View, weight: View, bias: 
   const at = reserve(e, [N * C * H * W, N * C * Hp * Wp, G * perGroup, O, Cg * w.kH, N * O * L]);
   if (at === null) return false;
   const [xs, xp, wp, ba, offA, ya] = at as [number, number, number, number, number, number];
+  wakeFor(v, N * w.oH, N * O * K * L);
   stageIn(e, x, xs);
   v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
   const src = f32(weight);
@@ -350,6 +362,7 @@ function backwardDirect(
   const [gys, gyv, gba, tab, xs, xp, offW, gwa, gxp, gxa, wt, offD] = at as number[] as [
     number, number, number, number, number, number, number, number, number, number, number, number,
   ];
+  wakeFor(v, gw ? G * Math.ceil(Og / 2) * nk : N, N * O * K * L);
   stageIn(e, gy, gys);
   if (tail) v.conv.vectors(gys, N * O, w.oH, w.oW, gyv);
   // x byte offsets of the position vectors in a padded plane: the rows' full vectors, then their tails
@@ -373,6 +386,7 @@ function backwardDirect(
     stageOut(e, gwa, gw, O * K);
   }
   if (gx) {
+    if (gw) wakeFor(v, N, N * O * K * L);
     // kernel offsets with the kernel column slowest (see dgrad in conv.wat), in quads; weights
     // per group as [K/4][Og][4], zeros past K
     const off = new Int32Array(e.memory.buffer, offD, nk * 4);

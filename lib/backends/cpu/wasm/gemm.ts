@@ -312,6 +312,10 @@ export function wasmMatmul(
   const lenB = buffers.has(bd.buffer) ? 0 : stagedLength(b);
   const lenC = B * M * N;
   if (!ensureMemory(e, e.dataStart + 4 * (lenA + lenB + lenC))) return false;
+  const threads = Math.max(1, Math.min(wasmGemmConfig.threads, SLOTS));
+  const parallel = threads > 1 && B * M * N * K >= wasmGemmConfig.threadMinMacs;
+  // the workers wake while the operands are staged (gemmNT's few rows run on this thread)
+  if (parallel && (B > 1 || M > wasmGemmConfig.ntMaxRows)) variant(e).pool?.wake();
   const heap = e.heap;
   const base = e.dataStart / 4;
   const sa = stage(ad, a, heap, base);
@@ -335,8 +339,6 @@ export function wasmMatmul(
     return true;
   }
 
-  const threads = Math.max(1, Math.min(wasmGemmConfig.threads, SLOTS));
-  const parallel = threads > 1 && B * M * N * K >= wasmGemmConfig.threadMinMacs;
   // chunks: whole batch entries when there are enough of them, else parts of C's longer side
   let perBatch = 1;
   let size = N;
