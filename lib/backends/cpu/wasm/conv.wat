@@ -915,7 +915,9 @@
   ;; $nb lanes stored); the sums start from the bias ($bias, 0: none). Per kernel offset: 2
   ;; vector loads, 4 broadcasts, 8 multiply-adds, like gemm.wat's 4x8 micro-kernel. The offsets
   ;; come as $R kernel rows (c, i) from the table at $rowp, each of $kW columns $dW4 bytes apart:
-  ;; a table load per offset instead cost 10-15% (LeNet's second convolution).
+  ;; a table load per offset instead cost 10-15% (LeNet's second convolution). Whole vectors are
+  ;; stored in place, $storeN called only for a row's tail (the calls cost LeNet's first
+  ;; convolution, 25 offsets per tile, about 6%).
   (func $fwd4 (param $R i32) (param $kW i32) (param $dW4 i32) (param $pw i32) (param $rowp i32) (param $pa i32) (param $pb i32)
     (param $ya i32) (param $yb i32) (param $L4 i32) (param $na i32) (param $nb i32) (param $rows i32) (param $bias i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
@@ -959,22 +961,22 @@
       (br_if $k (local.tee $j (i32.sub (local.get $j) (i32.const 1)))))
       (local.set $rowp (i32.add (local.get $rowp) (i32.const 4)))
       (br_if $rows (local.tee $R (i32.sub (local.get $R) (i32.const 1)))))
-    (call $storeN (local.get $ya) (local.get $c00) (local.get $na))
-    (call $storeN (local.get $yb) (local.get $c01) (local.get $nb))
+    (if (i32.ge_s (local.get $na) (i32.const 4)) (then (v128.store (local.get $ya) (local.get $c00))) (else (call $storeN (local.get $ya) (local.get $c00) (local.get $na))))
+    (if (i32.ge_s (local.get $nb) (i32.const 4)) (then (v128.store (local.get $yb) (local.get $c01))) (else (call $storeN (local.get $yb) (local.get $c01) (local.get $nb))))
     (local.set $ya (i32.add (local.get $ya) (local.get $L4)))
     (local.set $yb (i32.add (local.get $yb) (local.get $L4)))
-    (call $storeN (local.get $ya) (local.get $c10) (local.get $na))
-    (call $storeN (local.get $yb) (local.get $c11) (local.get $nb))
+    (if (i32.ge_s (local.get $na) (i32.const 4)) (then (v128.store (local.get $ya) (local.get $c10))) (else (call $storeN (local.get $ya) (local.get $c10) (local.get $na))))
+    (if (i32.ge_s (local.get $nb) (i32.const 4)) (then (v128.store (local.get $yb) (local.get $c11))) (else (call $storeN (local.get $yb) (local.get $c11) (local.get $nb))))
     (local.set $ya (i32.add (local.get $ya) (local.get $L4)))
     (local.set $yb (i32.add (local.get $yb) (local.get $L4)))
-    (call $storeN (local.get $ya) (local.get $c20) (local.get $na))
-    (call $storeN (local.get $yb) (local.get $c21) (local.get $nb))
+    (if (i32.ge_s (local.get $na) (i32.const 4)) (then (v128.store (local.get $ya) (local.get $c20))) (else (call $storeN (local.get $ya) (local.get $c20) (local.get $na))))
+    (if (i32.ge_s (local.get $nb) (i32.const 4)) (then (v128.store (local.get $yb) (local.get $c21))) (else (call $storeN (local.get $yb) (local.get $c21) (local.get $nb))))
     (if (i32.gt_u (local.get $rows) (i32.const 3))
       (then
         (local.set $ya (i32.add (local.get $ya) (local.get $L4)))
         (local.set $yb (i32.add (local.get $yb) (local.get $L4)))
-        (call $storeN (local.get $ya) (local.get $c30) (local.get $na))
-        (call $storeN (local.get $yb) (local.get $c31) (local.get $nb)))))
+        (if (i32.ge_s (local.get $na) (i32.const 4)) (then (v128.store (local.get $ya) (local.get $c30))) (else (call $storeN (local.get $ya) (local.get $c30) (local.get $na))))
+        (if (i32.ge_s (local.get $nb) (i32.const 4)) (then (v128.store (local.get $yb) (local.get $c31))) (else (call $storeN (local.get $yb) (local.get $c31) (local.get $nb)))))))
 
   ;; $fwd4 for 1 or 2 output channels (weights packed [K][2])
   (func $fwd2 (param $R i32) (param $kW i32) (param $dW4 i32) (param $pw i32) (param $rowp i32) (param $pa i32) (param $pb i32)
@@ -1009,14 +1011,14 @@
       (br_if $k (local.tee $j (i32.sub (local.get $j) (i32.const 1)))))
       (local.set $rowp (i32.add (local.get $rowp) (i32.const 4)))
       (br_if $rows (local.tee $R (i32.sub (local.get $R) (i32.const 1)))))
-    (call $storeN (local.get $ya) (local.get $c00) (local.get $na))
-    (call $storeN (local.get $yb) (local.get $c01) (local.get $nb))
+    (if (i32.ge_s (local.get $na) (i32.const 4)) (then (v128.store (local.get $ya) (local.get $c00))) (else (call $storeN (local.get $ya) (local.get $c00) (local.get $na))))
+    (if (i32.ge_s (local.get $nb) (i32.const 4)) (then (v128.store (local.get $yb) (local.get $c01))) (else (call $storeN (local.get $yb) (local.get $c01) (local.get $nb))))
     (if (i32.gt_u (local.get $rows) (i32.const 1))
       (then
         (local.set $ya (i32.add (local.get $ya) (local.get $L4)))
         (local.set $yb (i32.add (local.get $yb) (local.get $L4)))
-        (call $storeN (local.get $ya) (local.get $c10) (local.get $na))
-        (call $storeN (local.get $yb) (local.get $c11) (local.get $nb)))))
+        (if (i32.ge_s (local.get $na) (i32.const 4)) (then (v128.store (local.get $ya) (local.get $c10))) (else (call $storeN (local.get $ya) (local.get $c10) (local.get $na))))
+        (if (i32.ge_s (local.get $nb) (i32.const 4)) (then (v128.store (local.get $yb) (local.get $c11))) (else (call $storeN (local.get $yb) (local.get $c11) (local.get $nb)))))))
 
   ;; Forward, rows [chunk*per, chunk*per + per) of the N*oH output rows: y = bias + W * x for
   ;; every group and output channel at the rows' position vectors, two vectors at a time (they
