@@ -10,7 +10,10 @@
  *     batch 64). An epoch is timed over its first `batches` batches (see TRAIN) and scaled to 60,000 images.
  * PyTorch runs in bench/torch_bench.py on one thread (OPENBLAS_NUM_THREADS=1, set_num_threads(1)),
  * on the same data, and again on all cores (its own column; the ratios are against one thread, as
- * the issue's targets are). Every number is the median of several repetitions.
+ * the issue's targets are). Every number is the median of several repetitions. The training epochs
+ * alternate: each torchlab epoch is followed by one of PyTorch's on one thread (a process of its
+ * own, after a warm-up epoch), so that a change in the shared machine's speed during the run
+ * reaches both sides' samples alike.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -39,6 +42,8 @@ const TRAIN = [
   { key: 'lenet64', label: 'LeNet-5 epoch on Fashion-MNIST, batch 64', data: 'fashion-mnist', model: 'lenet', batch: 64, batches: 60, reps: 5 },
 ] as const;
 const TRAIN_SIZE = 60000;
+/** A training workload as TRAIN lists it, its repetitions any number. */
+type Workload = Omit<(typeof TRAIN)[number], 'reps'> & { reps: number };
 
 // a seeded generator, so both sides train on the same points (torch.randn is not needed)
 let state = 0x9e3779b9;
@@ -147,13 +152,19 @@ function opBench(): Record<string, number> {
   return out;
 }
 
-/** Seconds per epoch of each training workload (timed over its first batches, scaled), and the last loss. */
-function trainBench(): Record<string, { samples: number[]; loss: number }> {
+interface TrainResult { samples: number[]; loss: number }
+
+/**
+ * Seconds per epoch of each training workload (timed over its first batches, scaled) and the last
+ * loss, for torchlab and for PyTorch on one thread, their epochs alternating.
+ */
+function trainBench(): { torchlab: Record<string, TrainResult>; torch: Record<string, TrainResult> } {
   const sets = {
     mnist: new datasets.MNIST(DATA, { train: true }),
     'fashion-mnist': new datasets.FashionMNIST(DATA, { train: true }),
   };
-  const out: Record<string, { samples: number[]; loss: number }> = {};
+  const out: Record<string, TrainResult> = {};
+  const theirs: Record<string, TrainResult> = {};
   for (const w of TRAIN) {
     const ds = sets[w.data];
     const images = ds.data.float().div(255);
@@ -180,9 +191,18 @@ function trainBench(): Record<string, { samples: number[]; loss: number }> {
       return ((performance.now() - t0) / 1000) * (TRAIN_SIZE / w.batch / w.batches);
     };
     epoch();
-    out[w.key] = { samples: Array.from({ length: w.reps }, epoch), loss };
+    const samples: number[] = [];
+    const pt: TrainResult = { samples: [], loss: NaN };
+    for (let r = 0; r < w.reps; r++) {
+      samples.push(epoch());
+      const one = runTorch(1, { parts: ['train'], train: [{ ...w, reps: 1 }] }).train[w.key]!;
+      pt.samples.push(one.samples[0]!);
+      pt.loss = one.loss;
+    }
+    out[w.key] = { samples, loss };
+    theirs[w.key] = pt;
   }
-  return out;
+  return { torchlab: out, torch: theirs };
 }
 
 // ---- PyTorch ----
@@ -196,8 +216,9 @@ interface TorchResult {
   train: Record<string, { samples: number[]; loss: number }>;
 }
 
-function runTorch(threads: number): TorchResult {
-  const cfg = { sizes: SIZES, reps: REPS, min_time: MIN_TIME, steps: STEPS, lr: LR, x: xs, y: ys, a0, b0, data: DATA, train: TRAIN, train_size: TRAIN_SIZE, threads };
+/** PyTorch's side on `threads` threads: every part, or those `only` names (and its own training workloads). */
+function runTorch(threads: number, only: { parts: string[]; train?: readonly Workload[] } = { parts: ['matmul', 'linreg', 'ops', 'train'] }): TorchResult {
+  const cfg = { sizes: SIZES, reps: REPS, min_time: MIN_TIME, steps: STEPS, lr: LR, x: xs, y: ys, a0, b0, data: DATA, train: only.train ?? TRAIN, train_size: TRAIN_SIZE, threads, parts: only.parts };
   const n = String(threads);
   const r = spawnSync('/usr/bin/python3', [join(here, 'torch_bench.py'), JSON.stringify(cfg)], {
     env: { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n },
@@ -220,10 +241,10 @@ function main(): void {
   const lr = linregBench();
   process.stdout.write('ops ... ');
   const ops = opBench();
-  process.stdout.write('training ... ');
-  const train = trainBench();
+  process.stdout.write('training, alternating with PyTorch ... ');
+  const { torchlab: train, torch: ptTrain } = trainBench();
   process.stdout.write('PyTorch ... ');
-  const pt = runTorch(1);
+  const pt = { ...runTorch(1, { parts: ['matmul', 'linreg', 'ops'] }), train: ptTrain };
   process.stdout.write(`PyTorch on ${availableParallelism()} threads ...\n`);
   const ptAll = runTorch(availableParallelism());
 

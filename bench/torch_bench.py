@@ -3,7 +3,8 @@
 Run by bench/run.ts as `OPENBLAS_NUM_THREADS=N /usr/bin/python3 bench/torch_bench.py '<config json>'`,
 once with N = 1 and once with all cores; the config carries the sizes, repetitions, thread count
 and the linear-regression data, so both sides see the same inputs. torch.set_num_threads(1) alone
-would leave OpenBLAS on two threads.
+would leave OpenBLAS on two threads. With `"parts": ["train"]` only the training workloads run:
+bench/run.ts times PyTorch's one-thread epochs that way, a process per repetition between its own.
 """
 import gzip, json, os, statistics, sys, time
 import numpy as np
@@ -23,9 +24,10 @@ def timed(fn):
 
 
 out = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'matmul': {}}
+PARTS = cfg.get('parts', ['matmul', 'linreg', 'ops', 'train'])
 
 g = torch.Generator().manual_seed(0)
-for n in cfg['sizes']:
+for n in (cfg['sizes'] if 'matmul' in PARTS else []):
     a = torch.randn(n, n, generator=g)
     b = torch.randn(n, n, generator=g)
     out['matmul'][str(n)] = [timed(lambda: torch.matmul(a, b)) for _ in range(REPS)]
@@ -59,19 +61,20 @@ def linreg(phases=None):
     return a.item(), b.item()
 
 
-linreg()
-samples = []
-for _ in range(REPS):
-    t0 = time.perf_counter()
-    ab = linreg()
-    samples.append(time.perf_counter() - t0)
-runs = []
-for _ in range(REPS):
-    p = {'forward': 0.0, 'backward': 0.0, 'update': 0.0, 'zero': 0.0}
-    linreg(p)
-    runs.append(p)
-phases = {k: statistics.median(r[k] for r in runs) / STEPS for k in runs[0]}
-out['linreg'] = {'samples': samples, 'a': ab[0], 'b': ab[1], 'phases': phases}
+if 'linreg' in PARTS:
+    linreg()
+    samples = []
+    for _ in range(REPS):
+        t0 = time.perf_counter()
+        ab = linreg()
+        samples.append(time.perf_counter() - t0)
+    runs = []
+    for _ in range(REPS):
+        p = {'forward': 0.0, 'backward': 0.0, 'update': 0.0, 'zero': 0.0}
+        linreg(p)
+        runs.append(p)
+    phases = {k: statistics.median(r[k] for r in runs) / STEPS for k in runs[0]}
+    out['linreg'] = {'samples': samples, 'a': ab[0], 'b': ab[1], 'phases': phases}
 
 w = torch.tensor([cfg['b0']], dtype=torch.float32).requires_grad_()
 c = torch.tensor([cfg['a0']], dtype=torch.float32)
@@ -81,7 +84,8 @@ ops = {
     'x.sum()': lambda: x.sum(),
     'forward+backward of x.mul(w).sum()': lambda: x.mul(w).sum().backward(),
 }
-out['ops'] = {k: statistics.median(timed(f) for _ in range(REPS)) for k, f in ops.items()}
+if 'ops' in PARTS:
+    out['ops'] = {k: statistics.median(timed(f) for _ in range(REPS)) for k, f in ops.items()}
 
 
 def idx(path, header):
@@ -96,9 +100,10 @@ def load(name):
     return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
 
-sets = {name: load(name) for name in ('mnist', 'fashion-mnist')}
+train = cfg['train'] if 'train' in PARTS else []
+sets = {name: load(name) for name in {w['data'] for w in train}}
 out['train'] = {}
-for w in cfg['train']:
+for w in train:
     images, targets = sets[w['data']]
     X = images.float() / 255
     X = X.view(-1, 784) if w['model'] == 'mlp' else X.unsqueeze(1)
