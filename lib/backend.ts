@@ -116,6 +116,12 @@ export interface Backend {
    * otherwise; `torch.zeros` relies on it there).
    */
   alloc(dtype: DType, numel: number, index: number, overwritten?: boolean): Storage;
+  /**
+   * Optional: `storage` is referred to by no tensor any more (the autograd engine's word for a
+   * gradient it made and used up within one backward pass), so its memory may serve a later
+   * `alloc`. The storage must not be read or written afterwards.
+   */
+  donate?(storage: Storage): void;
   /** Wraps (CPU: without copying) or uploads a typed array of `dtype`'s array type. */
   fromArray(dtype: DType, data: TypedArray, index: number): Storage;
   /** Reads a view into a new contiguous typed array; blocks until the values are there. */

@@ -10,6 +10,7 @@ import torch, { F, nn, type Tensor } from '../lib/index.js';
 import { stealStats } from '../lib/autograd/engine.js';
 import type { FunctionCtx } from '../lib/autograd/index.js';
 import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
+import { cpuDonateConfig } from '../lib/backends/cpu/index.js';
 
 const stolenDuring = (fn: () => void): number => {
   const before = stealStats.stolen;
@@ -216,5 +217,83 @@ describe('gradient stealing', () => {
     const a = run(false);
     const b = run(true);
     a.forEach((p, i) => expect(torch.equal(p, b[i]!)).toBe(true));
+  });
+});
+
+/**
+ * Donation (Pending.donate in lib/autograd/engine.ts, Backend.donate): the memory of a gradient
+ * backward made and used up goes back to the CPU allocator for the allocations that follow. The
+ * values must be those without donation, and a gradient user code saw (a hook, a custom Function,
+ * retain_grad, the seed) must keep its values however much is allocated afterwards.
+ */
+describe('gradient memory donated back to the allocator', () => {
+  // 64 x 6 x 12 x 12 floats: 221 KB, above the allocator's 8 KiB slabs
+  const shape = [64, 6, 12, 12];
+  /** Allocates and overwrites enough same-sized tensors to take back any donated block. */
+  const churn = () => {
+    for (let i = 0; i < 8; i++) torch.full(shape, 7).relu();
+  };
+
+  it('gives back the gradients between layers, with the values of a run without it', () => {
+    const run = (enabled: boolean) => {
+      cpuDonateConfig.enabled = enabled;
+      try {
+        torch.manual_seed(0);
+        const conv = new nn.Conv2d(6, 6, 3, { padding: 1 });
+        const x = torch.randn(shape, { requires_grad: true });
+        const before = cpuDonateConfig.taken;
+        for (let i = 0; i < 2; i++) F.max_pool2d(F.relu(conv(F.relu(x))), 2).sum().backward();
+        return { taken: cpuDonateConfig.taken - before, grads: [x.grad!, conv.weight.grad!, conv.bias!.grad!] };
+      } finally {
+        cpuDonateConfig.enabled = true;
+      }
+    };
+    const off = run(false);
+    const on = run(true);
+    expect(off.taken).toBe(0);
+    expect(on.taken).toBeGreaterThan(0);
+    on.grads.forEach((g, i) => expect(torch.equal(g, off.grads[i]!)).toBe(true));
+  });
+
+  it('keeps what a hook, retain_grad or a custom Function saw', () => {
+    let hooked: Tensor | null = null;
+    let kept: Tensor | null = null;
+    class Keep extends torch.autograd.Function {
+      static override forward(_ctx: FunctionCtx, x: Tensor): Tensor {
+        return x.mul(1);
+      }
+      static override backward(_ctx: FunctionCtx, g: Tensor): Tensor {
+        kept = g;
+        return g.mul(3);
+      }
+    }
+    const x = torch.randn(shape, { requires_grad: true });
+    const a = x.mul(2).relu();
+    a.retain_grad();
+    const b = a.mul(5);
+    b.register_hook((g) => {
+      hooked = g;
+    });
+    const c = Keep.apply(b.relu()).mul(4);
+    c.sum().backward();
+    const saved = [hooked!.clone(), kept!.clone(), a.grad!.clone()];
+    churn();
+    expect(torch.equal(hooked!, saved[0]!)).toBe(true);
+    expect(torch.equal(kept!, saved[1]!)).toBe(true);
+    expect(torch.equal(a.grad!, saved[2]!)).toBe(true);
+    expect(torch.equal(x.grad!, a.grad!.mul(2).mul(x.gt(0)))).toBe(true);
+  });
+
+  it('keeps the gradients autograd.grad returns and the seed given to backward', () => {
+    const x = torch.randn(shape, { requires_grad: true });
+    const seed = torch.randn(shape);
+    const seedCopy = seed.clone();
+    const [gx] = torch.autograd.grad([x.mul(3).relu().mul(2)], [x], { grad_outputs: [seed] });
+    const gCopy = gx!.clone();
+    const y = torch.randn(shape, { requires_grad: true });
+    y.mul(3).relu().backward(seed);
+    churn();
+    expect(torch.equal(seed, seedCopy)).toBe(true);
+    expect(torch.equal(gx!, gCopy)).toBe(true);
   });
 });

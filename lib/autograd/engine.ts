@@ -3,7 +3,9 @@
  * per (node, output), runs tensor hooks, accumulates into leaves or collects for autograd.grad.
  * When only some tensors' gradients are wanted, only the nodes on a path to them run. A leaf
  * without a `.grad` takes its gradient without a copy when nothing else can refer to it (see
- * `Pending`), as PyTorch's AccumulateGrad does.
+ * `Pending`), as PyTorch's AccumulateGrad does; by the same test, a gradient a node has used up
+ * goes back to its backend's allocator (`Pending.donate`), where PyTorch's reference count frees
+ * it into its caching allocator: LeNet's training step on the CPU took 7.8-8.1 -> 6.8-7.4 ms.
  */
 
 import { sizeRepr } from '../size.js';
@@ -83,6 +85,24 @@ class Pending {
   stealable(g: Tensor): boolean {
     const s = g._storage;
     return this.steal && this.held.get(s) === 1 && !this.shared.has(s) && this.fresh!.has(s) && ownsStorage(g);
+  }
+
+  /**
+   * Gives the memory of gradients a node has used up back to their backend (Backend.donate), for
+   * the allocations that follow while it is still in the cache: the storages this pass made that
+   * no pending buffer, user code or result refers to, which the node's backward did not pass on
+   * (a view of one is held again by the time this runs).
+   */
+  donate(grads: Grads): void {
+    if (!this.steal) return;
+    for (const g of grads) {
+      if (!g) continue;
+      const s = g._storage;
+      if (this.held.get(s) !== 0 || this.shared.has(s) || !this.fresh!.has(s) || !ownsStorage(g)) continue;
+      // once only, whatever refers to it twice
+      this.shared.add(s);
+      s.backend.donate?.(s);
+    }
   }
 }
 
@@ -232,9 +252,12 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions):
         const g = grads[0];
         if (!opts.inputs && g) accumulate(node.variable, g, opts.create_graph, pending.stealable(g));
       } else if (leadsOn(node, active) && anyGrad(grads)) {
+        const opaque = node instanceof OpNode && node.opaque;
+        // a custom Function's backward is user code: what it sees or returns may be kept anywhere
+        if (opaque) for (const g of grads) if (g) pending.shared.add(g._storage);
         outGrads = applyNode(node, grads);
         if (!opts.retain_graph) node.release();
-        if (node instanceof OpNode && node.opaque) for (const g of outGrads) if (g) pending.shared.add(g._storage);
+        if (opaque) for (const g of outGrads) if (g) pending.shared.add(g._storage);
       }
       // this node's buffer is consumed: its gradients are no longer referred to from here
       for (const g of grads) pending.release(g);
@@ -248,6 +271,8 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions):
         deps.set(e.node, left);
         if (left === 0) ready.push(e.node);
       }
+      // a leaf's accumulator may have kept its gradient as `.grad`
+      if (!(node instanceof AccumulateGrad)) pending.donate(grads);
     }
   } finally {
     watchNewStorages(prevFresh);

@@ -21,8 +21,8 @@ const METHODS = [
   'alloc', 'fromArray', 'read', 'pointwise', 'reduce', 'argreduce', 'scan', 'sort', 'matmul', 'take', 'put', 'write', 'random',
   'softmax', 'softmaxBackward', 'nllLoss', 'nllLossBackward', 'checkIndex', 'putMultiply',
 ] as const;
-/** Optional speed-ups whose absence leaves the work to the op table's kernels on the same device. */
-type DeviceNeutral = 'fusedOptim' | 'nn' | 'indexSelect' | 'addmm';
+/** Optional speed-ups whose absence leaves the work to the op table's kernels on the same device (donate: memory reuse). */
+type DeviceNeutral = 'fusedOptim' | 'nn' | 'indexSelect' | 'addmm' | 'donate';
 type Unlisted = Exclude<keyof Backend, 'type' | DeviceNeutral | (typeof METHODS)[number]>;
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 
