@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { logoPng, logoSvg } from './logo.js';
-import { MALLOC_TUNABLES } from './malloc.js';
+import { MALLOC_TUNABLES, V8_HEAP_FLAGS } from './malloc.js';
 
 export const KERNEL_NAME = 'torchlab';
 export const DISPLAY_NAME = 'TypeScript (torchlab)';
@@ -60,11 +60,11 @@ export function defaultLocation(): Location {
 
 /**
  * The kernel.json that starts `cliPath kernel {connection_file}` with this Node.js, under the
- * malloc settings that let CPU tensors reuse freed memory (kernel/malloc.ts).
+ * malloc and V8 heap settings that let CPU tensors reuse freed memory (kernel/malloc.ts).
  */
 export function kernelJson(cliPath: string, nodePath: string = process.execPath): Record<string, unknown> {
   return {
-    argv: [nodePath, cliPath, 'kernel', '{connection_file}'],
+    argv: [nodePath, ...V8_HEAP_FLAGS, cliPath, 'kernel', '{connection_file}'],
     display_name: DISPLAY_NAME,
     language: 'typescript',
     interrupt_mode: 'message',

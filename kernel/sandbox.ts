@@ -22,7 +22,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { IoData, SpawnSpec } from './sandbox_io.js';
-import { withMallocTunables } from './malloc.js';
+import { V8_HEAP_FLAGS, withMallocTunables } from './malloc.js';
 import type { SandboxConfig } from './sandbox_main.js';
 import { Channel, decodeKey, Peer, remoteRef, type FromIo, type LoadFailure, type Op, type RemoteRef } from './sandbox_rpc.js';
 
@@ -189,7 +189,7 @@ class Sandbox {
       chownSync(copy, this.user.uid, this.user.gid);
     }
     const config: SandboxConfig = { notebook: copy, skipTags: [...(this.load.skipTags ?? ['test', 'slow'])], lib: this.load.lib, memoryLimit: this.memoryLimit };
-    const node = [process.execPath, `--max-old-space-size=${this.memoryLimit}`, builtFile('sandbox_main.js'), JSON.stringify(config)];
+    const node = [process.execPath, ...V8_HEAP_FLAGS, `--max-old-space-size=${this.memoryLimit}`, builtFile('sandbox_main.js'), JSON.stringify(config)];
     // the data limit (RLIMIT_DATA) also bounds tensors' buffers and WebAssembly memory, which live outside V8's heap
     const spawn: SpawnSpec = existsSync('/bin/sh')
       ? { command: '/bin/sh', args: ['-c', 'ulimit -d "$1" 2>/dev/null; shift; exec "$@"', 'torchlab-sandbox', String(this.memoryLimit * 1024), ...node], cwd: workdir, env: scrubbedEnv(workdir, this.user !== null) }

@@ -58,7 +58,7 @@ describe('torchlab install', () => {
     expect(r.stdout).toContain(dir);
     const spec = JSON.parse(readFileSync(join(dir, 'kernel.json'), 'utf8')) as Record<string, unknown>;
     expect(spec).toEqual({
-      argv: [process.execPath, cliPath, 'kernel', '{connection_file}'],
+      argv: [process.execPath, '--initial-old-space-size=64', cliPath, 'kernel', '{connection_file}'],
       display_name: 'TypeScript (torchlab)',
       language: 'typescript',
       interrupt_mode: 'message',
