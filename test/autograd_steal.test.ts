@@ -284,6 +284,29 @@ describe('gradient memory donated back to the allocator', () => {
     expect(torch.equal(x.grad!, a.grad!.mul(2).mul(x.gt(0)))).toBe(true);
   });
 
+  it("gives back max pooling's indices after backward unless they were returned, or the graph is kept", () => {
+    const x = torch.randn(shape, { requires_grad: true });
+    let before = cpuDonateConfig.taken;
+    F.max_pool2d(x, 2).sum().backward();
+    expect(cpuDonateConfig.taken - before).toBe(1);
+    const [v, idx] = F.max_pool2d(x, 2, { return_indices: true });
+    const idxCopy = idx.clone();
+    before = cpuDonateConfig.taken;
+    v.sum().backward();
+    expect(cpuDonateConfig.taken - before).toBe(0);
+    // retained: a second backward needs them
+    const y = F.max_pool2d(x, 2).mul(2).sum();
+    y.backward(null, { retain_graph: true });
+    churn();
+    x.grad = null;
+    y.backward();
+    const x2 = x.detach().clone().requires_grad_(true);
+    F.max_pool2d(x2, 2).mul(2).sum().backward();
+    expect(torch.equal(x.grad!, x2.grad!)).toBe(true);
+    churn();
+    expect(torch.equal(idx, idxCopy)).toBe(true);
+  });
+
   it('keeps the gradients autograd.grad returns and the seed given to backward', () => {
     const x = torch.randn(shape, { requires_grad: true });
     const seed = torch.randn(shape);

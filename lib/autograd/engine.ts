@@ -256,7 +256,7 @@ export function runBackward(roots: Tensor[], seeds: Tensor[], opts: RunOptions):
         // a custom Function's backward is user code: what it sees or returns may be kept anywhere
         if (opaque) for (const g of grads) if (g) pending.shared.add(g._storage);
         outGrads = applyNode(node, grads);
-        if (!opts.retain_graph) node.release();
+        if (!opts.retain_graph) node.release(!opts.create_graph);
         if (opaque) for (const g of outGrads) if (g) pending.shared.add(g._storage);
       }
       // this node's buffer is consumed: its gradients are no longer referred to from here

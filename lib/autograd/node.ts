@@ -23,7 +23,12 @@ export abstract class Node {
 
   abstract name(): string;
   abstract apply(grads: Grads): Grads;
-  release(): void {}
+  /**
+   * Drops what backward needed, once it has run without retain_graph. `donate`: no graph was
+   * recorded during it (create_graph off), so tensors only this node refers to may give their
+   * memory back to their backend.
+   */
+  release(_donate = false): void {}
 
   /** `grad_fn.next_functions`: pairs of (node, output number), as in PyTorch. */
   get next_functions(): [Node | null, number][] {
@@ -74,6 +79,11 @@ export class OpNode extends Node {
   private saved: Tensor[] | null;
   private versions: number[];
   private freed = false;
+  /**
+   * @internal Tensors the op made for this node alone (never handed to its caller, e.g. max
+   * pooling's indices when they are not returned): their memory goes back to the backend at release.
+   */
+  owned: Tensor[] | null = null;
 
   /**
    * `savedOutputNr[i]` is the output number of this node that `saved[i]` is, or -1 for an input
@@ -118,11 +128,13 @@ export class OpNode extends Node {
     );
   }
 
-  override release(): void {
+  override release(donate = false): void {
     if (this.saved && this.saved.length === 0) return; // nothing saved: backward may run again
     this.freed = true;
     this.saved = null;
     this.backward = null;
+    if (donate && this.owned) for (const t of this.owned) t._storage.backend.donate?.(t._storage);
+    this.owned = null;
   }
 }
 
@@ -185,8 +197,8 @@ export class CopySlices extends Node {
     return [within(flat, this.base), ...res.slice(1)];
   }
 
-  override release(): void {
-    this.fn?.release();
+  override release(donate = false): void {
+    this.fn?.release(donate);
   }
 }
 

@@ -145,9 +145,13 @@ export function max_pool2d(input: Tensor, kernel_size: IntOrTuple, ...rest: unkn
   });
   if (!indices) return g.batched ? values : values.squeeze(0);
   // the gradient goes to each window's argmax
-  record('MaxPool2DWithIndicesBackward0', [x], [values], [indices], ([gv]) => [maxPoolScatter(gv!, indices, [N, C, H, W], window2d(g))]);
+  const node = record('MaxPool2DWithIndicesBackward0', [x], [values], [indices], ([gv]) => [maxPoolScatter(gv!, indices, [N, C, H, W], window2d(g))]);
   const out = g.batched ? values : values.squeeze(0);
-  if (!(o.return_indices ?? false)) return out;
+  // indices nobody else sees give their memory back once backward is done with them
+  if (!(o.return_indices ?? false)) {
+    if (node) node.owned = [indices];
+    return out;
+  }
   return [out, g.batched ? indices : indices.squeeze(0)];
 }
 
