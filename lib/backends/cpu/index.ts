@@ -20,7 +20,7 @@ export class CpuStorage implements Storage {
   constructor(
     readonly backend: Backend,
     readonly dtype: DType,
-    /** The values; replaced (same values, new place) only by `fusedOptim.adopt`. */
+    /** The values; replaced (same values, new place) by `fusedOptim.adopt`, emptied by `donate`. */
     public data: TypedArray,
     /** Allocated here, not a caller's array that the storage shares (fromArray): free to move. */
     readonly owned = false,
@@ -115,7 +115,7 @@ function donate(s: Storage): void {
   if (!(buf instanceof ArrayBuffer) || arr.byteOffset !== 0 || buf.byteLength !== arr.byteLength || buf.byteLength <= SMALL) return;
   if (donatedBytes + buf.byteLength > DONATED_MAX) return;
   // the storage lets go of the block: a stray reader would see an empty array, never its new owner's values
-  s.data = new (arr.constructor as new (n: number) => TypedArray)(0);
+  s.data = arr.subarray(0, 0);
   let list = donated.get(buf.byteLength);
   if (!list) donated.set(buf.byteLength, (list = []));
   list.push(buf);
