@@ -202,6 +202,16 @@ out['interpolate_errors'] = {
     'int_area': err(lambda: F.interpolate(torch.ones(1, 2, 4, 4, dtype=torch.long), scale_factor=2, mode='area')),
     'int_linear': err(lambda: F.interpolate(torch.ones(1, 2, 4, dtype=torch.long), scale_factor=2, mode='linear')),
     'int_adaptive_avg_pool2d': err(lambda: F.adaptive_avg_pool2d(torch.ones(1, 2, 4, 4, dtype=torch.long), 2)),
+    # a 1 x 1 output goes to mean(), which refuses in its own words
+    'int_adaptive_avg_pool2d_1x1': err(lambda: F.adaptive_avg_pool2d(torch.ones(1, 2, 4, 4, dtype=torch.long), 1)),
+}
+# the losses' kernels refuse integer inputs
+li = torch.ones(3, dtype=torch.long)
+out['loss_int_errors'] = {
+    'mse': err(lambda: F.mse_loss(li, li)),
+    'smooth_l1': err(lambda: F.smooth_l1_loss(li, li)),
+    'huber': err(lambda: F.huber_loss(li, li)),
+    'bce': err(lambda: F.binary_cross_entropy(li, li)),
 }
 out['upsample_reprs'] = []
 for cls, args, kw in [('Upsample', [], {'scale_factor': 2}), ('Upsample', [], {'size': [4, 5], 'mode': 'bilinear'}),

@@ -23,6 +23,7 @@ interface G {
   conv_transpose_init: { seed: number; c2_w: Nested; c2_b: Nested; c1_w: Nested; c1_b: Nested };
   interpolate: InterpCase[]; interpolate_f32: { name: string; shape: number[]; kw: Kw; out: Nested }[];
   interpolate_errors: Record<string, PyError>;
+  loss_int_errors: Record<string, PyError>;
   upsample_reprs: { cls: string; args: unknown[]; kw: Kw; repr: string; x: Nested; out: Nested }[];
   kl_div: KlCase[]; kl_div_zero_target: { x: Nested; t: Nested; out: Nested; gx: Nested; gt: Nested };
   kl_div_warning: string; kl_div_legacy_warning: string; kl_div_errors: Record<string, PyError>; kl_div_repr: string;
@@ -227,6 +228,16 @@ describe('F.interpolate matches PyTorch', () => {
     expectPyError(() => F.interpolate(i4, { scale_factor: 2, mode: 'area' }), e.int_area!);
     expectPyError(() => F.interpolate(torch.ones([1, 2, 4], { dtype: torch.int64 }), { scale_factor: 2, mode: 'linear' }), e.int_linear!);
     expectPyError(() => F.adaptive_avg_pool2d(i4, 2), e.int_adaptive_avg_pool2d!);
+    expectPyError(() => F.adaptive_avg_pool2d(i4, 1), e.int_adaptive_avg_pool2d_1x1!);
+  });
+
+  it("refuses integer inputs to the losses' kernels in PyTorch's words", () => {
+    const e = g.loss_int_errors;
+    const li = torch.ones(3, { dtype: torch.int64 });
+    expectPyError(() => F.mse_loss(li, li), e.mse!);
+    expectPyError(() => F.smooth_l1_loss(li, li), e.smooth_l1!);
+    expectPyError(() => F.huber_loss(li, li), e.huber!);
+    expectPyError(() => F.binary_cross_entropy(li, li), e.bce!);
   });
 });
 

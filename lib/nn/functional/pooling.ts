@@ -255,14 +255,18 @@ export function adaptive_avg_pool2d(input: Tensor, output_size: number | readonl
       `adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [${input._shape.join(', ')}]`,
     );
   }
-  // the averaging matrices would truncate to an integer dtype; PyTorch's kernel refuses, in its words
-  if (!input.dtype.is_floating_point) throw new RuntimeError(`"adaptive_avg_pool2d" not implemented for '${cTypeName(input.dtype)}'`);
   const H = input._shape[input.dim() - 2]!;
   const W = input._shape[input.dim() - 1]!;
   const os = typeof output_size === 'number' ? [output_size, output_size] : output_size;
   if (os.length !== 2) throw new RuntimeError('adaptive_avg_pool2d: output_size must be 2');
   const oH = os[0] ?? H;
   const oW = os[1] ?? W;
+  // the averaging matrices would truncate to an integer dtype; PyTorch refuses, in its words: a 1 x 1
+  // output goes to mean(), which says so itself, others to its kernel
+  if (!input.dtype.is_floating_point) {
+    if (oH === 1 && oW === 1) return input.mean([-2, -1], true);
+    throw new RuntimeError(`"adaptive_avg_pool2d" not implemented for '${cTypeName(input.dtype)}'`);
+  }
   for (let i = 1; i < input.dim(); i++) {
     if (input._shape[i] === 0) {
       throw new RuntimeError(
