@@ -118,10 +118,13 @@ export interface Backend {
   alloc(dtype: DType, numel: number, index: number, overwritten?: boolean): Storage;
   /**
    * Optional: `storage` is referred to by no tensor any more (the autograd engine's word for a
-   * gradient it made and used up within one backward pass), so its memory may serve a later
-   * `alloc`. The storage must not be read or written afterwards.
+   * gradient it made and used up within one backward pass, zero_grad's for a parameter's gradient
+   * nobody else saw), so its memory may serve a later `alloc`. `recurring`: a block of that size
+   * will be wanted again at the same point of the next training step (a parameter's gradient), so
+   * the backend may keep it where its kernels write in place. The storage must not be read or
+   * written afterwards.
    */
-  donate?(storage: Storage): void;
+  donate?(storage: Storage, recurring?: boolean): void;
   /** Wraps (CPU: without copying) or uploads a typed array of `dtype`'s array type. */
   fromArray(dtype: DType, data: TypedArray, index: number): Storage;
   /** Reads a view into a new contiguous typed array; blocks until the values are there. */

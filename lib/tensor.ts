@@ -71,8 +71,26 @@ export class Tensor {
   /** @internal */ _sizeCache: Size | null = null;
   readonly dtype: DType;
   readonly device: Device;
-  /** The gradient accumulated by backward() (leaves, and non-leaves after retain_grad()). */
-  grad: Tensor | null = null;
+  /** @internal the gradient, as the engine, the optimizers and zero_grad see it (see `grad`) */
+  _grad: Tensor | null = null;
+  /**
+   * @internal this tensor was handed out or set through some tensor's public `grad`, so user code
+   * may hold it: zero_grad leaves its memory to the garbage collector rather than giving it back
+   */
+  _gradExposed = false;
+  /**
+   * The gradient accumulated by backward() (leaves, and non-leaves after retain_grad()); settable.
+   * @example const w = torch.ones(3, {requires_grad: true}); w.mul(2).sum().backward(); w.grad // tensor([2., 2., 2.])
+   */
+  get grad(): Tensor | null {
+    const g = this._grad;
+    if (g !== null) g._gradExposed = true;
+    return g;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null) g._gradExposed = true;
+    this._grad = g;
+  }
   /** The node that made this tensor, or null for a leaf. */
   grad_fn: Node | null = null;
 

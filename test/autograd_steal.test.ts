@@ -6,11 +6,11 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import torch, { F, nn, type Tensor } from '../lib/index.js';
+import torch, { F, nn, optim, type Tensor } from '../lib/index.js';
 import { stealStats } from '../lib/autograd/engine.js';
 import type { FunctionCtx } from '../lib/autograd/index.js';
-import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
-import { cpuDonateConfig } from '../lib/backends/cpu/index.js';
+import { inWasmMemory, wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
+import { cpuDonateConfig, type CpuStorage } from '../lib/backends/cpu/index.js';
 
 const stolenDuring = (fn: () => void): number => {
   const before = stealStats.stolen;
@@ -291,6 +291,8 @@ describe('gradient memory donated back to the allocator', () => {
     expect(cpuDonateConfig.taken - before).toBe(1);
     const [v, idx] = F.max_pool2d(x, 2, { return_indices: true });
     const idxCopy = idx.clone();
+    // a gradient added into an existing .grad is given back too: start from none
+    x.grad = null;
     before = cpuDonateConfig.taken;
     v.sum().backward();
     expect(cpuDonateConfig.taken - before).toBe(0);
@@ -318,5 +320,107 @@ describe('gradient memory donated back to the allocator', () => {
     churn();
     expect(torch.equal(seed, seedCopy)).toBe(true);
     expect(torch.equal(gx!, gCopy)).toBe(true);
+  });
+});
+
+describe('gradients given back by zero_grad', () => {
+  // a Linear(300, 40) weight gradient: 48,000 bytes, above the 8 KiB slabs
+  const setup = () => {
+    torch.manual_seed(3);
+    const fc = new nn.Linear(300, 40);
+    const x = torch.randn([16, 300]);
+    const opt = new optim.SGD(fc.parameters(), { lr: 0.01, momentum: 0.9 });
+    const step = () => {
+      opt.zero_grad();
+      fc(x).square().sum().backward();
+      opt.step();
+    };
+    return { fc, x, opt, step };
+  };
+  /** Allocates and overwrites tensors of the gradient's size, to take back any block given back. */
+  const churn = () => {
+    for (let i = 0; i < 8; i++) torch.full([40, 300], 7).relu().mul(torch.full([40, 300], 2));
+  };
+  const inWasm = (t: Tensor) => inWasmMemory((t._storage as CpuStorage).data);
+
+  it('gives back a gradient nobody read through .grad, and trains as without it', () => {
+    const train = (enabled: boolean, resident: boolean) => {
+      cpuDonateConfig.enabled = enabled;
+      cpuDonateConfig.resident = resident;
+      try {
+        const { fc, step } = setup();
+        const before = cpuDonateConfig.taken;
+        for (let s = 0; s < 4; s++) step();
+        return { taken: cpuDonateConfig.taken - before, w: fc.weight.detach().clone(), grad: fc.weight.grad!.clone() };
+      } finally {
+        cpuDonateConfig.enabled = true;
+        cpuDonateConfig.resident = true;
+      }
+    };
+    const off = train(false, false);
+    const js = train(true, false);
+    const resident = train(true, true);
+    expect(off.taken).toBe(0);
+    // the weight's gradient at each zero_grad after the first (the bias's is a slab's share)
+    expect(js.taken).toBe(3);
+    expect(resident.taken).toBe(3);
+    for (const r of [js, resident]) {
+      expect(torch.equal(r.w, off.w)).toBe(true);
+      expect(torch.equal(r.grad, off.grad)).toBe(true);
+    }
+  });
+
+  it("keeps the weight gradient in the kernels' memory from the second step (values: the test above)", () => {
+    const { fc, step } = setup();
+    step();
+    expect(inWasm(fc.weight._grad!)).toBe(false);
+    for (let s = 0; s < 3; s++) {
+      step();
+      expect(inWasm(fc.weight._grad!)).toBe(true);
+    }
+    // a product of another shape still lands in a JavaScript array
+    expect(inWasm(torch.randn([40, 16]).mm(torch.randn([16, 300])))).toBe(false);
+  });
+
+  it('keeps a gradient read or set through .grad, whatever zero_grad does next', () => {
+    const { fc, step } = setup();
+    step();
+    const read = fc.weight.grad!;
+    const readCopy = read.clone();
+    step();
+    const mine = torch.randn([40, 300]);
+    const mineCopy = mine.clone();
+    fc.weight.grad = mine;
+    const before = cpuDonateConfig.taken;
+    step();
+    step();
+    churn();
+    // the gradient read, and the one set, were not given back; the ones made since were
+    expect(cpuDonateConfig.taken - before).toBe(1);
+    expect(torch.equal(read, readCopy)).toBe(true);
+    expect(torch.equal(mine, mineCopy)).toBe(true);
+  });
+
+  it('gives back a gradient added into an existing .grad (zero_grad(set_to_none=False))', () => {
+    const train = (enabled: boolean) => {
+      cpuDonateConfig.enabled = enabled;
+      try {
+        const { fc, x, opt } = setup();
+        const before = cpuDonateConfig.taken;
+        for (let s = 0; s < 3; s++) {
+          opt.zero_grad(false);
+          fc(x).square().sum().backward();
+          churn();
+          opt.step();
+        }
+        return { taken: cpuDonateConfig.taken - before, w: fc.weight.detach().clone() };
+      } finally {
+        cpuDonateConfig.enabled = true;
+      }
+    };
+    const off = train(false);
+    const on = train(true);
+    expect(on.taken).toBe(2);
+    expect(torch.equal(on.w, off.w)).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import torch, { optim, type Tensor } from '../lib/index.js';
 import { CHUNK, productThreshold, squareThreshold, wasmOptimConfig, wasmOptimStats } from '../lib/backends/cpu/wasm/optim.js';
 import { residentFree } from '../lib/backends/cpu/wasm/resident.js';
+import { cpuDonateConfig } from '../lib/backends/cpu/index.js';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ulp } from './helpers/ulp.js';
@@ -487,14 +488,18 @@ describe('parameters moved into the kernels\' memory (Backend.fusedOptim.adopt, 
 describe("gradients read where the product that made them left them (gemm.ts's stagedResult)", () => {
   afterEach(() => {
     wasmOptimConfig.stagedResults = true;
+    cpuDonateConfig.resident = true;
   });
 
   /**
    * Three steps of a Linear layer whose weight gradient is the backward pass's last product (the
-   * first step makes the state, whose new blocks are placed where the product left it).
+   * first step makes the state, whose new blocks are placed where the product left it). The
+   * gradient's memory stays a JavaScript array: in a block of the WebAssembly memory (what
+   * zero_grad's donation sets up from the second step) it is read in place instead.
    */
   function run(staged: boolean, between?: (fc: InstanceType<typeof torch.nn.Linear>) => void, sgd = false) {
     wasmOptimConfig.stagedResults = staged;
+    cpuDonateConfig.resident = false;
     torch.manual_seed(21);
     const fc = new torch.nn.Linear(300, 40);
     const x = torch.randn(16, 300);

@@ -350,19 +350,23 @@ function ownsStorage(g: Tensor): boolean {
 }
 
 function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, steal: boolean): void {
-  if (!leaf.grad) {
+  // `_grad`, not `grad`: what the engine puts there has not been seen by user code (zeroGrad)
+  const prev = leaf._grad;
+  if (!prev) {
     if (steal) {
       // nothing else refers to g's storage (see runBackward): take it instead of copying
       stealStats.stolen++;
-      leaf.grad = g._base === null && g.grad_fn === null && !g._requiresGrad ? g : g.detach();
+      leaf._grad = g._base === null && g.grad_fn === null && !g._requiresGrad ? g : g.detach();
       return;
     }
     // a fresh gradient never aliases the incoming one, so later in-place updates stay local; with
     // create_graph it is copied into a new tensor, as PyTorch does (its grad_fn is CopyBackwards)
-    leaf.grad = createGraph ? g.new_empty(g._shape).copy_(g) : g.detach().clone();
-  } else if (createGraph || leaf.grad.requires_grad) {
-    leaf.grad = leaf.grad.add(g);
+    leaf._grad = createGraph ? g.new_empty(g._shape).copy_(g) : g.detach().clone();
+  } else if (createGraph || prev.requires_grad) {
+    leaf._grad = prev.add(g);
   } else {
-    leaf.grad.add_(g.detach());
+    prev.add_(g.detach());
+    // added into the existing .grad (zero_grad(set_to_none=False) loops): g is used up
+    if (steal) g._storage.backend.donate?.(g._storage);
   }
 }

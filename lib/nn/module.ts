@@ -627,14 +627,22 @@ export class Module {
   }
 }
 
-/** Drops or zeroes one tensor's gradient, as `zero_grad` does for modules and optimizers. */
+/**
+ * Drops or zeroes one tensor's gradient, as `zero_grad` does for modules and optimizers. A dropped
+ * gradient that only the engine, optimizers and zero_grad ever touched (never read or set through
+ * the public `grad`, which marks it) has no other holder: its memory goes back to its backend, as
+ * PyTorch's reference count frees it into its caching allocator, so that the next backward pass
+ * writes the gradient of that size into memory still in the cache.
+ */
 export function zeroGrad(p: Tensor, setToNone: boolean): void {
-  if (!p.grad) return;
+  const g = p._grad;
+  if (!g) return;
   if (setToNone) {
-    p.grad = null;
+    p._grad = null;
+    if (!g._gradExposed && g.grad_fn === null && !g._requiresGrad) g._storage.backend.donate?.(g._storage, true);
     return;
   }
-  if (p.grad.grad_fn) p.grad.detach_();
-  else p.grad.requires_grad_(false);
-  p.grad.zero_();
+  if (g.grad_fn) g.detach_();
+  else g.requires_grad_(false);
+  g.zero_();
 }

@@ -102,8 +102,9 @@ export function adamUpdate(groups: ParamGroup<AdamOptions>[], stateOf: (p: Tenso
     const moments = l2 ? decayMoments : plainMoments;
     const decay = decoupled ? 1 - lr * weight_decay : 1;
     for (const p of g.params) {
-      if (!p.grad) continue;
-      const grad = p.grad;
+      // `_grad`: the update keeps no reference to it, so zero_grad may give its memory back
+      const grad = p._grad;
+      if (!grad) continue;
       const state = stateOf(p);
       if (state.step === undefined) {
         // a float tensor, as PyTorch keeps it (so state dicts load in either direction)

@@ -52,8 +52,9 @@ export class SGD extends Optimizer<SGDOptions> {
       const k = weight_decay === 0 ? plainKernels : decayKernels;
       const scalars = { sign, wd: weight_decay, momentum, dampening, nesterov, lr };
       for (const p of g.params) {
-        if (!p.grad) continue;
-        const grad = p.grad;
+        // `_grad`: the update keeps no reference to it, so zero_grad may give its memory back
+        const grad = p._grad;
+        if (!grad) continue;
         if (this.fusedStep(p, grad, scalars)) continue;
         if (momentum === 0) {
           runPointwise(k.param, [p, grad], [sign, weight_decay, lr], p);

@@ -14,6 +14,7 @@ import { signBitKernel } from './relu.js';
 import { argreduceDirect, reduceDirect } from './reduce.js';
 import { fusedOptimKernels } from './fused_optim.js';
 import { softmaxKernels } from './softmax.js';
+import { residentArray } from './wasm/resident.js';
 
 export class CpuStorage implements Storage {
   version = 0;
@@ -74,6 +75,8 @@ function allocArray(dtype: DType, numel: number, overwritten = false): TypedArra
     return new dtype.array(b.buffer, b.byteOffset, numel);
   }
   if (bytes > SMALL && overwritten) {
+    const kept = dtype === float32 && cpuDonateConfig.resident ? residentDonated.get(bytes)?.pop() : undefined;
+    if (kept) return kept;
     const reused = donated.get(bytes)?.pop();
     if (reused) {
       donatedBytes -= bytes;
@@ -104,13 +107,56 @@ function allocArray(dtype: DType, numel: number, overwritten = false): TypedArra
 const donated = new Map<number, ArrayBuffer[]>();
 let donatedBytes = 0;
 const DONATED_MAX = 64 << 20;
-/** For tests and benchmarks: `enabled: false` ignores donations; `taken` counts blocks given back. */
-export const cpuDonateConfig = { enabled: true, taken: 0 };
+/**
+ * For tests and benchmarks: `enabled: false` ignores donations; `taken` counts blocks given back;
+ * `resident: false` keeps recurring ones out of the WebAssembly memory.
+ */
+export const cpuDonateConfig = { enabled: true, taken: 0, resident: true };
 
-function donate(s: Storage): void {
+/**
+ * Float32 blocks in the WebAssembly kernels' memory (wasm/resident.ts) for gradients that recur
+ * every step (Backend.donate's `recurring`: a parameter's gradient dropped by zero_grad), by byte
+ * length. The product that makes the next such gradient writes it there in place, and the fused
+ * optimizer reads it in place: the MNIST MLP's first weight gradient (200 KB at batch 10) was
+ * copied out of that memory into a JavaScript array every step. A block is made once per size
+ * from a donated gradient and then goes round: allocation, product, `.grad`, zero_grad, here.
+ * One that some other tensor takes and keeps goes back to wasm/resident.ts when that tensor is
+ * collected, which may not be before the training loop ends, so what is made is bounded.
+ */
+const residentDonated = new Map<number, Float32Array[]>();
+/** The blocks made for residentDonated (a WeakSet: one a collected tensor held is gone with it). */
+const residentBlocks = new WeakSet<Float32Array>();
+let residentMade = 0;
+const RESIDENT_MAX = 16 << 20;
+const residentGone = new FinalizationRegistry<number>((bytes) => {
+  residentMade -= bytes;
+});
+
+function keep(list: Map<number, Float32Array[]>, arr: Float32Array): void {
+  const l = list.get(arr.byteLength);
+  if (l) l.push(arr);
+  else list.set(arr.byteLength, [arr]);
+}
+
+function donate(s: Storage, recurring = false): void {
   if (!cpuDonateConfig.enabled || !(s instanceof CpuStorage) || !s.owned) return;
   const arr = s.data;
+  if (arr instanceof Float32Array && residentBlocks.has(arr)) {
+    s.data = arr.subarray(0, 0);
+    keep(residentDonated, arr);
+    cpuDonateConfig.taken++;
+    return;
+  }
   const buf = arr.buffer;
+  if (recurring && cpuDonateConfig.resident && arr instanceof Float32Array && arr.byteLength > SMALL && !residentDonated.get(arr.byteLength)?.length) {
+    const block = residentMade + arr.byteLength <= RESIDENT_MAX ? residentArray(arr.length) : null;
+    if (block) {
+      residentMade += block.byteLength;
+      residentGone.register(block, block.byteLength);
+      residentBlocks.add(block);
+      keep(residentDonated, block);
+    }
+  }
   // only a block the storage has to itself: not a slab's share, not WebAssembly memory
   if (!(buf instanceof ArrayBuffer) || arr.byteOffset !== 0 || buf.byteLength !== arr.byteLength || buf.byteLength <= SMALL) return;
   if (donatedBytes + buf.byteLength > DONATED_MAX) return;

@@ -310,7 +310,10 @@ export function wasmMatmul(
   const K = a.shape[2]!;
   const lenA = buffers.has(ad.buffer) ? 0 : stagedLength(a);
   const lenB = buffers.has(bd.buffer) ? 0 : stagedLength(b);
-  const lenC = B * M * N;
+  // an output in the memory already (a gradient block the CPU allocator keeps there) is written in place
+  const [so0, so1, so2] = o.strides as [number, number, number];
+  const inPlace = buffers.has(od.buffer) && so2 === 1 && so1 === N && (B === 1 || so0 === M * N);
+  const lenC = inPlace ? 0 : B * M * N;
   if (!ensureMemory(e, e.dataStart + 4 * (lenA + lenB + lenC))) return false;
   const threads = Math.max(1, Math.min(wasmGemmConfig.threads, SLOTS));
   const parallel = threads > 1 && B * M * N * K >= wasmGemmConfig.threadMinMacs;
@@ -320,7 +323,7 @@ export function wasmMatmul(
   const base = e.dataStart / 4;
   const sa = stage(ad, a, heap, base);
   const sb = stage(bd, b, heap, base + lenA);
-  const c = base + lenA + lenB;
+  const c = inPlace ? od.byteOffset / 4 + o.offset : base + lenA + lenB;
   if (bias !== null) {
     // addmm: C starts as the bias row in every row of every batch entry, and the product adds onto it
     const { data, view } = bias;
@@ -335,7 +338,7 @@ export function wasmMatmul(
   const nt = B === 1 && M <= wasmGemmConfig.ntMaxRows && sa.s2 === 1 && sb.s1 === 1 && gemmNT !== null ? gemmNT() : null;
   if (nt !== null) {
     nt(M, N, K, sa.at * 4, sa.s1, 0, sb.at * 4, sb.s2, 0, 1, c * 4, N, bias ? 1 : 0);
-    writeOut(heap, c, od, o);
+    writeOut(heap, c, od, o, inPlace);
     return true;
   }
 
@@ -368,7 +371,7 @@ export function wasmMatmul(
     for (let i = 0; i < chunks; i++) v.exports.chunk(PARAMS, i, WS_BASE);
   }
 
-  writeOut(heap, c, od, o);
+  writeOut(heap, c, od, o, inPlace);
   return true;
 }
 
@@ -393,11 +396,12 @@ export function stagedResult(storage: View['storage'], offset: number, n: number
   return offset >= r.offset && offset + n <= r.offset + r.n ? r.at + (offset - r.offset) * 4 : null;
 }
 
-/** Copies C (contiguous [B, M, N] at element c of the heap) into the output view. */
-function writeOut(heap: Float32Array, c: number, od: Float32Array, o: View): void {
+/** Copies C (contiguous [B, M, N] at element c of the heap) into the output view, unless it is there already. */
+function writeOut(heap: Float32Array, c: number, od: Float32Array, o: View, inPlace: boolean): void {
   const [B, M, N] = o.shape as [number, number, number];
   const [so0, so1, so2] = o.strides as [number, number, number];
   lastResult = null;
+  if (inPlace) return;
   if (so2 === 1 && so1 === N && (B === 1 || so0 === M * N)) {
     od.set(heap.subarray(c, c + B * M * N), o.offset);
     lastResult = { storage: o.storage, version: o.storage.version, offset: o.offset, n: B * M * N, at: c * 4, epoch: stagingEpoch };
