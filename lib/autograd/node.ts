@@ -133,7 +133,8 @@ export class OpNode extends Node {
     this.freed = true;
     this.saved = null;
     this.backward = null;
-    if (donate && this.owned) for (const t of this.owned) t._storage.backend.donate?.(t._storage);
+    // made again by the op's next call (the next training step): `recurring`
+    if (donate && this.owned) for (const t of this.owned) t._storage.backend.donate?.(t._storage, true);
     this.owned = null;
   }
 }

@@ -75,7 +75,7 @@ function allocArray(dtype: DType, numel: number, overwritten = false): TypedArra
     return new dtype.array(b.buffer, b.byteOffset, numel);
   }
   if (bytes > SMALL && overwritten) {
-    const kept = dtype === float32 && cpuDonateConfig.resident ? residentDonated.get(bytes)?.pop() : undefined;
+    const kept = cpuDonateConfig.resident ? residentDonated.get(residentKey(dtype.array, bytes))?.pop() : undefined;
     if (kept) return kept;
     const reused = donated.get(bytes)?.pop();
     if (reused) {
@@ -114,47 +114,53 @@ const DONATED_MAX = 64 << 20;
 export const cpuDonateConfig = { enabled: true, taken: 0, resident: true };
 
 /**
- * Float32 blocks in the WebAssembly kernels' memory (wasm/resident.ts) for gradients that recur
- * every step (Backend.donate's `recurring`: a parameter's gradient dropped by zero_grad), by byte
- * length. The product that makes the next such gradient writes it there in place, and the fused
- * optimizer reads it in place: the MNIST MLP's first weight gradient (200 KB at batch 10) was
- * copied out of that memory into a JavaScript array every step. A block is made once per size
- * from a donated gradient and then goes round: allocation, product, `.grad`, zero_grad, here.
- * One that some other tensor takes and keeps goes back to wasm/resident.ts when that tensor is
- * collected, which may not be before the training loop ends, so what is made is bounded.
+ * Float32 and float64 blocks in the WebAssembly kernels' memory (wasm/resident.ts) for arrays that
+ * recur every step (Backend.donate's `recurring`: a parameter's gradient dropped by zero_grad, max
+ * pooling's indices after backward), by array type and byte length. Kernels read and write them
+ * in place: the product that makes the next such gradient and the fused optimizer that reads it
+ * (the MNIST MLP's first weight gradient, 200 KB at batch 10, was copied out of that memory into a
+ * JavaScript array every step), max pooling's forward and backward (LeNet's first pooling copied
+ * 600 KB of indices out and back in). A block is made once per size from a donated array and then
+ * goes round: allocation, kernel, donation, here. One that some other tensor takes and keeps goes
+ * back to wasm/resident.ts when that tensor is collected, which may not be before the training
+ * loop ends, so what is made is bounded.
  */
-const residentDonated = new Map<number, Float32Array[]>();
+type ResidentArray = Float32Array | Float64Array;
+const residentDonated = new Map<string, ResidentArray[]>();
+const residentKey = (type: { readonly name: string }, bytes: number): string => `${type.name}:${bytes}`;
 /** The blocks made for residentDonated (a WeakSet: one a collected tensor held is gone with it). */
-const residentBlocks = new WeakSet<Float32Array>();
+const residentBlocks = new WeakSet<ResidentArray>();
 let residentMade = 0;
 const RESIDENT_MAX = 16 << 20;
 const residentGone = new FinalizationRegistry<number>((bytes) => {
   residentMade -= bytes;
 });
 
-function keep(list: Map<number, Float32Array[]>, arr: Float32Array): void {
-  const l = list.get(arr.byteLength);
+function keep(arr: ResidentArray): void {
+  const key = residentKey(arr.constructor, arr.byteLength);
+  const l = residentDonated.get(key);
   if (l) l.push(arr);
-  else list.set(arr.byteLength, [arr]);
+  else residentDonated.set(key, [arr]);
 }
 
 function donate(s: Storage, recurring = false): void {
   if (!cpuDonateConfig.enabled || !(s instanceof CpuStorage) || !s.owned) return;
   const arr = s.data;
-  if (arr instanceof Float32Array && residentBlocks.has(arr)) {
+  const resident = arr instanceof Float32Array || arr instanceof Float64Array ? arr : null;
+  if (resident && residentBlocks.has(resident)) {
     s.data = arr.subarray(0, 0);
-    keep(residentDonated, arr);
+    keep(resident);
     cpuDonateConfig.taken++;
     return;
   }
   const buf = arr.buffer;
-  if (recurring && cpuDonateConfig.resident && arr instanceof Float32Array && arr.byteLength > SMALL && !residentDonated.get(arr.byteLength)?.length) {
-    const block = residentMade + arr.byteLength <= RESIDENT_MAX ? residentArray(arr.length) : null;
+  if (recurring && cpuDonateConfig.resident && resident && arr.byteLength > SMALL && !residentDonated.get(residentKey(arr.constructor, arr.byteLength))?.length) {
+    const block = residentMade + arr.byteLength <= RESIDENT_MAX ? (resident instanceof Float32Array ? residentArray(arr.length) : residentArray(arr.length, Float64Array)) : null;
     if (block) {
       residentMade += block.byteLength;
       residentGone.register(block, block.byteLength);
       residentBlocks.add(block);
-      keep(residentDonated, block);
+      keep(block);
     }
   }
   // only a block the storage has to itself: not a slab's share, not WebAssembly memory

@@ -18,9 +18,10 @@ export interface ClipGradNormOptions {
   foreach?: boolean | null;
 }
 
+/** The gradients to clip, as `_grad`: clipping scales them in place and keeps none, so zero_grad may still give them back. */
 const gradsOf = (parameters: Parameters): Tensor[] => {
   const ps = parameters instanceof Tensor ? [parameters] : [...parameters];
-  return ps.flatMap((p) => (p.grad ? [p.grad] : []));
+  return ps.flatMap((p) => (p._grad ? [p._grad] : []));
 };
 
 /**

@@ -40,7 +40,7 @@
 
 import type { View, Window2d } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
-import { WA, WS_BASE, ensureMemory, fusedBinary, provideGemmNT, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
+import { WA, WS_BASE, ensureMemory, fusedBinary, inWasmMemory, provideGemmNT, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
 import { GemmPool } from './pool.js';
 
 /** Byte addresses in the engine's first page: window geometry (14 i32 + the (lo, hi) table), the direct task (33 i32). */
@@ -549,9 +549,13 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
   const [N, C, H, W] = input.shape as [number, number, number, number];
   const n = N * C * w.oH * w.oW;
   if (n === 0) return true;
-  const at = reserve(e, [N * C * H * W, n, indices ? 2 * n : 0]);
+  // indices in the memory already (a block the CPU allocator keeps there for them) are written in place
+  const ix = indices && ((indices.storage as CpuStorage).data as Float64Array);
+  const ixAt = ix && inWasmMemory(ix) ? ix.byteOffset + indices!.offset * 8 : -1;
+  const at = reserve(e, [N * C * H * W, n, indices && ixAt < 0 ? 2 * n : 0]);
   if (at === null) return false;
-  const [xa, va, ia] = at as [number, number, number];
+  const [xa, va] = at as [number, number, number];
+  const ia = ixAt >= 0 ? ixAt : at[2]!;
   stageIn(e, input, xa);
   if (ce.pool2x2 && is2x2(w, H, W)) {
     // LeNet's pooling: one pass of vector compares (the general kernel took about 5 ns an output)
@@ -560,7 +564,7 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
     poolGeneral(e, active(ce).conv, input.shape as [number, number, number, number], w, xa, va, ia, indices !== null);
   }
   stageOut(e, va, values, n);
-  if (indices) ((indices.storage as CpuStorage).data as Float64Array).set(new Float64Array(e.memory.buffer, ia, n), indices.offset);
+  if (ix && ixAt < 0) ix.set(new Float64Array(e.memory.buffer, ia, n), indices!.offset);
   return true;
 }
 
@@ -585,11 +589,13 @@ export function wasmMaxPool2dBackward(grad: View, indices: View, out: View, w: W
   if (!is2x2(w, H, W)) return false;
   const e = ce.e;
   const n = N * C * w.oH * w.oW;
-  const at = reserve(e, [n, 2 * n, N * C * H * W]);
+  const inPlace = inWasmMemory(ix);
+  const at = reserve(e, [n, inPlace ? 0 : 2 * n, N * C * H * W]);
   if (at === null) return false;
-  const [ga, ia, oa] = at as [number, number, number];
+  const [ga, , oa] = at as [number, number, number];
+  const ia = inPlace ? ix.byteOffset + indices.offset * 8 : at[1]!;
   stageIn(e, grad, ga);
-  new Float64Array(e.memory.buffer, ia, n).set(ix.subarray(indices.offset, indices.offset + n));
+  if (!inPlace) new Float64Array(e.memory.buffer, ia, n).set(ix.subarray(indices.offset, indices.offset + n));
   ce.pool2x2.maxPool2x2Backward(ga, ia, oa, N * C, H, W, w.oH, w.oW);
   stageOut(e, oa, out, N * C * H * W);
   return true;

@@ -36,13 +36,15 @@ export function residentFree(): ReadonlyMap<number, readonly number[]> {
 }
 
 /**
- * A zeroed float32 array of n elements in the kernels' memory, kept until it is collected; null
- * when the kernels are not built or the memory is full.
+ * A zeroed float32 array (or one of `type`) of n elements in the kernels' memory, kept until it is
+ * collected; null when the kernels are not built or the memory is full.
  */
-export function residentArray(n: number): Float32Array | null {
+export function residentArray(n: number): Float32Array | null;
+export function residentArray<A extends Float32Array | Float64Array>(n: number, type: { new (b: ArrayBufferLike, at: number, n: number): A; BYTES_PER_ELEMENT: number }): A | null;
+export function residentArray(n: number, type: { new (b: ArrayBufferLike, at: number, n: number): Float32Array | Float64Array; BYTES_PER_ELEMENT: number } = Float32Array): Float32Array | Float64Array | null {
   const e = wasmGemm();
   if (e === null) return null;
-  const bytes = Math.max(BLOCK, Math.ceil((n * 4) / BLOCK) * BLOCK);
+  const bytes = Math.max(BLOCK, Math.ceil((n * type.BYTES_PER_ELEMENT) / BLOCK) * BLOCK);
   let at = free.get(bytes)?.pop();
   if (at === undefined) {
     at = e.dataStart;
@@ -51,7 +53,7 @@ export function residentArray(n: number): Float32Array | null {
   }
   // a reused block holds its last owner's values, a new one what calls staged there
   e.heap.fill(0, at / 4, (at + bytes) / 4);
-  const arr = new Float32Array(e.heap.buffer, at, n);
+  const arr = new type(e.heap.buffer, at, n);
   markWasmBuffer(arr.buffer);
   blocks.register(arr, { at, bytes });
   return arr;
