@@ -428,6 +428,40 @@ describe('gradients given back by zero_grad', () => {
     expect(torch.equal(mine, mineCopy)).toBe(true);
   });
 
+  it('still gives back the gradients clip_grad_norm_ scaled', () => {
+    const { fc, x, opt } = setup();
+    const taken = () => {
+      const before = cpuDonateConfig.taken;
+      opt.zero_grad();
+      return cpuDonateConfig.taken - before;
+    };
+    fc(x).square().sum().backward();
+    nn.utils.clip_grad_norm_(fc.parameters(), 1.0);
+    expect(taken()).toBe(1);
+    fc(x).square().sum().backward();
+    void fc.weight.grad;
+    expect(taken()).toBe(0);
+  });
+
+  it("keeps no more blocks in the kernels' memory than residentMax allows", () => {
+    const max = cpuDonateConfig.residentMax;
+    cpuDonateConfig.residentMax = 0;
+    try {
+      // a size no earlier test made a block of
+      const fc = new nn.Linear(301, 40);
+      const opt = new optim.SGD(fc.parameters(), { lr: 0.01 });
+      const x = torch.randn([16, 301]);
+      for (let s = 0; s < 3; s++) {
+        opt.zero_grad();
+        fc(x).square().sum().backward();
+        opt.step();
+        expect(inWasm(fc.weight._grad!)).toBe(false);
+      }
+    } finally {
+      cpuDonateConfig.residentMax = max;
+    }
+  });
+
   it('gives back a gradient added into an existing .grad (zero_grad(set_to_none=False))', () => {
     const train = (enabled: boolean) => {
       cpuDonateConfig.enabled = enabled;

@@ -109,9 +109,10 @@ let donatedBytes = 0;
 const DONATED_MAX = 64 << 20;
 /**
  * For tests and benchmarks: `enabled: false` ignores donations; `taken` counts blocks given back;
- * `resident: false` keeps recurring ones out of the WebAssembly memory.
+ * `resident: false` keeps recurring ones out of the WebAssembly memory; `residentMax`: the bytes of
+ * such blocks that may be alive at once.
  */
-export const cpuDonateConfig = { enabled: true, taken: 0, resident: true };
+export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, residentMax: 16 << 20 };
 
 /**
  * Float32 and float64 blocks in the WebAssembly kernels' memory (wasm/resident.ts) for arrays that
@@ -131,7 +132,6 @@ const residentKey = (type: { readonly name: string }, bytes: number): string => 
 /** The blocks made for residentDonated (a WeakSet: one a collected tensor held is gone with it). */
 const residentBlocks = new WeakSet<ResidentArray>();
 let residentMade = 0;
-const RESIDENT_MAX = 16 << 20;
 const residentGone = new FinalizationRegistry<number>((bytes) => {
   residentMade -= bytes;
 });
@@ -141,6 +141,18 @@ function keep(arr: ResidentArray): void {
   const l = residentDonated.get(key);
   if (l) l.push(arr);
   else residentDonated.set(key, [arr]);
+}
+
+/** A block like `arr` for residentDonated, unless one is waiting already or the bound is reached. */
+function makeResident(arr: ResidentArray): void {
+  if (arr.byteLength <= SMALL || residentDonated.get(residentKey(arr.constructor, arr.byteLength))?.length) return;
+  if (residentMade + arr.byteLength > cpuDonateConfig.residentMax) return;
+  const block = arr instanceof Float32Array ? residentArray(arr.length) : residentArray(arr.length, Float64Array);
+  if (block === null) return;
+  residentMade += block.byteLength;
+  residentGone.register(block, block.byteLength);
+  residentBlocks.add(block);
+  keep(block);
 }
 
 function donate(s: Storage, recurring = false): void {
@@ -153,16 +165,8 @@ function donate(s: Storage, recurring = false): void {
     cpuDonateConfig.taken++;
     return;
   }
+  if (recurring && cpuDonateConfig.resident && resident) makeResident(resident);
   const buf = arr.buffer;
-  if (recurring && cpuDonateConfig.resident && resident && arr.byteLength > SMALL && !residentDonated.get(residentKey(arr.constructor, arr.byteLength))?.length) {
-    const block = residentMade + arr.byteLength <= RESIDENT_MAX ? (resident instanceof Float32Array ? residentArray(arr.length) : residentArray(arr.length, Float64Array)) : null;
-    if (block) {
-      residentMade += block.byteLength;
-      residentGone.register(block, block.byteLength);
-      residentBlocks.add(block);
-      keep(block);
-    }
-  }
   // only a block the storage has to itself: not a slab's share, not WebAssembly memory
   if (!(buf instanceof ArrayBuffer) || arr.byteOffset !== 0 || buf.byteLength !== arr.byteLength || buf.byteLength <= SMALL) return;
   if (donatedBytes + buf.byteLength > DONATED_MAX) return;
