@@ -108,23 +108,28 @@ export interface FusedOptimKernels {
   adopt?(storage: Storage): void;
 }
 
+/** When a donated block will be wanted again (Backend.donate). */
+export type Recurring = 'step' | 'pass';
+
 export interface Backend {
   readonly type: string;
   /**
    * A storage of `numel` elements; `overwritten` promises that the caller's kernel writes every
    * element before anything reads one, so the memory need not be cleared first (the CPU zeroes
-   * otherwise; `torch.zeros` relies on it there).
+   * otherwise; `torch.zeros` relies on it there). `transient`: made within a backward pass, whose
+   * engine usually gives it back (`donate`, `'pass'`) before the pass ends.
    */
-  alloc(dtype: DType, numel: number, index: number, overwritten?: boolean): Storage;
+  alloc(dtype: DType, numel: number, index: number, overwritten?: boolean, transient?: boolean): Storage;
   /**
    * Optional: `storage` is referred to by no tensor any more (the autograd engine's word for a
    * gradient it made and used up within one backward pass, zero_grad's for a parameter's gradient
-   * nobody else saw), so its memory may serve a later `alloc`. `recurring`: a block of that size
-   * will be wanted again at the same point of the next training step (a parameter's gradient), so
-   * the backend may keep it where its kernels write in place. The storage must not be read or
-   * written afterwards.
+   * nobody else saw), so its memory may serve a later `alloc`. `recurring` says a block of that
+   * size will be wanted again, so the backend may keep it where its kernels write in place:
+   * `'step'` at the same point of the next training step (a parameter's gradient, pooling's
+   * indices), by any allocation; `'pass'` by a `transient` allocation of the next backward pass (a
+   * gradient passed from node to node). The storage must not be read or written afterwards.
    */
-  donate?(storage: Storage, recurring?: boolean): void;
+  donate?(storage: Storage, recurring?: Recurring): void;
   /** Wraps (CPU: without copying) or uploads a typed array of `dtype`'s array type. */
   fromArray(dtype: DType, data: TypedArray, index: number): Storage;
   /** Reads a view into a new contiguous typed array; blocks until the values are there. */

@@ -101,7 +101,7 @@ class Pending {
       if (this.held.get(s) !== 0 || this.shared.has(s) || !this.fresh!.has(s) || !ownsStorage(g)) continue;
       // once only, whatever refers to it twice
       this.shared.add(s);
-      s.backend.donate?.(s);
+      s.backend.donate?.(s, 'pass');
     }
   }
 }
@@ -367,6 +367,6 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, steal: boolea
   } else {
     prev.add_(g.detach());
     // added into the existing .grad (zero_grad(set_to_none=False) loops): g is used up
-    if (steal) g._storage.backend.donate?.(g._storage);
+    if (steal) g._storage.backend.donate?.(g._storage, 'pass');
   }
 }

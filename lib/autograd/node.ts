@@ -134,7 +134,7 @@ export class OpNode extends Node {
     this.saved = null;
     this.backward = null;
     // made again by the op's next call (the next training step): `recurring`
-    if (donate && this.owned) for (const t of this.owned) t._storage.backend.donate?.(t._storage, true);
+    if (donate && this.owned) for (const t of this.owned) t._storage.backend.donate?.(t._storage, 'step');
     this.owned = null;
   }
 }

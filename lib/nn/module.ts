@@ -639,7 +639,7 @@ export function zeroGrad(p: Tensor, setToNone: boolean): void {
   if (!g) return;
   if (setToNone) {
     p._grad = null;
-    if (!g._gradExposed && g.grad_fn === null && !g._requiresGrad) g._storage.backend.donate?.(g._storage, true);
+    if (!g._gradExposed && g.grad_fn === null && !g._requiresGrad) g._storage.backend.donate?.(g._storage, 'step');
     return;
   }
   if (g.grad_fn) g.detach_();

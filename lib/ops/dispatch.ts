@@ -45,7 +45,7 @@ export function watchNewStorages(set: WeakSet<Storage> | null): WeakSet<Storage>
  * caller's kernel then writes every element, so clearing the memory first would be wasted).
  */
 export function emptyTensor(shape: readonly number[], dtype: DType, device: Device, overwritten = false): Tensor {
-  const storage = backendFor(device).alloc(dtype, numelOf(shape), device.index ?? 0, overwritten);
+  const storage = backendFor(device).alloc(dtype, numelOf(shape), device.index ?? 0, overwritten, fresh !== null);
   if (fresh !== null) fresh.add(storage);
   return new Tensor(storage, device, shape.slice(), contiguousStrides(shape), 0);
 }

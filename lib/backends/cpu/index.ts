@@ -14,22 +14,11 @@ import { signBitKernel } from './relu.js';
 import { argreduceDirect, reduceDirect } from './reduce.js';
 import { fusedOptimKernels } from './fused_optim.js';
 import { softmaxKernels } from './softmax.js';
-import { residentArray } from './wasm/resident.js';
+import { CpuStorage } from './storage.js';
+import { allocArray, donate } from './allocator.js';
 
-export class CpuStorage implements Storage {
-  version = 0;
-  constructor(
-    readonly backend: Backend,
-    readonly dtype: DType,
-    /** The values; replaced (same values, new place) by `fusedOptim.adopt`, emptied by `donate`. */
-    public data: TypedArray,
-    /** Allocated here, not a caller's array that the storage shares (fromArray): free to move. */
-    readonly owned = false,
-  ) {}
-  get size(): number {
-    return this.data.length;
-  }
-}
+export { CpuStorage } from './storage.js';
+export { cpuAllocConfig, cpuDonateConfig } from './allocator.js';
 
 function data(s: Storage): TypedArray {
   if (!(s instanceof CpuStorage)) throw new Error(`expected a cpu storage, got one of ${s.backend.type}`);
@@ -48,135 +37,6 @@ function finalize(buf: Float64Array, n: number, dtype: DType): void {
       buf[i] = Number.isFinite(x) ? Math.trunc(x) : INT64_NAN;
     }
   }
-}
-
-/**
- * Small arrays (up to 8 KiB: a batch of 10 to 32 activations of a 64-wide layer) are carved from
- * shared 64 KiB slabs: a new ArrayBuffer per tensor costs more than a small op itself (the MLP's
- * batch-10 epoch took 4-7% longer with 2 KiB as the limit). A slab is freed when the last tensor in
- * it is collected, so a long-lived small tensor can hold at most one slab; slabs are never reused,
- * so new tensors start zeroed.
- */
-const SLAB = 64 * 1024;
-const SMALL = 8192;
-let slab = new ArrayBuffer(SLAB);
-let slabUsed = 0;
-/**
- * For tests: `poisonOverwritten` fills every allocation made for a kernel that promised to write
- * all of it (Backend.alloc's `overwritten`) with 0x7f bytes, so a kernel that leaves an element
- * unwritten shows up as a wrong value rather than as a zero that happened to be right.
- */
-export const cpuAllocConfig = { poisonOverwritten: false };
-
-function allocArray(dtype: DType, numel: number, overwritten = false): TypedArray {
-  const bytes = numel * dtype.itemsize;
-  if (overwritten && cpuAllocConfig.poisonOverwritten && bytes > 0) {
-    const b = Buffer.allocUnsafeSlow(bytes).fill(0x7f);
-    return new dtype.array(b.buffer, b.byteOffset, numel);
-  }
-  if (bytes > SMALL && overwritten) {
-    const kept = cpuDonateConfig.resident ? residentDonated.get(residentKey(dtype.array, bytes))?.pop() : undefined;
-    if (kept) return kept;
-    const reused = donated.get(bytes)?.pop();
-    if (reused) {
-      donatedBytes -= bytes;
-      return new dtype.array(reused, 0, numel);
-    }
-    // uninitialised memory (Node's allocUnsafeSlow: malloc, not calloc): a large output that its
-    // kernel fills whole is not cleared first (a 1.2 MB activation: about 60 µs of memset)
-    const b = Buffer.allocUnsafeSlow(bytes);
-    return new dtype.array(b.buffer, b.byteOffset, numel);
-  }
-  if (bytes > SMALL || bytes === 0) return new dtype.array(numel);
-  let at = Math.ceil(slabUsed / 8) * 8;
-  if (at + bytes > SLAB) {
-    slab = new ArrayBuffer(SLAB);
-    at = 0;
-  }
-  slabUsed = at + bytes;
-  return new dtype.array(slab, at, numel);
-}
-
-/**
- * Memory of storages donated by the autograd engine (Backend.donate: gradients it made and used up
- * within a backward pass), by byte length, the latest last: a later allocation of that size that
- * its kernel overwrites whole takes the block back while it is still in the cache, as PyTorch's
- * caching allocator does, instead of fresh memory the garbage collector hands back only every few
- * steps. Bounded; a block past the bound is left to the garbage collector.
- */
-const donated = new Map<number, ArrayBuffer[]>();
-let donatedBytes = 0;
-const DONATED_MAX = 64 << 20;
-/**
- * For tests and benchmarks: `enabled: false` ignores donations; `taken` counts blocks given back;
- * `resident: false` keeps recurring ones out of the WebAssembly memory; `residentMax`: the bytes of
- * such blocks that may be alive at once.
- */
-export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, residentMax: 16 << 20 };
-
-/**
- * Float32 and float64 blocks in the WebAssembly kernels' memory (wasm/resident.ts) for arrays that
- * recur every step (Backend.donate's `recurring`: a parameter's gradient dropped by zero_grad, max
- * pooling's indices after backward), by array type and byte length. Kernels read and write them
- * in place: the product that makes the next such gradient and the fused optimizer that reads it
- * (the MNIST MLP's first weight gradient, 200 KB at batch 10, was copied out of that memory into a
- * JavaScript array every step), max pooling's forward and backward (LeNet's first pooling copied
- * 600 KB of indices out and back in). A block is made once per size from a donated array and then
- * goes round: allocation, kernel, donation, here. One that some other tensor takes and keeps goes
- * back to wasm/resident.ts when that tensor is collected, which may not be before the training
- * loop ends, so what is made is bounded.
- */
-type ResidentArray = Float32Array | Float64Array;
-const residentDonated = new Map<string, ResidentArray[]>();
-const residentKey = (type: { readonly name: string }, bytes: number): string => `${type.name}:${bytes}`;
-/** The blocks made for residentDonated (a WeakSet: one a collected tensor held is gone with it). */
-const residentBlocks = new WeakSet<ResidentArray>();
-let residentMade = 0;
-const residentGone = new FinalizationRegistry<number>((bytes) => {
-  residentMade -= bytes;
-});
-
-function keep(arr: ResidentArray): void {
-  const key = residentKey(arr.constructor, arr.byteLength);
-  const l = residentDonated.get(key);
-  if (l) l.push(arr);
-  else residentDonated.set(key, [arr]);
-}
-
-/** A block like `arr` for residentDonated, unless one is waiting already or the bound is reached. */
-function makeResident(arr: ResidentArray): void {
-  if (arr.byteLength <= SMALL || residentDonated.get(residentKey(arr.constructor, arr.byteLength))?.length) return;
-  if (residentMade + arr.byteLength > cpuDonateConfig.residentMax) return;
-  const block = arr instanceof Float32Array ? residentArray(arr.length) : residentArray(arr.length, Float64Array);
-  if (block === null) return;
-  residentMade += block.byteLength;
-  residentGone.register(block, block.byteLength);
-  residentBlocks.add(block);
-  keep(block);
-}
-
-function donate(s: Storage, recurring = false): void {
-  if (!cpuDonateConfig.enabled || !(s instanceof CpuStorage) || !s.owned) return;
-  const arr = s.data;
-  const resident = arr instanceof Float32Array || arr instanceof Float64Array ? arr : null;
-  if (resident && residentBlocks.has(resident)) {
-    s.data = arr.subarray(0, 0);
-    keep(resident);
-    cpuDonateConfig.taken++;
-    return;
-  }
-  if (recurring && cpuDonateConfig.resident && resident) makeResident(resident);
-  const buf = arr.buffer;
-  // only a block the storage has to itself: not a slab's share, not WebAssembly memory
-  if (!(buf instanceof ArrayBuffer) || arr.byteOffset !== 0 || buf.byteLength !== arr.byteLength || buf.byteLength <= SMALL) return;
-  if (donatedBytes + buf.byteLength > DONATED_MAX) return;
-  // the storage lets go of the block: a stray reader would see an empty array, never its new owner's values
-  s.data = arr.subarray(0, 0);
-  let list = donated.get(buf.byteLength);
-  if (!list) donated.set(buf.byteLength, (list = []));
-  list.push(buf);
-  donatedBytes += buf.byteLength;
-  cpuDonateConfig.taken++;
 }
 
 const algebra = new BlockAlgebra();
@@ -391,8 +251,8 @@ export const cpuBackend: Backend = {
   ),
   indexSelect,
   addmm: (bias, a, m, out) => addmmKernel(data(bias.storage), bias, data(a.storage), a, data(m.storage), m, data(out.storage), out),
-  alloc(dtype, numel, _index, overwritten) {
-    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel, overwritten), true);
+  alloc(dtype, numel, _index, overwritten, transient) {
+    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel, overwritten, transient), true);
   },
   donate,
   fromArray(dtype, arr) {

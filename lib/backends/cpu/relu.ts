@@ -16,7 +16,7 @@
 
 import type { PointwiseFn, View } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
-import { instantiate } from './wasm/gemm.js';
+import { WA, ensureMemory, inWasmMemory, instantiate, readBinary, wasmGemm, type Engine } from './wasm/gemm.js';
 
 /** The bits of n float32 elements of `a` from element `offset`, without a copy. */
 function bits(a: TypedArray, offset: number, n: number): Int32Array {
@@ -72,6 +72,46 @@ function stagedKernel(d: Int32Array, ops: readonly Int32Array[], n: number): boo
   return true;
 }
 
+let shared: { e: Engine; x: ReluExports } | null | undefined;
+
+/** relu_shared.wasm: relu.wat's code on the GEMM's memory. */
+function reluShared(): { e: Engine; x: ReluExports } | null {
+  if (shared === undefined) {
+    const e = wasmGemm();
+    const bytes = readBinary('./relu_shared.wasm');
+    shared = e && bytes && { e, x: new WA.Instance(new WA.Module(bytes), { env: { memory: e.memory } }).exports as ReluExports };
+  }
+  return shared;
+}
+
+/**
+ * relu or threshold_backward over n elements written in place into a result that lies in the
+ * GEMM's memory (a gradient the CPU allocator keeps there for the backward pass, allocator.ts),
+ * reading operands that lie there in place and copying the others into its data area: LeNet's
+ * first relu gradient copied 1.2 MB of gradient in and 1.2 MB of result out in chunks. False
+ * when the result is elsewhere.
+ */
+function residentKernel(d: Int32Array, ops: readonly Int32Array[], n: number): boolean {
+  if (!inWasmMemory(d)) return false;
+  const w = reluShared();
+  if (w === null) return false;
+  const { e, x } = w;
+  let top = e.dataStart;
+  const at = ops.map((a) => {
+    if (inWasmMemory(a)) return a.byteOffset;
+    top += Math.ceil((n * 4) / 64) * 64;
+    return top - Math.ceil((n * 4) / 64) * 64;
+  });
+  if (!ensureMemory(e, top)) return false;
+  const heap = new Int32Array(e.memory.buffer);
+  ops.forEach((a, k) => {
+    if (!inWasmMemory(a)) heap.set(a, at[k]! / 4);
+  });
+  if (ops.length === 1) x.relu(at[0]!, d.byteOffset, n);
+  else x.threshold_backward(at[0]!, at[1]!, d.byteOffset, n);
+  return true;
+}
+
 /**
  * Runs relu or threshold_backward here when every operand is a float32 tensor laid out as one
  * contiguous run of the output's elements (the caller passes the collapsed strides); false
@@ -97,7 +137,7 @@ export function signBitKernel(
   // bits, takes the negative NaNs back out. A kept NaN gets its quiet bit set, as the trip through
   // a float64 in the other kernels sets it (a signalling NaN comes out quiet, payload kept).
   const ops = inputs.map((x) => bitsOf(x as View, n, dataOf));
-  if (n >= signBitConfig.wasmMin && stagedKernel(d, ops, n)) return true;
+  if (n >= signBitConfig.wasmMin && (residentKernel(d, ops, n) || stagedKernel(d, ops, n))) return true;
   if (fn.key === 'relu') {
     const x = ops[0]!;
     for (let i = 0; i < n; i++) {

@@ -18,6 +18,19 @@ const root = join(here, '..', '..', '..', '..');
 const dist = join(root, 'dist', relative(join(root, 'lib'), here));
 const wabt = await wabtInit();
 
+/**
+ * relu.wat declares a memory of its own (relu.ts stages operands there: copies out of a plain
+ * memory are about twice as fast as out of a shared one); relu_shared.wasm is the same code on the
+ * GEMM's shared memory, for gradients that the CPU allocator keeps there.
+ */
+const SHARED = { 'relu.wat': 'relu_shared.wasm' };
+const OWN_MEMORY = /\(memory \(export "memory"\) \d+ \d+\)/;
+
+function onSharedMemory(text, file) {
+  if (!OWN_MEMORY.test(text)) throw new Error(`${file}: no memory declaration to replace`);
+  return text.replace(OWN_MEMORY, '(import "env" "memory" (memory 1 32768 shared))');
+}
+
 /** Sources that also get a fused multiply-add binary, and its name. */
 const FUSED = { 'gemm.wat': 'gemm_fma.wasm', 'conv.wat': 'conv_fma.wasm' };
 const MUL_ADD = /\(f32x4\.add \(local\.get (\$\w+)\) \(f32x4\.mul (\(local\.get \$\w+\)) (\(local\.get \$\w+\))\)\)/g;
@@ -59,4 +72,5 @@ for (const file of readdirSync(here).filter((f) => f.endsWith('.wat'))) {
   const text = readFileSync(path, 'utf8');
   emit(path, file.replace(/\.wat$/, '.wasm'), text);
   if (file in FUSED) emit(path, FUSED[file], fused(text, file));
+  if (file in SHARED) emit(path, SHARED[file], onSharedMemory(text, file));
 }

@@ -203,9 +203,35 @@ function stageIn(e: Engine, v: View, at: number): void {
   }
 }
 
-/** Copies `n` floats from the heap at byte `at` into a contiguous float32 view. */
+/** Copies `n` floats from the heap at byte `at` into a contiguous float32 view, unless the kernel wrote them there in place (outAt). */
 function stageOut(e: Engine, at: number, v: View, n: number): void {
+  if (at === residentAt(v)) return;
   f32(v).set(e.heap.subarray(at / 4, at / 4 + n), v.offset);
+}
+
+/**
+ * The byte address of a contiguous float32 view that lies in the engine's memory already (a block
+ * the CPU allocator keeps there: a gradient passed from node to node, a parameter's gradient), or
+ * -1. Kernels read such an operand in place and write such a result in place, where they copy
+ * other arrays in and out (LeNet's first pooling gradient: 1.2 MB each way).
+ */
+function residentAt(v: View): number {
+  const a = f32(v);
+  return inWasmMemory(a) && isContiguous(v) ? a.byteOffset + v.offset * 4 : -1;
+}
+
+/** Where a kernel reads float32 view `v`: in place (residentAt), else copied in at byte `at`. */
+function placeIn(e: Engine, v: View, at: number): number {
+  const r = residentAt(v);
+  if (r >= 0) return r;
+  stageIn(e, v, at);
+  return at;
+}
+
+/** Where a kernel that writes exactly the elements of contiguous `v` writes them: in place (residentAt), else at byte `at` for stageOut. */
+function outAt(v: View, at: number): number {
+  const r = residentAt(v);
+  return r >= 0 ? r : at;
 }
 
 function isContiguous(v: View): boolean {
@@ -310,7 +336,8 @@ function forwardDirect(ce: ConvEngine, v: Variant, x: View, weight: View, bias: 
   const perGroup = (Og - rest + (rest === 3 ? 4 : rest > 0 ? 2 : 0)) * K;
   const at = reserve(e, [N * C * H * W, N * C * Hp * Wp, G * perGroup, O, Cg * w.kH, N * O * L]);
   if (at === null) return false;
-  const [xs, xp, wp, ba, offA, ya] = at as [number, number, number, number, number, number];
+  const [xs, xp, wp, ba, offA] = at as [number, number, number, number, number];
+  const ya = outAt(y, at[5]!);
   wakeFor(v, N * w.oH, N * O * K * L);
   stageIn(e, x, xs);
   v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
@@ -359,11 +386,13 @@ function backwardDirect(
     gx ? img : 0, gx ? N * C * H * W : 0, gx ? G * nk * Og * 4 : 0, gx ? nk * 4 : 0,
   ]);
   if (at === null) return false;
-  const [gys, gyv, gba, tab, xs, xp, offW, gwa, gxp, gxa, wt, offD] = at as number[] as [
+  const [, gyv, gba, tab, xs, xp, offW, , gxp, , wt, offD] = at as number[] as [
     number, number, number, number, number, number, number, number, number, number, number, number,
   ];
+  const gwa = gw ? outAt(gw, at[7]!) : 0;
+  const gxa = gx ? outAt(gx, at[9]!) : 0;
   wakeFor(v, gw ? G * Math.ceil(Og / 2) * nk : N, N * O * K * L);
-  stageIn(e, gy, gys);
+  const gys = placeIn(e, gy, at[0]!);
   if (tail) v.conv.vectors(gys, N * O, w.oH, w.oW, gyv);
   // x byte offsets of the position vectors in a padded plane: the rows' full vectors, then their tails
   const t = new Int32Array(e.memory.buffer, tab, U);
@@ -592,9 +621,9 @@ export function wasmMaxPool2dBackward(grad: View, indices: View, out: View, w: W
   const inPlace = inWasmMemory(ix);
   const at = reserve(e, [n, inPlace ? 0 : 2 * n, N * C * H * W]);
   if (at === null) return false;
-  const [ga, , oa] = at as [number, number, number];
+  const oa = outAt(out, at[2]!);
   const ia = inPlace ? ix.byteOffset + indices.offset * 8 : at[1]!;
-  stageIn(e, grad, ga);
+  const ga = placeIn(e, grad, at[0]!);
   if (!inPlace) new Float64Array(e.memory.buffer, ia, n).set(ix.subarray(indices.offset, indices.offset + n));
   ce.pool2x2.maxPool2x2Backward(ga, ia, oa, N * C, H, W, w.oH, w.oW);
   stageOut(e, oa, out, N * C * H * W);
@@ -680,8 +709,9 @@ export function wasmBatchNormBackward(
   // g, x, gx, mean, float64 sums (2C), coefficients (3C)
   const at = reserve(e, [n, n, gradInput ? n : 0, C, 4 * C, 3 * C]);
   if (at === null) return false;
-  const [ga, xa, gxa, ma, sa, ca] = at as [number, number, number, number, number, number];
-  stageIn(e, grad, ga);
+  const [, xa, , ma, sa, ca] = at as [number, number, number, number, number, number];
+  const gxa = gradInput ? outAt(gradInput, at[2]!) : 0;
+  const ga = placeIn(e, grad, at[0]!);
   stageIn(e, input, xa);
   for (let c = 0; c < C; c++) e.heap[ma / 4 + c] = elem(mean, c);
   conv.bnBackward(ga, xa, N, C, S, ma, sa, 0, 0);

@@ -1,0 +1,114 @@
+/**
+ * Gradients a backward pass hands from node to node, kept in the WebAssembly kernels' memory
+ * (lib/backends/cpu/allocator.ts, Backend.donate's `'pass'`): from the second pass on, the
+ * pooling, convolution, relu and product gradients of a training step are written in place there
+ * and read in place by the next node. These tests check that training gives the same bits with and
+ * without those blocks, that the blocks are really used, and that a block never reaches a tensor
+ * that outlives the pass (a forward activation, a gradient autograd.grad returns).
+ */
+
+import { afterEach, describe, expect, it } from 'vitest';
+import torch, { F, nn, optim, type Tensor } from '../lib/index.js';
+import { cpuDonateConfig, type CpuStorage } from '../lib/backends/cpu/index.js';
+import { inWasmMemory } from '../lib/backends/cpu/wasm/gemm.js';
+import { wasmConvConfig } from '../lib/backends/cpu/wasm/conv.js';
+
+const inWasm = (t: Tensor): boolean => inWasmMemory((t._storage as CpuStorage).data);
+
+// LeNet's layers with notebook 03's batch norm, at batch 16 of 16 x 16 images: the first layer's activations and gradients are 64 KB, the second's
+// 18 KB, above the 8 KiB of the slabs
+class Net extends nn.Module {
+  conv1 = new nn.Conv2d(1, 4, 3, { padding: 1 });
+  bn = new nn.BatchNorm2d(4);
+  conv2 = new nn.Conv2d(4, 8, 3);
+  fc = new nn.Linear(8 * 3 * 3, 10);
+  override forward(x: Tensor): Tensor {
+    x = F.max_pool2d(F.relu(this.bn(this.conv1(x))), 2);
+    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
+    return this.fc(torch.flatten(x, 1));
+  }
+}
+
+function train(resident: boolean, steps: number): { params: Tensor[]; grads: Tensor[]; reused: number[] } {
+  cpuDonateConfig.resident = resident;
+  try {
+    torch.manual_seed(11);
+    const net = new Net();
+    const opt = new optim.SGD(net.parameters(), { lr: 0.05, momentum: 0.9 });
+    const x = torch.randn([16, 1, 16, 16]);
+    const y = torch.randint(0, 10, [16]);
+    const reused: number[] = [];
+    for (let s = 0; s < steps; s++) {
+      const before = cpuDonateConfig.reused;
+      opt.zero_grad();
+      F.cross_entropy(net(x), y).backward();
+      opt.step();
+      reused.push(cpuDonateConfig.reused - before);
+    }
+    const params = [...net.parameters()];
+    return { params: params.map((p) => p.detach().clone()), grads: params.map((p) => p.grad!.clone()), reused };
+  } finally {
+    cpuDonateConfig.resident = true;
+  }
+}
+
+describe("gradients from node to node in the kernels' memory", () => {
+  afterEach(() => {
+    wasmConvConfig.threadMinMacs = 1 << 21;
+  });
+
+  for (const threads of [false, true]) {
+    it(`trains a small CNN to the same bits with and without them${threads ? ', convolutions split over threads' : ''}`, () => {
+      if (threads) wasmConvConfig.threadMinMacs = 0;
+      const js = train(false, 5);
+      const resident = train(true, 5);
+      expect(js.reused.slice(1).every((n) => n === 0)).toBe(true);
+      // from the third step, every gradient above the slabs' size takes a block: pooling's, relu's
+      // and batch norm's of the first layer (64 KB), the second convolution's and relu's (18 KB)
+      expect(resident.reused[3]).toBeGreaterThanOrEqual(5);
+      expect(resident.reused[4]).toBe(resident.reused[3]);
+      for (let i = 0; i < js.params.length; i++) {
+        expect(torch.equal(resident.params[i]!, js.params[i]!)).toBe(true);
+        expect(torch.equal(resident.grads[i]!, js.grads[i]!)).toBe(true);
+      }
+    });
+  }
+
+  it('keeps them out of the forward pass', () => {
+    train(true, 3);
+    // the first layer's activations are its gradients' size, and live as long as user code keeps them
+    const a = F.relu(torch.randn([16, 4, 16, 16]));
+    const b = F.max_pool2d(torch.randn([16, 4, 16, 16]), 2);
+    expect(inWasm(a)).toBe(false);
+    expect(inWasm(b)).toBe(false);
+  });
+
+  it('keeps a gradient that became a .grad and was read there, whatever later passes do', () => {
+    const x = torch.randn([16, 4, 16, 16], { requires_grad: true });
+    const pass = (): Tensor => {
+      x.grad = null;
+      F.max_pool2d(F.relu(x.mul(2)), 2).sum().backward();
+      return x.grad!;
+    };
+    // the mul's gradient, the last of the pass, becomes x.grad without a copy: a block from the third pass on
+    for (let s = 0; s < 3; s++) pass();
+    const kept = pass();
+    expect(inWasm(kept)).toBe(true);
+    const copy = kept.clone();
+    for (let s = 0; s < 4; s++) expect(inWasm(pass())).toBe(true);
+    expect(torch.equal(kept, copy)).toBe(true);
+  });
+
+  it('keeps the gradients autograd.grad returns, whatever later passes do', () => {
+    const x = torch.randn([16, 4, 16, 16], { requires_grad: true });
+    const grad = () => torch.autograd.grad([F.max_pool2d(F.relu(x.mul(2)), 2).sum()], [x])[0]!;
+    const kept = [grad(), grad(), grad()];
+    const copies = kept.map((g) => g.clone());
+    for (let s = 0; s < 4; s++) {
+      grad();
+      x.grad = null;
+      F.max_pool2d(F.relu(x.mul(2)), 2).sum().backward();
+    }
+    kept.forEach((g, i) => expect(torch.equal(g, copies[i]!)).toBe(true));
+  });
+});
