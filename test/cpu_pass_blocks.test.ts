@@ -74,6 +74,33 @@ describe("gradients from node to node in the kernels' memory", () => {
     });
   }
 
+  it('lets the blocks of other sizes go at the bound, for the sizes of the model trained next', () => {
+    const model = (n: number) => {
+      const fc = new nn.Linear(n, 40);
+      const x = torch.randn([16, n]);
+      const opt = new optim.SGD(fc.parameters(), { lr: 0.01 });
+      return () => {
+        opt.zero_grad();
+        fc(x).square().sum().backward();
+        opt.step();
+        return inWasm(fc.weight._grad!);
+      };
+    };
+    const a = model(300);
+    expect([a(), a(), a()]).toEqual([false, true, true]);
+    const max = cpuDonateConfig.residentMax;
+    try {
+      // a second model's weight gradient finds the bound reached: model a's block (its .grad at
+      // the time) is let go, and a's later gradients are JavaScript arrays
+      cpuDonateConfig.residentMax = 0;
+      const b = model(200);
+      expect([b(), b()]).toEqual([false, false]);
+      expect([a(), a()]).toEqual([false, false]);
+    } finally {
+      cpuDonateConfig.residentMax = max;
+    }
+  });
+
   it('keeps them out of the forward pass', () => {
     train(true, 3);
     // the first layer's activations are its gradients' size, and live as long as user code keeps them

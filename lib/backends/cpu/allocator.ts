@@ -89,7 +89,9 @@ export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, pass: 
  * own (`transient`) ones, since a forward activation of the same size (LeNet's first convolution's
  * output is its pooling gradient's size) lives until the garbage collector finds it dead, which
  * may not be before the training loop ends. A block some tensor takes and keeps goes back to
- * wasm/resident.ts only when that tensor is collected, so what is made is bounded.
+ * wasm/resident.ts only when that tensor is collected, so what is made is bounded; at the bound,
+ * the blocks waiting for other sizes are let go (a notebook that trains one model after another
+ * wants the new model's sizes), and come back to wasm/resident.ts once collected, between cells.
  */
 type ResidentArray = Float32Array | Float64Array;
 type Waiting = Map<string, ResidentArray[]>;
@@ -128,7 +130,10 @@ function makeResident(arr: ResidentArray, recurring: Recurring): void {
   const list = waiting[recurring].get(key);
   const more = recurring === 'pass' ? (wanted.get(key) ?? 0) : 0;
   if (list?.length && more === 0) return;
-  if (residentMade + arr.byteLength > cpuDonateConfig.residentMax) return;
+  if (residentMade + arr.byteLength > cpuDonateConfig.residentMax) {
+    letGoExcept(key);
+    return;
+  }
   const block = arr instanceof Float32Array ? residentArray(arr.length) : residentArray(arr.length, Float64Array);
   if (block === null) return;
   if (more > 0) wanted.set(key, more - 1);
@@ -138,6 +143,18 @@ function makeResident(arr: ResidentArray, recurring: Recurring): void {
   if (!list) waiting[recurring].set(key, l);
   home.set(block, l);
   l.push(block);
+}
+
+/** Drops the waiting lists of every size but `key`'s: their blocks are collected unless some tensor took one. */
+function letGoExcept(key: string): void {
+  for (const lists of Object.values(waiting)) {
+    for (const k of [...lists.keys()]) {
+      if (k !== key) {
+        lists.delete(k);
+        wanted.delete(k);
+      }
+    }
+  }
 }
 
 /** Backend.donate for CPU storages. */
