@@ -127,6 +127,10 @@ describe('conv2d: fast paths agree with the composed one', () => {
     { x: [2, 5, 6, 9], w: [9, 5, 2, 5], bias: true, padding: [1, 0], stride: [2, 1] },
     { x: [2, 3, 4, 7], w: [5, 3, 2, 1], dilation: [3, 1], padding: [2, 0] },
     { x: [2, 4, 5, 4], w: [8, 1, 3, 4], groups: 4, padding: [1, 0], bias: true },
+    // weight gradients by position (wgradT: one group, 16 output channels a tile): an odd count of
+    // kernel offsets, rows of 7 outputs, a row stride, dilation; two tiles of channels
+    { x: [2, 3, 9, 7], w: [16, 3, 3, 3], stride: [2, 1], padding: [1, 2], dilation: [1, 2], bias: true },
+    { x: [2, 2, 6, 5], w: [32, 2, 3, 3], padding: 1, layout: 'transposed' },
   ];
   for (const dtype of [torch.float32, torch.float64]) {
     for (const c of cases) {
@@ -193,6 +197,7 @@ describe('conv2d: the direct kernels, threads and non-finite values', () => {
     { x: [8, 6, 14, 14], w: [16, 6, 5, 5], bias: true, opts: {} },
     { x: [5, 4, 11, 10], w: [6, 2, 3, 3], bias: false, opts: { groups: 2, dilation: [2, 1], padding: 1, stride: [2, 1] } },
     { x: [3, 3, 9, 13], w: [7, 3, 3, 4], bias: true, opts: { padding: [1, 2] } },
+    { x: [4, 3, 9, 7], w: [32, 3, 3, 3], bias: true, opts: { padding: [1, 2], dilation: [1, 2], stride: [2, 1] } },
   ];
 
   it('the worker pool gives the one-thread result bit for bit, with either binary', async () => {

@@ -1230,6 +1230,148 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tiles))))
 
+  ;; gy (N, O, L) as gyT (N·L, O): each position's O output-channel gradients contiguous, for
+  ;; $wgradT. O is a multiple of 4; blocks of 4 channels x 4 positions are transposed in registers,
+  ;; the positions past the last multiple of 4 one by one.
+  (func (export "transposeGy") (param $src i32) (param $N i32) (param $O i32) (param $L i32) (param $dst i32)
+    (local $n i32) (local $o i32) (local $l i32) (local $s i32) (local $d i32) (local $rowB i32) (local $colB i32) (local $r i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rowB (i32.shl (local.get $L) (i32.const 2)))
+    (local.set $colB (i32.shl (local.get $O) (i32.const 2)))
+    (block $nDone (loop $nLoop
+      (br_if $nDone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $o (i32.const 0))
+      (block $oDone (loop $oLoop
+        (br_if $oDone (i32.ge_u (local.get $o) (local.get $O)))
+        ;; gy[n, o .. o+3, 0] and gyT[n·L, o]
+        (local.set $s (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $O)) (local.get $o)) (local.get $rowB))))
+        (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (i32.mul (local.get $n) (local.get $L)) (local.get $O)) (local.get $o)) (i32.const 2))))
+        (local.set $l (i32.const 0))
+        (block $lDone (loop $lLoop
+          (br_if $lDone (i32.gt_u (i32.add (local.get $l) (i32.const 4)) (local.get $L)))
+          (local.set $r0 (v128.load (local.get $s)))
+          (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $rowB))))
+          (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $rowB) (i32.const 1)))))
+          (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowB) (i32.const 3)))))
+          (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+          (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+          (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+          (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+          (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+          (v128.store (i32.add (local.get $d) (local.get $colB)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+          (v128.store (i32.add (local.get $d) (i32.shl (local.get $colB) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+          (v128.store (i32.add (local.get $d) (i32.mul (local.get $colB) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+          (local.set $s (i32.add (local.get $s) (i32.const 16)))
+          (local.set $d (i32.add (local.get $d) (i32.shl (local.get $colB) (i32.const 2))))
+          (local.set $l (i32.add (local.get $l) (i32.const 4)))
+          (br $lLoop)))
+        (block $tDone (loop $tLoop
+          (br_if $tDone (i32.ge_u (local.get $l) (local.get $L)))
+          (local.set $r (i32.const 0))
+          (loop $four
+            (f32.store (i32.add (local.get $d) (i32.shl (local.get $r) (i32.const 2)))
+              (f32.load (i32.add (local.get $s) (i32.mul (local.get $r) (local.get $rowB)))))
+            (br_if $four (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))
+          (local.set $s (i32.add (local.get $s) (i32.const 4)))
+          (local.set $d (i32.add (local.get $d) (local.get $colB)))
+          (local.set $l (i32.add (local.get $l) (i32.const 1)))
+          (br $tLoop)))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $oLoop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nLoop))))
+
+  ;; Weight gradient from gyT (see transposeGy), for one group and O a multiple of 16: tiles
+  ;; [chunk*per, chunk*per + per) of the O/16 x ceil(K/2) tiles (16 output channels, two kernel
+  ;; offsets k0 and k1 = k0 + 1): gw[o, k] = the sum over images n, output rows oy and columns ox of
+  ;; gyT[n, oy, ox, o] * x[n, pos + off[k]], the 16 channels as 4 vectors and x broadcast, in
+  ;; order of (n, oy, ox) whatever the split. Per position: 4 vector loads, 2 broadcasts and 8
+  ;; multiply-adds, every lane used (the position-vector kernel above computes whole vectors past
+  ;; a row's end and reads a position table). A tile's k1 past K repeats k0 and is not stored.
+  (func $wgradT (param $p i32) (param $chunk i32)
+    (local $t i32) (local $t1 i32) (local $nk i32) (local $og i32) (local $k0 i32) (local $K i32) (local $O4 i32)
+    (local $oa i32) (local $ob i32) (local $n i32) (local $oy i32) (local $base i32) (local $pa i32) (local $pb i32)
+    (local $pg i32) (local $cnt i32) (local $dst i32) (local $two i32)
+    (local $c0a v128) (local $c1a v128) (local $c2a v128) (local $c3a v128)
+    (local $c0b v128) (local $c1b v128) (local $c2b v128) (local $c3b v128)
+    (local $g v128) (local $xa v128) (local $xb v128)
+    (local.set $K (i32.load offset=16 (local.get $p)))
+    (local.set $O4 (i32.shl (i32.load offset=40 (local.get $p)) (i32.const 2)))
+    (local.set $nk (i32.shr_u (i32.add (local.get $K) (i32.const 1)) (i32.const 1)))
+    (local.set $t (i32.mul (local.get $chunk) (i32.load offset=80 (local.get $p))))
+    (local.set $t1 (i32.add (local.get $t) (i32.load offset=80 (local.get $p))))
+    (local.set $cnt (i32.mul (i32.shr_u (i32.load offset=40 (local.get $p)) (i32.const 4)) (local.get $nk)))
+    (if (i32.gt_u (local.get $t1) (local.get $cnt)) (then (local.set $t1 (local.get $cnt))))
+    (block $done (loop $tiles
+      (br_if $done (i32.ge_u (local.get $t) (local.get $t1)))
+      (local.set $og (i32.div_u (local.get $t) (local.get $nk)))
+      (local.set $k0 (i32.shl (i32.rem_u (local.get $t) (local.get $nk)) (i32.const 1)))
+      (local.set $two (i32.lt_u (i32.add (local.get $k0) (i32.const 1)) (local.get $K)))
+      (local.set $oa (i32.load (i32.add (i32.load offset=68 (local.get $p)) (i32.shl (local.get $k0) (i32.const 2)))))
+      (local.set $ob (select (i32.load offset=4 (i32.add (i32.load offset=68 (local.get $p)) (i32.shl (local.get $k0) (i32.const 2))))
+        (local.get $oa) (local.get $two)))
+      (local.set $c0a (v128.const i32x4 0 0 0 0))
+      (local.set $c1a (v128.const i32x4 0 0 0 0))
+      (local.set $c2a (v128.const i32x4 0 0 0 0))
+      (local.set $c3a (v128.const i32x4 0 0 0 0))
+      (local.set $c0b (v128.const i32x4 0 0 0 0))
+      (local.set $c1b (v128.const i32x4 0 0 0 0))
+      (local.set $c2b (v128.const i32x4 0 0 0 0))
+      (local.set $c3b (v128.const i32x4 0 0 0 0))
+      (local.set $pg (i32.add (i32.load offset=36 (local.get $p)) (i32.shl (local.get $og) (i32.const 6))))
+      (local.set $n (i32.const 0))
+      (loop $images
+        (local.set $base (i32.add (i32.load offset=20 (local.get $p)) (i32.mul (local.get $n) (i32.load offset=24 (local.get $p)))))
+        (local.set $oy (i32.load offset=52 (local.get $p)))
+        (loop $rows
+          (local.set $pa (i32.add (local.get $base) (local.get $oa)))
+          (local.set $pb (i32.add (local.get $base) (local.get $ob)))
+          (local.set $cnt (i32.load offset=48 (local.get $p)))
+          (loop $cols
+            (local.set $xa (v128.load32_splat (local.get $pa)))
+            (local.set $xb (v128.load32_splat (local.get $pb)))
+            (local.set $g (v128.load (local.get $pg)))
+            (local.set $c0a (f32x4.add (local.get $c0a) (f32x4.mul (local.get $g) (local.get $xa))))
+            (local.set $c0b (f32x4.add (local.get $c0b) (f32x4.mul (local.get $g) (local.get $xb))))
+            (local.set $g (v128.load offset=16 (local.get $pg)))
+            (local.set $c1a (f32x4.add (local.get $c1a) (f32x4.mul (local.get $g) (local.get $xa))))
+            (local.set $c1b (f32x4.add (local.get $c1b) (f32x4.mul (local.get $g) (local.get $xb))))
+            (local.set $g (v128.load offset=32 (local.get $pg)))
+            (local.set $c2a (f32x4.add (local.get $c2a) (f32x4.mul (local.get $g) (local.get $xa))))
+            (local.set $c2b (f32x4.add (local.get $c2b) (f32x4.mul (local.get $g) (local.get $xb))))
+            (local.set $g (v128.load offset=48 (local.get $pg)))
+            (local.set $c3a (f32x4.add (local.get $c3a) (f32x4.mul (local.get $g) (local.get $xa))))
+            (local.set $c3b (f32x4.add (local.get $c3b) (f32x4.mul (local.get $g) (local.get $xb))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+            (local.set $pg (i32.add (local.get $pg) (local.get $O4)))
+            (br_if $cols (local.tee $cnt (i32.sub (local.get $cnt) (i32.const 1)))))
+          (local.set $base (i32.add (local.get $base) (i32.load offset=32 (local.get $p))))
+          (br_if $rows (local.tee $oy (i32.sub (local.get $oy) (i32.const 1)))))
+        (br_if $images (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 1))) (i32.load offset=4 (local.get $p)))))
+      ;; gw[og*16 + o, k0] for o = 0 .. 15, K floats apart, then k1's
+      (local.set $dst (i32.add (i32.load offset=64 (local.get $p))
+        (i32.shl (i32.add (i32.mul (i32.shl (local.get $og) (i32.const 4)) (local.get $K)) (local.get $k0)) (i32.const 2))))
+      (call $storeColumn (local.get $dst) (i32.shl (local.get $K) (i32.const 2)) (local.get $c0a) (local.get $c1a) (local.get $c2a) (local.get $c3a))
+      (if (local.get $two)
+        (then (call $storeColumn (i32.add (local.get $dst) (i32.const 4)) (i32.shl (local.get $K) (i32.const 2))
+          (local.get $c0b) (local.get $c1b) (local.get $c2b) (local.get $c3b))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tiles))))
+
+  ;; The 16 lanes of a, b, c, d at $dst, $dst + $s, $dst + 2·$s, ...
+  (func $storeColumn (param $dst i32) (param $s i32) (param $a v128) (param $b v128) (param $c v128) (param $d v128)
+    (call $storeLanes (local.get $dst) (local.get $s) (local.get $a))
+    (call $storeLanes (i32.add (local.get $dst) (i32.shl (local.get $s) (i32.const 2))) (local.get $s) (local.get $b))
+    (call $storeLanes (i32.add (local.get $dst) (i32.shl (local.get $s) (i32.const 3))) (local.get $s) (local.get $c))
+    (call $storeLanes (i32.add (local.get $dst) (i32.mul (local.get $s) (i32.const 12))) (local.get $s) (local.get $d)))
+
+  (func $storeLanes (param $dst i32) (param $s i32) (param $v v128)
+    (f32.store (local.get $dst) (f32x4.extract_lane 0 (local.get $v)))
+    (f32.store (i32.add (local.get $dst) (local.get $s)) (f32x4.extract_lane 1 (local.get $v)))
+    (f32.store (i32.add (local.get $dst) (i32.shl (local.get $s) (i32.const 1))) (f32x4.extract_lane 2 (local.get $v)))
+    (f32.store (i32.add (local.get $dst) (i32.mul (local.get $s) (i32.const 3))) (f32x4.extract_lane 3 (local.get $v))))
+
   ;; Input gradient, images [chunk*per, chunk*per + per): gx = sum over output channels o and
   ;; kernel offsets k of W[o, k] * gy[n, o, pos] added at pos + off[k], into the image's
   ;; zeroed padded planes, which are then cropped into the output. Tiles of 4 kernel offsets x 2
@@ -1392,7 +1534,10 @@
     (block $fwd
       (block $wg
         (block $dg
-          (br_table $fwd $wg $dg (i32.load (local.get $p))))
+          (block $wgT
+            (br_table $fwd $wg $dg $wgT (i32.load (local.get $p))))
+          (call $wgradT (local.get $p) (local.get $index))
+          (return))
         (call $dgrad (local.get $p) (local.get $index))
         (return))
       (call $wgrad (local.get $p) (local.get $index))
