@@ -114,8 +114,10 @@ export const wasmConvConfig = {
   enabled: true,
   direct: true,
   // false keeps the weight gradient of one group and a multiple of 16 output channels on the
-  // position-vector kernel instead of wgradT: for tests and bench
+  // position-vector kernels instead of wgradT, and the forward likewise instead of forwardT: for
+  // tests and bench
   wgradT: true,
+  forwardT: true,
   fma: true,
   // two threads break even at about 2M (LeNet's second convolution at batch 4: 1.9M) and take
   // 0.75x the time at 3.8M (batch 8), on 2 cores
@@ -335,6 +337,43 @@ function sizes(x: View, weight: View, w: Window2d, G: number) {
   return { N, C, H, W, O, Og: O / G, Cg: C / G, K: (C / G) * w.kH * w.kW, L: w.oH * w.oW };
 }
 
+/**
+ * y = conv2d(x, weight, bias) by conv.wat's forwardT (one group, a multiple of 16 output
+ * channels, w.sW = 1): the output channels as vectors, x broadcast one output column at a time.
+ */
+function forwardByPosition(ce: ConvEngine, v: Variant, x: View, weight: View, bias: View | null, y: View, w: Window2d): boolean {
+  const e = ce.e;
+  const { N, C, H, W, O, K, L } = sizes(x, weight, w, 1);
+  const { Hp, Wp } = padded(H, W, w);
+  const at = reserve(e, [N * C * H * W, N * C * Hp * Wp, K * O, O, C * w.kH, N * O * L]);
+  if (at === null) return false;
+  const [xs, xp, wp, ba, offA] = at as [number, number, number, number, number];
+  const ya = outAt(y, at[5]!);
+  const units = N * w.oH * (O / 16);
+  wakeFor(v, units, N * O * K * L);
+  stageIn(e, x, xs);
+  v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
+  // weights as [K][O]: kernel offset k's O channels in a row
+  const src = f32(weight);
+  const kIdx = kernelOffsets(weight);
+  const s0 = weight.strides[0]!;
+  const heap = e.heap;
+  for (let o = 0; o < O; o++) {
+    const base = weight.offset + o * s0;
+    for (let k = 0, q = wp / 4 + o; k < K; k++, q += O) heap[q] = src[base + kIdx[k]!]!;
+  }
+  if (bias) stageIn(e, bias, ba);
+  const off = new Int32Array(e.memory.buffer, offA, C * w.kH);
+  for (let c = 0, r = 0; c < C; c++) for (let i = 0; i < w.kH; i++) off[r++] = (c * Hp + i * w.dH) * Wp * 4;
+  writeTask(e, {
+    0: 4, 4: N, 16: K, 20: xp, 24: C * Hp * Wp * 4, 32: w.sH * Wp * 4, 36: ya, 40: O, 44: L, 48: w.oW, 52: w.oH,
+    64: wp, 68: offA, 72: bias ? ba : 0, 100: O, 124: w.kW, 128: w.dW * 4,
+  });
+  runTask(ce, v, units, N * O * K * L);
+  stageOut(e, ya, y, N * O * L);
+  return true;
+}
+
 /** y = conv2d(x, weight, bias) by the direct kernel (w.sW = 1). */
 function forwardDirect(ce: ConvEngine, v: Variant, x: View, weight: View, bias: View | null, y: View, w: Window2d, G: number): boolean {
   const e = ce.e;
@@ -493,7 +532,10 @@ export function wasmConv2d(x: View, weight: View, bias: View | null, y: View, w:
   // no input channels: the GEMM would leave y unwritten
   if (Kg === 0) return false;
   if (N === 0) return true;
-  if (w.sW === 1 && wasmConvConfig.direct) return forwardDirect(ce, v, x, weight, bias, y, w, groups);
+  if (w.sW === 1 && wasmConvConfig.direct) {
+    if (groups === 1 && O % 16 === 0 && wasmConvConfig.forwardT) return forwardByPosition(ce, v, x, weight, bias, y, w);
+    return forwardDirect(ce, v, x, weight, bias, y, w, groups);
+  }
   const at = reserve(e, [N * C * H * W, O * Kg, O, N * CK * L, N * O * L]);
   if (at === null) return false;
   const [xa, wa, ba, ca, ya] = at as [number, number, number, number, number];

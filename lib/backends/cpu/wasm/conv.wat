@@ -779,7 +779,8 @@
   ;; of each of them, in that order.
   ;;
   ;; The task is 33 i32 at $p (conv.ts writes them; `chunk` runs one part of it):
-  ;;   0 kind (0 forward, 1 weight gradient, 2 input gradient)   4 N   8 G (groups)   12 Og   16 K
+  ;;   0 kind (0 forward, 1 weight gradient, 2 input gradient, 3 weight gradient by position,
+  ;;     4 forward by position)   4 N   8 G (groups)   12 Og   16 K
   ;;   20 padded input (forward, weight gradient) or input gradient (input gradient)
   ;;   24 its bytes per image   28 its bytes per group   32 bytes from an output row to the next (sH*Wp*4)
   ;;   36 output y (forward) or padded gradient gy (N x O x U vectors)   40 O   44 L (oH*oW)
@@ -789,6 +790,8 @@
   ;;   92 input gradient out (N x C x H x W)   96 H   100 W   104 pH   108 pW   112 Hp   116 Wp   120 C
   ;;   124 kW   128 dW*4
   ;; The forward's offset table has one entry per kernel row (c, i), the others one per (c, i, j).
+  ;; Kinds 3 and 4 (one group, O a multiple of 16) read 36 as gy transposed (N·L x O; kind 3) or
+  ;; write it as y (kind 4), and 64 as gw (kind 3) or weights packed [K][O] (kind 4).
 
   ;; n floats from $s to $d (no overlap), four at a time, then one at a time
   (func $copy (param $d i32) (param $s i32) (param $n i32)
@@ -1230,6 +1233,124 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tiles))))
 
+  ;; Forward by position, one group and O a multiple of 16: y[n, o, pos] = bias[o] + the sum
+  ;; over kernel offsets k of W[o, k] * x[n, pos + off[k]], with 16 output channels as four vectors
+  ;; (weights packed [K][O]) times x broadcast at two output columns ($tileT4), so that every lane
+  ;; is an output element wherever a row ends (LeNet's rows of 10 outputs filled 10 of 12 lanes of
+  ;; the position-vector kernel). Units [chunk*per, chunk*per + per) of the N x oH x O/16 output
+  ;; rows of a channel group; results are stored lane by lane, the columns past oW not at all.
+  ;; (For 5-8 channels, 2 vectors x 4 columns padded to 8 channels ran slower than $fwd4 and $fwd2
+  ;; on LeNet's first convolution: 1.02 against 0.80 ms on one thread.)
+  (func $forwardT (param $p i32) (param $chunk i32)
+    (local $t i32) (local $t1 i32) (local $r i32) (local $og i32) (local $oy i32) (local $n i32)
+    (local $nOg i32) (local $x0 i32) (local $L4 i32) (local $oW i32)
+    (local $base i32) (local $pw i32) (local $ya i32) (local $bias i32) (local $no i32)
+    (local.set $nOg (i32.shr_u (i32.load offset=40 (local.get $p)) (i32.const 4)))
+    (local.set $oW (i32.load offset=48 (local.get $p)))
+    (local.set $L4 (i32.shl (i32.load offset=44 (local.get $p)) (i32.const 2)))
+    ;; units: output rows of one channel group, (n, oy, og) with og fastest
+    (local.set $t (i32.mul (local.get $chunk) (i32.load offset=80 (local.get $p))))
+    (local.set $t1 (i32.add (local.get $t) (i32.load offset=80 (local.get $p))))
+    (local.set $r (i32.mul (i32.mul (i32.load offset=4 (local.get $p)) (i32.load offset=52 (local.get $p))) (local.get $nOg)))
+    (if (i32.gt_u (local.get $t1) (local.get $r)) (then (local.set $t1 (local.get $r))))
+    (local.set $og (i32.rem_u (local.get $t) (local.get $nOg)))
+    (local.set $r (i32.div_u (local.get $t) (local.get $nOg)))
+    (local.set $oy (i32.rem_u (local.get $r) (i32.load offset=52 (local.get $p))))
+    (local.set $n (i32.div_u (local.get $r) (i32.load offset=52 (local.get $p))))
+    (block $done (loop $units
+      (br_if $done (i32.ge_u (local.get $t) (local.get $t1)))
+      (local.set $base (i32.add (i32.add (i32.load offset=20 (local.get $p)) (i32.mul (local.get $n) (i32.load offset=24 (local.get $p))))
+        (i32.mul (local.get $oy) (i32.load offset=32 (local.get $p)))))
+      ;; channel group og: 16 channels from 16·og, their weights 64·og bytes into each row of O
+      (local.set $pw (i32.add (i32.load offset=64 (local.get $p)) (i32.shl (local.get $og) (i32.const 6))))
+      (local.set $bias (i32.load offset=72 (local.get $p)))
+      (if (local.get $bias) (then (local.set $bias (i32.add (local.get $bias) (i32.shl (local.get $og) (i32.const 6))))))
+      (local.set $no (i32.sub (i32.load offset=40 (local.get $p)) (i32.shl (local.get $og) (i32.const 4))))
+      (local.set $ya (i32.add (i32.load offset=36 (local.get $p))
+        (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=40 (local.get $p))) (i32.shl (local.get $og) (i32.const 4))) (local.get $L4))
+          (i32.shl (i32.mul (local.get $oy) (local.get $oW)) (i32.const 2)))))
+      (local.set $x0 (i32.const 0))
+      (loop $columns
+        (call $tileT4 (local.get $p) (local.get $base) (local.get $pw) (local.get $bias) (local.get $ya) (local.get $L4) (i32.sub (local.get $oW) (local.get $x0)) (local.get $no))
+        (local.set $base (i32.add (local.get $base) (i32.const 8)))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 8)))
+        (br_if $columns (i32.lt_u (local.tee $x0 (i32.add (local.get $x0) (i32.const 2))) (local.get $oW))))
+      (local.set $og (i32.add (local.get $og) (i32.const 1)))
+      (if (i32.eq (local.get $og) (local.get $nOg))
+        (then
+          (local.set $og (i32.const 0))
+          (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+          (if (i32.eq (local.get $oy) (i32.load offset=52 (local.get $p)))
+            (then (local.set $oy (i32.const 0)) (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $units))))
+
+  ;; 16 channels x 2 columns of $forwardT: per kernel offset, 2 broadcasts and 4 weight vectors
+  (func $tileT4 (param $p i32) (param $base i32) (param $pw i32) (param $bias i32) (param $ya i32) (param $L4 i32) (param $nv i32) (param $no i32)
+    (local $R i32) (local $kW i32) (local $dW4 i32) (local $wB i32) (local $rowp i32) (local $q i32) (local $j i32)
+    (local $c0a v128) (local $c1a v128) (local $c2a v128) (local $c3a v128)
+    (local $c0b v128) (local $c1b v128) (local $c2b v128) (local $c3b v128)
+    (local $w v128) (local $xa v128) (local $xb v128)
+    (local.set $kW (i32.load offset=124 (local.get $p)))
+    (local.set $dW4 (i32.load offset=128 (local.get $p)))
+    (local.set $R (i32.div_u (i32.load offset=16 (local.get $p)) (local.get $kW)))
+    (local.set $wB (i32.shl (i32.load offset=100 (local.get $p)) (i32.const 2)))
+    (local.set $rowp (i32.load offset=68 (local.get $p)))
+    (if (local.get $bias)
+      (then
+        (local.set $c0a (v128.load (local.get $bias)))
+        (local.set $c1a (v128.load offset=16 (local.get $bias)))
+        (local.set $c2a (v128.load offset=32 (local.get $bias)))
+        (local.set $c3a (v128.load offset=48 (local.get $bias)))
+        (local.set $c0b (local.get $c0a))
+        (local.set $c1b (local.get $c1a))
+        (local.set $c2b (local.get $c2a))
+        (local.set $c3b (local.get $c3a))))
+    (loop $rows
+      (local.set $q (i32.add (local.get $base) (i32.load (local.get $rowp))))
+      (local.set $j (local.get $kW))
+      (loop $k
+        (local.set $xa (v128.load32_splat (local.get $q)))
+        (local.set $xb (v128.load32_splat offset=4 (local.get $q)))
+        (local.set $w (v128.load (local.get $pw)))
+        (local.set $c0a (f32x4.add (local.get $c0a) (f32x4.mul (local.get $w) (local.get $xa))))
+        (local.set $c0b (f32x4.add (local.get $c0b) (f32x4.mul (local.get $w) (local.get $xb))))
+        (local.set $w (v128.load offset=16 (local.get $pw)))
+        (local.set $c1a (f32x4.add (local.get $c1a) (f32x4.mul (local.get $w) (local.get $xa))))
+        (local.set $c1b (f32x4.add (local.get $c1b) (f32x4.mul (local.get $w) (local.get $xb))))
+        (local.set $w (v128.load offset=32 (local.get $pw)))
+        (local.set $c2a (f32x4.add (local.get $c2a) (f32x4.mul (local.get $w) (local.get $xa))))
+        (local.set $c2b (f32x4.add (local.get $c2b) (f32x4.mul (local.get $w) (local.get $xb))))
+        (local.set $w (v128.load offset=48 (local.get $pw)))
+        (local.set $c3a (f32x4.add (local.get $c3a) (f32x4.mul (local.get $w) (local.get $xa))))
+        (local.set $c3b (f32x4.add (local.get $c3b) (f32x4.mul (local.get $w) (local.get $xb))))
+        (local.set $q (i32.add (local.get $q) (local.get $dW4)))
+        (local.set $pw (i32.add (local.get $pw) (local.get $wB)))
+        (br_if $k (local.tee $j (i32.sub (local.get $j) (i32.const 1)))))
+      (local.set $rowp (i32.add (local.get $rowp) (i32.const 4)))
+      (br_if $rows (local.tee $R (i32.sub (local.get $R) (i32.const 1)))))
+    (call $storeChannels (local.get $ya) (local.get $L4) (local.get $no) (local.get $c0a) (local.get $c1a) (local.get $c2a) (local.get $c3a))
+    (if (i32.gt_s (local.get $nv) (i32.const 1))
+      (then (call $storeChannels (i32.add (local.get $ya) (i32.const 4)) (local.get $L4) (local.get $no) (local.get $c0b) (local.get $c1b) (local.get $c2b) (local.get $c3b)))))
+
+  ;; The lanes of a, b, c, d (channels 0 .. 15, $n of them real) at $dst, $dst + $s, ...
+  (func $storeChannels (param $dst i32) (param $s i32) (param $n i32) (param $a v128) (param $b v128) (param $c v128) (param $d v128)
+    (call $storePair (local.get $dst) (local.get $s) (local.get $n) (local.get $a) (local.get $b))
+    (if (i32.gt_s (local.get $n) (i32.const 8))
+      (then (call $storePair (i32.add (local.get $dst) (i32.shl (local.get $s) (i32.const 3))) (local.get $s) (i32.sub (local.get $n) (i32.const 8)) (local.get $c) (local.get $d)))))
+
+  ;; The lanes of a and b (channels 0 .. 7, $n of them real) at $dst, $dst + $s, ...
+  (func $storePair (param $dst i32) (param $s i32) (param $n i32) (param $a v128) (param $b v128)
+    (call $storeLanesN (local.get $dst) (local.get $s) (local.get $a) (local.get $n))
+    (if (i32.gt_s (local.get $n) (i32.const 4))
+      (then (call $storeLanesN (i32.add (local.get $dst) (i32.shl (local.get $s) (i32.const 2))) (local.get $s) (local.get $b) (i32.sub (local.get $n) (i32.const 4))))))
+
+  (func $storeLanesN (param $dst i32) (param $s i32) (param $v v128) (param $n i32)
+    (f32.store (local.get $dst) (f32x4.extract_lane 0 (local.get $v)))
+    (if (i32.gt_s (local.get $n) (i32.const 1)) (then (f32.store (i32.add (local.get $dst) (local.get $s)) (f32x4.extract_lane 1 (local.get $v)))))
+    (if (i32.gt_s (local.get $n) (i32.const 2)) (then (f32.store (i32.add (local.get $dst) (i32.shl (local.get $s) (i32.const 1))) (f32x4.extract_lane 2 (local.get $v)))))
+    (if (i32.gt_s (local.get $n) (i32.const 3)) (then (f32.store (i32.add (local.get $dst) (i32.mul (local.get $s) (i32.const 3))) (f32x4.extract_lane 3 (local.get $v))))))
+
   ;; gy (N, O, L) as gyT (N·L, O): each position's O output-channel gradients contiguous, for
   ;; $wgradT. O is a multiple of 4; blocks of 4 channels x 4 positions are transposed in registers,
   ;; the positions past the last multiple of 4 one by one.
@@ -1535,7 +1656,10 @@
       (block $wg
         (block $dg
           (block $wgT
-            (br_table $fwd $wg $dg $wgT (i32.load (local.get $p))))
+            (block $fwT
+              (br_table $fwd $wg $dg $wgT $fwT (i32.load (local.get $p))))
+            (call $forwardT (local.get $p) (local.get $index))
+            (return))
           (call $wgradT (local.get $p) (local.get $index))
           (return))
         (call $dgrad (local.get $p) (local.get $index))
