@@ -11,9 +11,9 @@
  * PyTorch runs in bench/torch_bench.py on one thread (OPENBLAS_NUM_THREADS=1, set_num_threads(1)),
  * on the same data, and again on all cores (its own column; the ratios are against one thread, as
  * the issue's targets are). Every number is the median of several repetitions. The training epochs
- * alternate: each torchlab epoch is followed by one of PyTorch's on one thread (a process of its
- * own, after a warm-up epoch), so that a change in the shared machine's speed during the run
- * reaches both sides' samples alike.
+ * alternate: each torchlab epoch (right after a warm-up epoch) is followed by one of PyTorch's on
+ * one thread (a process of its own, after a warm-up epoch), so that a change in the shared
+ * machine's speed during the run reaches both sides' samples alike.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -190,10 +190,13 @@ function trainBench(): { torchlab: Record<string, TrainResult>; torch: Record<st
       }
       return ((performance.now() - t0) / 1000) * (TRAIN_SIZE / w.batch / w.batches);
     };
-    epoch();
     const samples: number[] = [];
     const pt: TrainResult = { samples: [], loss: NaN };
     for (let r = 0; r < w.reps; r++) {
+      // a warm-up epoch right before each timed one, as PyTorch's process runs one before its own:
+      // after the seconds this process waits for PyTorch's, the first dozen LeNet steps take up to
+      // twice their time (bench/README.md), which PyTorch's timed epoch never meets
+      epoch();
       samples.push(epoch());
       const one = runTorch(1, { parts: ['train'], train: [{ ...w, reps: 1 }] }).train[w.key]!;
       pt.samples.push(one.samples[0]!);
