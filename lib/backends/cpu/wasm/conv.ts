@@ -444,6 +444,12 @@ function backwardDirect(
   const gxa = gx ? outAt(gx, at[9]!) : 0;
   wakeFor(v, gw ? G * Math.ceil(Og / 2) * nk : N, N * O * K * L);
   const gys = placeIn(e, gy, at[0]!);
+  // the bias gradient first, while gy is still in this core's cache from the node before (after
+  // the other tasks, LeNet's first took 150 µs of its step instead of about 45)
+  if (gb) {
+    v.conv.sumRows(gys, N * O, O, L, gba);
+    stageOut(e, gba, gb, O);
+  }
   if (tail) v.conv.vectors(gys, N * O, w.oH, w.oW, gyv);
   // x byte offsets of the position vectors in a padded plane: the rows' full vectors, then their tails
   const t = new Int32Array(e.memory.buffer, tab, U);
@@ -509,10 +515,6 @@ function backwardDirect(
     });
     runTask(ce, v, N, N * O * K * L);
     stageOut(e, gxa, gx, N * C * H * W);
-  }
-  if (gb) {
-    v.conv.sumRows(gys, N * O, O, L, gba);
-    stageOut(e, gba, gb, O);
   }
   return true;
 }
