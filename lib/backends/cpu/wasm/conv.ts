@@ -2,7 +2,8 @@
  * float32 conv2d forward and backward, max_pool2d and batch norm in WebAssembly: conv.wat's
  * kernels on gemm.ts's shared memory (`wasmGemm()`), so that the operands of a convolution never
  * leave WebAssembly memory between its steps. A call copies its operands in, runs there, and
- * copies the results out.
+ * copies the results out (stage.ts), except those the CPU allocator keeps in that memory (the
+ * gradients of a backward pass), which it reads and writes in place.
  *
  * Convolutions of stride 1 along the width (LeNet's, notebook 03's, most 3x3 and 5x5 ones) run
  * conv.wat's direct kernels, with no column matrix: the input (or the output gradient) is copied
@@ -45,8 +46,9 @@
 
 import type { View, Window2d } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
-import { WA, WS_BASE, ensureMemory, fusedBinary, inWasmMemory, provideGemmNT, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
+import { WA, WS_BASE, fusedBinary, inWasmMemory, provideGemmNT, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
 import { GemmPool } from './pool.js';
+import { f32, isContiguous, outAt, placeIn, reserve, stageIn, stageOut } from './stage.js';
 
 /** Byte addresses in the engine's first page: window geometry (14 i32 + the (lo, hi) table), the direct task (33 i32). */
 const PARAMS = 1024;
@@ -171,88 +173,6 @@ export function wasmConvStatus(): { loaded: boolean; fused: boolean; workerChunk
   return { loaded: true, fused: v === ce.fused, workerChunks: s.workerChunks, workersReady: s.ready };
 }
 
-/** Byte addresses of room for the call's buffers (floats each) in the data area; null when they do not fit in 2 GiB. */
-function reserve(e: Engine, floats: number[]): number[] | null {
-  const at: number[] = [];
-  let top = e.dataStart;
-  for (const n of floats) {
-    at.push(top);
-    // 16 bytes of slack: im2col's row copies read and write up to one vector past a row's end
-    top += Math.ceil((n * 4 + 16) / 64) * 64;
-  }
-  return ensureMemory(e, top) ? at : null;
-}
-
-const f32 = (v: View): Float32Array => (v.storage as CpuStorage).data as Float32Array;
-
-/** Copies a float32 view (any strides, up to 4 dims) into the heap at byte `at`, contiguous. */
-function stageIn(e: Engine, v: View, at: number): void {
-  const src = f32(v);
-  const shape = [1, 1, 1, 1].concat(v.shape).slice(-4) as [number, number, number, number];
-  const strides = [0, 0, 0, 0].concat(v.strides).slice(-4) as [number, number, number, number];
-  const n = shape[0] * shape[1] * shape[2] * shape[3];
-  let dense = true;
-  for (let d = 3, s = 1; d >= 0; d--) {
-    if (shape[d] !== 1 && strides[d] !== s) dense = false;
-    s *= shape[d]!;
-  }
-  const heap = e.heap;
-  let q = at / 4;
-  if (dense) {
-    heap.set(src.subarray(v.offset, v.offset + n), q);
-    return;
-  }
-  const [n0, n1, n2, n3] = shape;
-  const [s0, s1, s2, s3] = strides;
-  for (let a = 0; a < n0; a++) {
-    for (let b = 0; b < n1; b++) {
-      for (let c = 0; c < n2; c++) {
-        let p = v.offset + a * s0 + b * s1 + c * s2;
-        for (let d = 0; d < n3; d++, p += s3) heap[q++] = src[p]!;
-      }
-    }
-  }
-}
-
-/** Copies `n` floats from the heap at byte `at` into a contiguous float32 view, unless the kernel wrote them there in place (outAt). */
-function stageOut(e: Engine, at: number, v: View, n: number): void {
-  if (at === residentAt(v)) return;
-  f32(v).set(e.heap.subarray(at / 4, at / 4 + n), v.offset);
-}
-
-/**
- * The byte address of a contiguous float32 view that lies in the engine's memory already (a block
- * the CPU allocator keeps there: a gradient passed from node to node, a parameter's gradient), or
- * -1. Kernels read such an operand in place and write such a result in place, where they copy
- * other arrays in and out (LeNet's first pooling gradient: 1.2 MB each way).
- */
-function residentAt(v: View): number {
-  const a = f32(v);
-  return inWasmMemory(a) && isContiguous(v) ? a.byteOffset + v.offset * 4 : -1;
-}
-
-/** Where a kernel reads float32 view `v`: in place (residentAt), else copied in at byte `at`. */
-function placeIn(e: Engine, v: View, at: number): number {
-  const r = residentAt(v);
-  if (r >= 0) return r;
-  stageIn(e, v, at);
-  return at;
-}
-
-/** Where a kernel that writes exactly the elements of contiguous `v` writes them: in place (residentAt), else at byte `at` for stageOut. */
-function outAt(v: View, at: number): number {
-  const r = residentAt(v);
-  return r >= 0 ? r : at;
-}
-
-function isContiguous(v: View): boolean {
-  for (let d = v.shape.length - 1, s = 1; d >= 0; d--) {
-    if (v.shape[d] !== 1 && v.strides[d] !== s) return false;
-    s *= v.shape[d]!;
-  }
-  return true;
-}
-
 /** Writes the window geometry and its (lo, hi) column table for conv.wat. */
 function writeParams(e: Engine, N: number, C: number, H: number, W: number, w: Window2d): void {
   const p = new Int32Array(e.memory.buffer, PARAMS, 16 + 2 * w.kW);
@@ -283,14 +203,15 @@ function padded(H: number, W: number, w: Window2d): { Hp: number; Wp: number; nv
   return { Hp, Wp, nv, U: w.oH * nv };
 }
 
-/** Element offsets of weight[o, c, i, j] from weight[o, 0, 0, 0], in (c, i, j) order. */
-function kernelOffsets(weight: View): Int32Array {
+/** weight[o, k] for a float32 weight (O, C/groups, kH, kW), its kernel offsets k in (c, i, j) order. */
+function weightAt(weight: View): (o: number, k: number) => number {
   const [, Cg, kH, kW] = weight.shape as [number, number, number, number];
-  const [, s1, s2, s3] = weight.strides as [number, number, number, number];
-  const out = new Int32Array(Cg * kH * kW);
+  const [s0, s1, s2, s3] = weight.strides as [number, number, number, number];
+  const off = new Int32Array(Cg * kH * kW);
   let k = 0;
-  for (let c = 0; c < Cg; c++) for (let i = 0; i < kH; i++) for (let j = 0; j < kW; j++) out[k++] = c * s1 + i * s2 + j * s3;
-  return out;
+  for (let c = 0; c < Cg; c++) for (let i = 0; i < kH; i++) for (let j = 0; j < kW; j++) off[k++] = weight.offset + c * s1 + i * s2 + j * s3;
+  const src = f32(weight);
+  return (o, kk) => src[o * s0 + off[kk]!]!;
 }
 
 /** The 33 i32 of a direct task (see conv.wat): fields by byte offset. */
@@ -337,34 +258,56 @@ function sizes(x: View, weight: View, w: Window2d, G: number) {
   return { N, C, H, W, O, Og: O / G, Cg: C / G, K: (C / G) * w.kH * w.kW, L: w.oH * w.oW };
 }
 
+/** Where a forward kernel finds its operands (byte addresses) and the padded planes' sizes. */
+interface ForwardOperands {
+  xp: number;
+  wp: number;
+  ba: number;
+  offA: number;
+  ya: number;
+  Hp: number;
+  Wp: number;
+}
+
+/**
+ * The forward kernels' common part: room for x, its padded planes, `packed` floats of packed
+ * weights (the caller writes them at wp), the bias and the table of kernel rows (c, i), and where
+ * y goes; the workers woken for `units`; x copied in and padded, the bias copied in, the table
+ * written (the kernels walk each row's kW columns themselves). Null when it does not fit.
+ */
+function forwardOperands(e: Engine, v: Variant, x: View, bias: View | null, y: View, w: Window2d, G: number, packed: number, units: number, macs: number): ForwardOperands | null {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const Cg = C / G;
+  const O = y.shape[1]!;
+  const { Hp, Wp } = padded(H, W, w);
+  const at = reserve(e, [N * C * H * W, N * C * Hp * Wp, packed, O, Cg * w.kH, N * O * w.oH * w.oW]);
+  if (at === null) return null;
+  const [xs, xp, wp, ba, offA] = at as [number, number, number, number, number];
+  const ya = outAt(y, at[5]!);
+  wakeFor(v, units, macs);
+  stageIn(e, x, xs);
+  v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
+  if (bias) stageIn(e, bias, ba);
+  const off = new Int32Array(e.memory.buffer, offA, Cg * w.kH);
+  for (let c = 0, r = 0; c < Cg; c++) for (let i = 0; i < w.kH; i++) off[r++] = (c * Hp + i * w.dH) * Wp * 4;
+  return { xp, wp, ba, offA, ya, Hp, Wp };
+}
+
 /**
  * y = conv2d(x, weight, bias) by conv.wat's forwardT (one group, a multiple of 16 output
  * channels, w.sW = 1): the output channels as vectors, x broadcast one output column at a time.
  */
 function forwardByPosition(ce: ConvEngine, v: Variant, x: View, weight: View, bias: View | null, y: View, w: Window2d): boolean {
   const e = ce.e;
-  const { N, C, H, W, O, K, L } = sizes(x, weight, w, 1);
-  const { Hp, Wp } = padded(H, W, w);
-  const at = reserve(e, [N * C * H * W, N * C * Hp * Wp, K * O, O, C * w.kH, N * O * L]);
-  if (at === null) return false;
-  const [xs, xp, wp, ba, offA] = at as [number, number, number, number, number];
-  const ya = outAt(y, at[5]!);
+  const { N, C, O, K, L } = sizes(x, weight, w, 1);
   const units = N * w.oH * (O / 16);
-  wakeFor(v, units, N * O * K * L);
-  stageIn(e, x, xs);
-  v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
+  const ops = forwardOperands(e, v, x, bias, y, w, 1, K * O, units, N * O * K * L);
+  if (ops === null) return false;
+  const { xp, wp, ba, offA, ya, Hp, Wp } = ops;
   // weights as [K][O]: kernel offset k's O channels in a row
-  const src = f32(weight);
-  const kIdx = kernelOffsets(weight);
-  const s0 = weight.strides[0]!;
+  const at = weightAt(weight);
   const heap = e.heap;
-  for (let o = 0; o < O; o++) {
-    const base = weight.offset + o * s0;
-    for (let k = 0, q = wp / 4 + o; k < K; k++, q += O) heap[q] = src[base + kIdx[k]!]!;
-  }
-  if (bias) stageIn(e, bias, ba);
-  const off = new Int32Array(e.memory.buffer, offA, C * w.kH);
-  for (let c = 0, r = 0; c < C; c++) for (let i = 0; i < w.kH; i++) off[r++] = (c * Hp + i * w.dH) * Wp * 4;
+  for (let o = 0; o < O; o++) for (let k = 0, q = wp / 4 + o; k < K; k++, q += O) heap[q] = at(o, k);
   writeTask(e, {
     0: 4, 4: N, 16: K, 20: xp, 24: C * Hp * Wp * 4, 32: w.sH * Wp * 4, 36: ya, 40: O, 44: L, 48: w.oW, 52: w.oH,
     64: wp, 68: offA, 72: bias ? ba : 0, 100: O, 124: w.kW, 128: w.dW * 4,
@@ -377,35 +320,23 @@ function forwardByPosition(ce: ConvEngine, v: Variant, x: View, weight: View, bi
 /** y = conv2d(x, weight, bias) by the direct kernel (w.sW = 1). */
 function forwardDirect(ce: ConvEngine, v: Variant, x: View, weight: View, bias: View | null, y: View, w: Window2d, G: number): boolean {
   const e = ce.e;
-  const { N, C, H, W, O, Og, Cg, K, L } = sizes(x, weight, w, G);
-  const { Hp, Wp, nv } = padded(H, W, w);
+  const { N, C, O, Og, Cg, K, L } = sizes(x, weight, w, G);
+  const nv = Math.ceil(w.oW / 4);
   // packed weights per group: tiles of 4 channels [K][4]; a last one of 3 as 4, of 1 or 2 as [K][2]
   const rest = Og % 4;
   const perGroup = (Og - rest + (rest === 3 ? 4 : rest > 0 ? 2 : 0)) * K;
-  const at = reserve(e, [N * C * H * W, N * C * Hp * Wp, G * perGroup, O, Cg * w.kH, N * O * L]);
-  if (at === null) return false;
-  const [xs, xp, wp, ba, offA] = at as [number, number, number, number, number];
-  const ya = outAt(y, at[5]!);
-  wakeFor(v, N * w.oH, N * O * K * L);
-  stageIn(e, x, xs);
-  v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
-  const src = f32(weight);
-  const kIdx = kernelOffsets(weight);
-  const s0 = weight.strides[0]!;
+  const ops = forwardOperands(e, v, x, bias, y, w, G, G * perGroup, N * w.oH, N * O * K * L);
+  if (ops === null) return false;
+  const { xp, wp, ba, offA, ya, Hp, Wp } = ops;
+  const at = weightAt(weight);
   const heap = e.heap;
   let q = wp / 4;
   for (let o0 = 0; o0 < O; ) {
     const rows = Math.min(4, Og - (o0 % Og));
     const mr = rows > 2 ? 4 : 2;
-    for (let k = 0; k < K; k++) {
-      for (let r = 0; r < mr; r++) heap[q++] = r < rows ? src[weight.offset + (o0 + r) * s0 + kIdx[k]!]! : 0;
-    }
+    for (let k = 0; k < K; k++) for (let r = 0; r < mr; r++) heap[q++] = r < rows ? at(o0 + r, k) : 0;
     o0 += rows;
   }
-  if (bias) stageIn(e, bias, ba);
-  // the kernel rows (c, i); the kernel walks each row's kW columns itself
-  const off = new Int32Array(e.memory.buffer, offA, Cg * w.kH);
-  for (let c = 0, r = 0; c < Cg; c++) for (let i = 0; i < w.kH; i++) off[r++] = (c * Hp + i * w.dH) * Wp * 4;
   writeTask(e, {
     0: 0, 4: N, 8: G, 12: Og, 16: K, 20: xp, 24: C * Hp * Wp * 4, 28: Cg * Hp * Wp * 4, 32: w.sH * Wp * 4,
     36: ya, 40: O, 44: L, 48: w.oW, 52: w.oH, 56: nv, 64: wp, 68: offA, 72: bias ? ba : 0, 124: w.kW, 128: w.dW * 4,
@@ -493,18 +424,15 @@ function backwardDirect(
         }
       }
     }
-    const src = f32(weight);
-    const kIdx = kernelOffsets(weight);
-    const s0 = weight.strides[0]!;
+    const at = weightAt(weight);
     const heap = e.heap;
     let q = wt / 4;
     for (let g = 0; g < G; g++) {
       for (let kq = 0; kq < nk; kq++) {
         for (let o = 0; o < Og; o++) {
-          const base = weight.offset + (g * Og + o) * s0;
           for (let r = 0; r < 4; r++) {
             const kk = kq * 4 + r;
-            heap[q++] = kk < K ? src[base + kIdx[order[kk]!]!]! : 0;
+            heap[q++] = kk < K ? at(g * Og + o, order[kk]!) : 0;
           }
         }
       }
