@@ -13,6 +13,7 @@ import type { PointwiseFn, ReduceOp, View } from '../lib/backend.js';
 import { cpuBackend, CpuStorage } from '../lib/backends/cpu/index.js';
 import { codegenConfig, codegenStats } from '../lib/backends/cpu/codegen.js';
 import { signBitConfig } from '../lib/backends/cpu/relu.js';
+import { residentArray } from '../lib/backends/cpu/wasm/resident.js';
 import { columnSumConfig } from '../lib/backends/cpu/reduce.js';
 import * as dt from '../lib/dtype.js';
 import type { DType, TypedArray } from '../lib/dtype.js';
@@ -391,6 +392,42 @@ describe("relu's sign-bit kernels (lib/backends/cpu/relu.ts, in JavaScript and i
       });
     }
   }
+  for (const where of ['a JavaScript array', "the kernels' memory"] as const) {
+    it(`threshold_backward from relu.wasm's decision bits into ${where}: the result's bits, and y's again once y changes`, () => {
+      const relu = fns.find((f) => f.name === 'relu')!.fn;
+      const tb = fns.find((f) => f.name === 'threshold_backward')!.fn;
+      const [g, x] = operands();
+      const size = n + EXTRA;
+      const y = new CpuStorage(cpuBackend, dt.float32, new Float32Array(size));
+      cpuBackend.pointwise(relu, view(y, [size], [1]), [view(x, [size], [1])]);
+      const run = (fast: boolean, masks: boolean): Int32Array => {
+        const data = where === 'a JavaScript array' ? new Float32Array(size) : residentArray(size)!;
+        const out = new CpuStorage(cpuBackend, dt.float32, data);
+        Object.assign(signBitConfig, { enabled: fast, wasmMin: 0, masks });
+        codegenConfig.enabled = fast;
+        try {
+          cpuBackend.pointwise(tb, view(out, [size], [1]), [view(g, [size], [1]), view(y, [size], [1])]);
+        } finally {
+          Object.assign(signBitConfig, { enabled: true, wasmMin: 64, masks: true });
+          codegenConfig.enabled = true;
+        }
+        return new Int32Array(data.buffer, data.byteOffset, size).slice();
+      };
+      const expectSame = (a: Int32Array, b: Int32Array, what: string) => {
+        for (let i = 0; i < size; i++) if (a[i] !== b[i]) expect.fail(`${what}: element ${i} has bits ${a[i]}, expected ${b[i]}`);
+      };
+      const expected = run(false, false);
+      expectSame(run(true, true), expected, 'from the bits');
+      // y's values changed behind its version's back: the bits, not y, decide (so the bits were read)
+      const yb = new Int32Array(y.data.buffer);
+      for (let i = 0; i < size; i += 3) yb[i] = yb[i] === 0 ? 0x3f800000 : 0;
+      expectSame(run(true, true), expected, 'from the bits, y not read');
+      // y changed in place as ops change it (its version moves on): the kernel reads y again
+      y.version++;
+      expectSame(run(true, true), run(false, false), 'after y changed');
+    });
+  }
+
   it('relu_ in place through relu.wasm (the staged chunks read before they are written)', () => {
     const x = torch.randn([3, 8195]);
     const expected = x.clamp_min(0);

@@ -12,6 +12,8 @@
  * relu is max(x, 0) with NaN kept (any sign or payload) and -0 giving +0; threshold_backward(g, y)
  * is 0 where y <= 0 (±0 included) and g elsewhere, also where y is NaN. Both keep an element's
  * bits or clear them all, so the kept values are copied exactly (a signalling NaN comes out quiet).
+ * relu.wasm also keeps relu's decisions as bits, from which the gradient is taken without reading
+ * the result again (`masks` below).
  */
 
 import type { PointwiseFn, View } from '../../backend.js';
@@ -26,14 +28,32 @@ const bitsOf = (v: View, n: number, dataOf: (s: View['storage']) => TypedArray):
 
 /**
  * For tests and benchmarks: `enabled: false` leaves relu and threshold_backward to the general
- * kernels; `wasmMin` is the element count from which they run in relu.wasm (Infinity: never).
+ * kernels; `wasmMin` is the element count from which they run in relu.wasm (Infinity: never);
+ * `masks: false` makes relu.wasm keep no decision bits, so that gradients read the result.
  */
-export const signBitConfig = { enabled: true, wasmMin: 64 };
+export const signBitConfig = { enabled: true, wasmMin: 64, masks: true };
 
 interface ReluExports {
   memory: { buffer: ArrayBuffer };
   relu(x: number, o: number, n: number): void;
   threshold_backward(g: number, y: number, o: number, n: number): void;
+  relu_mask(x: number, o: number, m: number, n: number): void;
+  threshold_backward_mask(g: number, m: number, o: number, n: number): void;
+}
+
+/**
+ * relu.wasm's decisions (element i kept: bit i mod 8 of byte i / 8) for a result it wrote: the
+ * elements from `offset` of a storage, while the storage keeps `version`. threshold_backward(g, y)
+ * reads them instead of y, 1/32 of its size: LeNet's first relu gradient copied 1.2 MB of result
+ * into the kernels' memory every step. The same decisions as y's bits give (y > 0 or NaN, relu's
+ * output being x where x > 0 or NaN): the gradient's bits do not change. Kept as long as the storage.
+ */
+const masks = new WeakMap<View['storage'], { offset: number; n: number; version: number; bits: Uint8Array }>();
+
+/** The decision bits of n elements of y from relu.wasm, when they are still those of y's values. */
+function maskOf(y: View, n: number): Uint8Array | null {
+  const m = masks.get(y.storage);
+  return m && m.offset === y.offset && m.n === n && m.version === y.storage.version ? m.bits : null;
 }
 
 /**
@@ -56,17 +76,36 @@ function reluWasm(): { x: ReluExports; heap: Int32Array } | null {
   return relu;
 }
 
-/** relu (one operand) or threshold_backward (g, y) over n elements in relu.wasm, chunk by chunk. */
-function stagedKernel(d: Int32Array, ops: readonly Int32Array[], n: number): boolean {
+/** Where relu.wasm's decision bits for a chunk go in its memory (after three chunks of operands). */
+const MASK = 3 * CHUNK * 4;
+
+/**
+ * relu (one operand; its decision bits into `bits` when given) or threshold_backward (g, then y, or
+ * y's decision bits `mask`) over n elements in relu.wasm, chunk by chunk.
+ */
+function stagedKernel(d: Int32Array, ops: readonly Int32Array[], n: number, bits: Uint8Array | null, mask: Uint8Array | null): boolean {
   const w = reluWasm();
   if (w === null) return false;
   const { x, heap } = w;
-  const out = ops.length * CHUNK;
+  const bytes = new Uint8Array(heap.buffer);
+  const out = 2 * CHUNK;
   for (let i = 0; i < n; i += CHUNK) {
     const c = Math.min(CHUNK, n - i);
-    for (let k = 0; k < ops.length; k++) heap.set(ops[k]!.subarray(i, i + c), k * CHUNK);
-    if (ops.length === 1) x.relu(0, out * 4, c);
-    else x.threshold_backward(0, CHUNK * 4, out * 4, c);
+    heap.set(ops[0]!.subarray(i, i + c), 0);
+    if (ops.length === 1) {
+      if (bits) {
+        x.relu_mask(0, out * 4, MASK, c);
+        bits.set(bytes.subarray(MASK, MASK + Math.ceil(c / 8)), i / 8);
+      } else {
+        x.relu(0, out * 4, c);
+      }
+    } else if (mask) {
+      bytes.set(mask.subarray(i / 8, Math.ceil((i + c) / 8)), MASK);
+      x.threshold_backward_mask(0, MASK, out * 4, c);
+    } else {
+      heap.set(ops[1]!.subarray(i, i + c), CHUNK);
+      x.threshold_backward(0, CHUNK * 4, out * 4, c);
+    }
     d.set(heap.subarray(out, out + c), i);
   }
   return true;
@@ -91,23 +130,26 @@ function reluShared(): { e: Engine; x: ReluExports } | null {
  * first relu gradient copied 1.2 MB of gradient in and 1.2 MB of result out in chunks. False
  * when the result is elsewhere.
  */
-function residentKernel(d: Int32Array, ops: readonly Int32Array[], n: number): boolean {
+function residentKernel(d: Int32Array, ops: readonly Int32Array[], n: number, mask: Uint8Array | null): boolean {
   if (!inWasmMemory(d)) return false;
   const w = reluShared();
   if (w === null) return false;
   const { e, x } = w;
+  // the operands (y's decision bits in place of y), each in place or at the data area's next free bytes
+  const parts: (Int32Array | Uint8Array)[] = mask ? [ops[0]!, mask] : [...ops];
   let top = e.dataStart;
-  const at = ops.map((a) => {
+  const at = parts.map((a) => {
     if (inWasmMemory(a)) return a.byteOffset;
-    top += Math.ceil((n * 4) / 64) * 64;
-    return top - Math.ceil((n * 4) / 64) * 64;
+    top += Math.ceil(a.byteLength / 64) * 64;
+    return top - Math.ceil(a.byteLength / 64) * 64;
   });
   if (!ensureMemory(e, top)) return false;
-  const heap = new Int32Array(e.memory.buffer);
-  ops.forEach((a, k) => {
-    if (!inWasmMemory(a)) heap.set(a, at[k]! / 4);
+  const bytes = new Uint8Array(e.memory.buffer);
+  parts.forEach((a, k) => {
+    if (!inWasmMemory(a)) bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at[k]!);
   });
   if (ops.length === 1) x.relu(at[0]!, d.byteOffset, n);
+  else if (mask) x.threshold_backward_mask(at[0]!, at[1]!, d.byteOffset, n);
   else x.threshold_backward(at[0]!, at[1]!, d.byteOffset, n);
   return true;
 }
@@ -137,7 +179,15 @@ export function signBitKernel(
   // bits, takes the negative NaNs back out. A kept NaN gets its quiet bit set, as the trip through
   // a float64 in the other kernels sets it (a signalling NaN comes out quiet, payload kept).
   const ops = inputs.map((x) => bitsOf(x as View, n, dataOf));
-  if (n >= signBitConfig.wasmMin && (residentKernel(d, ops, n) || stagedKernel(d, ops, n))) return true;
+  if (n >= signBitConfig.wasmMin) {
+    const mask = fn.key === 'threshold_backward' ? maskOf(inputs[1] as View, n) : null;
+    if (residentKernel(d, ops, n, mask)) return true;
+    const bits = fn.key === 'relu' && signBitConfig.masks && !inWasmMemory(d) ? new Uint8Array(Math.ceil(n / 8)) : null;
+    if (stagedKernel(d, ops, n, bits, mask)) {
+      if (bits) masks.set(out.storage, { offset: out.offset, n, version: out.storage.version, bits });
+      return true;
+    }
+  }
   if (fn.key === 'relu') {
     const x = ops[0]!;
     for (let i = 0; i < n; i++) {
