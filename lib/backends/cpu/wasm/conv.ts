@@ -46,9 +46,9 @@
 
 import type { View, Window2d } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
-import { WA, WS_BASE, fusedBinary, inWasmMemory, provideGemmNT, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
+import { WA, WS_BASE, fusedBinary, provideGemmNT, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
 import { GemmPool } from './pool.js';
-import { f32, isContiguous, outAt, placeIn, reserve, stageIn, stageOut } from './stage.js';
+import { f32, isContiguous, outAt, placeIn, reserve, residentAt, stageIn, stageOut } from './stage.js';
 
 /** Byte addresses in the engine's first page: window geometry (14 i32 + the (lo, hi) table), the direct task (33 i32). */
 const PARAMS = 1024;
@@ -569,8 +569,7 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
   const n = N * C * w.oH * w.oW;
   if (n === 0) return true;
   // indices in the memory already (a block the CPU allocator keeps there for them) are written in place
-  const ix = indices && ((indices.storage as CpuStorage).data as Float64Array);
-  const ixAt = ix && inWasmMemory(ix) ? ix.byteOffset + indices!.offset * 8 : -1;
+  const ixAt = indices ? residentAt(indices) : -1;
   const at = reserve(e, [N * C * H * W, n, indices && ixAt < 0 ? 2 * n : 0]);
   if (at === null) return false;
   const [xa, va] = at as [number, number, number];
@@ -583,7 +582,7 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
     poolGeneral(e, active(ce).conv, input.shape as [number, number, number, number], w, xa, va, ia, indices !== null);
   }
   stageOut(e, va, values, n);
-  if (ix && ixAt < 0) ix.set(new Float64Array(e.memory.buffer, ia, n), indices!.offset);
+  if (indices && ixAt < 0) ((indices.storage as CpuStorage).data as Float64Array).set(new Float64Array(e.memory.buffer, ia, n), indices.offset);
   return true;
 }
 
@@ -608,13 +607,13 @@ export function wasmMaxPool2dBackward(grad: View, indices: View, out: View, w: W
   if (!is2x2(w, H, W)) return false;
   const e = ce.e;
   const n = N * C * w.oH * w.oW;
-  const inPlace = inWasmMemory(ix);
-  const at = reserve(e, [n, inPlace ? 0 : 2 * n, N * C * H * W]);
+  const ixAt = residentAt(indices);
+  const at = reserve(e, [n, ixAt < 0 ? 2 * n : 0, N * C * H * W]);
   if (at === null) return false;
   const oa = outAt(out, at[2]!);
-  const ia = inPlace ? ix.byteOffset + indices.offset * 8 : at[1]!;
+  const ia = ixAt >= 0 ? ixAt : at[1]!;
   const ga = placeIn(e, grad, at[0]!);
-  if (!inPlace) new Float64Array(e.memory.buffer, ia, n).set(ix.subarray(indices.offset, indices.offset + n));
+  if (ixAt < 0) new Float64Array(e.memory.buffer, ia, n).set(ix.subarray(indices.offset, indices.offset + n));
   ce.pool2x2.maxPool2x2Backward(ga, ia, oa, N * C, H, W, w.oH, w.oW);
   stageOut(e, oa, out, N * C * H * W);
   return true;

@@ -58,14 +58,14 @@ export function stageOut(e: Engine, at: number, v: View, n: number): void {
 }
 
 /**
- * The byte address of a contiguous float32 view that lies in the engine's memory already (a block
- * the CPU allocator keeps there: a gradient passed from node to node, a parameter's gradient), or
- * -1. Kernels read such an operand in place and write such a result in place, where they copy
- * other arrays in and out (LeNet's first pooling gradient: 1.2 MB each way).
+ * The byte address of a contiguous view that lies in the engine's memory already (a block the CPU
+ * allocator keeps there: a gradient passed from node to node, a parameter's gradient, pooling's
+ * indices), or -1. Kernels read such an operand in place and write such a result in place, where
+ * they copy other arrays in and out (LeNet's first pooling gradient: 1.2 MB each way).
  */
 export function residentAt(v: View): number {
-  const a = f32(v);
-  return inWasmMemory(a) && isContiguous(v) ? a.byteOffset + v.offset * 4 : -1;
+  const a = (v.storage as CpuStorage).data;
+  return inWasmMemory(a) && isContiguous(v) ? a.byteOffset + v.offset * a.BYTES_PER_ELEMENT : -1;
 }
 
 /** Where a kernel reads float32 view `v`: in place (residentAt), else copied in at byte `at`. */
