@@ -19,7 +19,7 @@
 import type { PointwiseFn, View } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import { WA, inWasmMemory, instantiate, readBinary, wasmGemm, type Engine } from './wasm/gemm.js';
-import { reserve } from './wasm/stage.js';
+import { reserve, stageResult, stagedAt } from './wasm/stage.js';
 
 /** The bits of n float32 elements of `a` from element `offset`, without a copy. */
 function bits(a: TypedArray, offset: number, n: number): Int32Array {
@@ -153,6 +153,32 @@ function residentKernel(d: Int32Array, ops: readonly Int32Array[], n: number, ma
 }
 
 /**
+ * relu of a float32 view as the previous kernel left it in the data area (stage.ts's stagedAt:
+ * LeNet's convolution's result), computed there in place and copied out into `out` (not in the
+ * GEMM's memory), with its decision bits into `bits` when given; the result is then where the next
+ * kernel (LeNet's pooling) reads it, instead of copying 1.2 MB in. The input's copy there is
+ * overwritten: stageResult's note replaces the one that led here. False when the input is elsewhere.
+ */
+function stagedInputKernel(out: View, x: View, n: number, bits: Uint8Array | null): boolean {
+  const xa = stagedAt(x);
+  if (xa < 0) return false;
+  const w = reluShared();
+  if (w === null) return false;
+  const { e, x: k } = w;
+  const room = reserve(e, [bits ? Math.ceil(n / 32) : 0]);
+  if (room === null) return false;
+  const [ma] = room as [number];
+  if (bits) {
+    k.relu_mask(xa, xa, ma, n);
+    bits.set(new Uint8Array(e.memory.buffer, ma, bits.length));
+  } else {
+    k.relu(xa, xa, n);
+  }
+  stageResult(e, xa, out, n);
+  return true;
+}
+
+/**
  * Runs relu or threshold_backward here when every operand is a float32 tensor laid out as one
  * contiguous run of the output's elements (the caller passes the collapsed strides); false
  * otherwise, for the general kernels.
@@ -183,7 +209,8 @@ export function signBitKernel(
     // from a chunk up: for fewer elements, copying y costs less than keeping its bits (an entry
     // in `masks` per relu made the MNIST MLP's batch-10 step 3% slower)
     const bits = fn.key === 'relu' && signBitConfig.masks && n >= CHUNK && !inWasmMemory(d) ? new Uint8Array(Math.ceil(n / 8)) : null;
-    if (stagedKernel(d, ops, n, bits, mask)) {
+    const staged = fn.key === 'relu' && !inWasmMemory(d) && stagedInputKernel(out, inputs[0] as View, n, bits);
+    if (staged || stagedKernel(d, ops, n, bits, mask)) {
       if (bits) masks.set(out.storage, { offset: out.offset, n, version: out.storage.version, bits });
       return true;
     }

@@ -48,7 +48,7 @@ import type { View, Window2d } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
 import { WA, WS_BASE, fusedBinary, provideGemmNT, readBinary, wasmGemm, wasmGemmConfig, wasmGemmSlots, type Engine, type WasmModule } from './gemm.js';
 import { GemmPool } from './pool.js';
-import { f32, isContiguous, outAt, placeIn, reserve, residentAt, stageIn, stageOut } from './stage.js';
+import { f32, isContiguous, outAt, placeIn, reserve, residentAt, stageIn, stageOut, stageResult } from './stage.js';
 
 /** Byte addresses in the engine's first page: window geometry (14 i32 + the (lo, hi) table), the direct task (33 i32). */
 const PARAMS = 1024;
@@ -282,10 +282,10 @@ function forwardOperands(e: Engine, v: Variant, x: View, bias: View | null, y: V
   const { Hp, Wp } = padded(H, W, w);
   const at = reserve(e, [N * C * H * W, N * C * Hp * Wp, packed, O, Cg * w.kH, N * O * w.oH * w.oW]);
   if (at === null) return null;
-  const [xs, xp, wp, ba, offA] = at as [number, number, number, number, number];
+  const [, xp, wp, ba, offA] = at as [number, number, number, number, number];
   const ya = outAt(y, at[5]!);
   wakeFor(v, units, macs);
-  stageIn(e, x, xs);
+  const xs = placeIn(e, x, at[0]!);
   v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
   if (bias) stageIn(e, bias, ba);
   const off = new Int32Array(e.memory.buffer, offA, Cg * w.kH);
@@ -313,7 +313,7 @@ function forwardByPosition(ce: ConvEngine, v: Variant, x: View, weight: View, bi
     64: wp, 68: offA, 72: bias ? ba : 0, 100: O, 124: w.kW, 128: w.dW * 4,
   });
   runTask(ce, v, units, N * O * K * L);
-  stageOut(e, ya, y, N * O * L);
+  stageResult(e, ya, y, N * O * L);
   return true;
 }
 
@@ -342,7 +342,7 @@ function forwardDirect(ce: ConvEngine, v: Variant, x: View, weight: View, bias: 
     36: ya, 40: O, 44: L, 48: w.oW, 52: w.oH, 56: nv, 64: wp, 68: offA, 72: bias ? ba : 0, 124: w.kW, 128: w.dW * 4,
   });
   runTask(ce, v, N * w.oH, N * O * K * L);
-  stageOut(e, ya, y, N * O * L);
+  stageResult(e, ya, y, N * O * L);
   return true;
 }
 
@@ -392,8 +392,7 @@ function backwardDirect(
     36: tail ? gyv : gys, 40: O, 44: L, 48: w.oW, 52: w.oH, 56: nv, 60: U, 76: tab, 84: w.oH * full, 88: tail,
   };
   if (gw) {
-    stageIn(e, x, xs);
-    v.conv.pad(xs, N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
+    v.conv.pad(placeIn(e, x, xs), N * C, H, W, xp, Hp, Wp, w.pH, w.pW);
     const off = new Int32Array(e.memory.buffer, offW, K);
     for (let c = 0, k = 0; c < Cg; c++) {
       for (let i = 0; i < w.kH; i++) for (let j = 0; j < w.kW; j++) off[k++] = ((c * Hp + i * w.dH) * Wp + j * w.dW) * 4;
@@ -468,8 +467,8 @@ export function wasmConv2d(x: View, weight: View, bias: View | null, y: View, w:
   }
   const at = reserve(e, [N * C * H * W, O * Kg, O, N * CK * L, N * O * L]);
   if (at === null) return false;
-  const [xa, wa, ba, ca, ya] = at as [number, number, number, number, number];
-  stageIn(e, x, xa);
+  const [, wa, ba, ca, ya] = at as [number, number, number, number, number];
+  const xa = placeIn(e, x, at[0]!);
   stageIn(e, weight, wa);
   if (bias) stageIn(e, bias, ba);
   writeParams(e, N, C, H, W, w);
@@ -485,7 +484,7 @@ export function wasmConv2d(x: View, weight: View, bias: View | null, y: View, w:
     }
   }
   if (bias) v.conv.addBias(ya, N * O, O, L, ba);
-  stageOut(e, ya, y, N * O * L);
+  stageResult(e, ya, y, N * O * L);
   return true;
 }
 
@@ -572,16 +571,16 @@ export function wasmMaxPool2d(input: View, values: View, indices: View | null, w
   const ixAt = indices ? residentAt(indices) : -1;
   const at = reserve(e, [N * C * H * W, n, indices && ixAt < 0 ? 2 * n : 0]);
   if (at === null) return false;
-  const [xa, va] = at as [number, number, number];
+  const va = at[1]!;
   const ia = ixAt >= 0 ? ixAt : at[2]!;
-  stageIn(e, input, xa);
+  const xa = placeIn(e, input, at[0]!);
   if (ce.pool2x2 && is2x2(w, H, W)) {
     // LeNet's pooling: one pass of vector compares (the general kernel took about 5 ns an output)
     ce.pool2x2.maxPool2x2(xa, va, ia, indices ? 1 : 0, N * C, H, W, w.oH, w.oW);
   } else {
     poolGeneral(e, active(ce).conv, input.shape as [number, number, number, number], w, xa, va, ia, indices !== null);
   }
-  stageOut(e, va, values, n);
+  stageResult(e, va, values, n);
   if (indices && ixAt < 0) ((indices.storage as CpuStorage).data as Float64Array).set(new Float64Array(e.memory.buffer, ia, n), indices.offset);
   return true;
 }
@@ -650,9 +649,8 @@ export function wasmBatchNormStats(input: View, mean: View, var_: View): boolean
   const [N, C, S] = input.shape as [number, number, number];
   const at = reserve(e, [N * C * S, C, C]);
   if (at === null) return false;
-  const [xa, ma, va] = at as [number, number, number];
-  stageIn(e, input, xa);
-  conv.bnStats(xa, N, C, S, ma, va);
+  const [, ma, va] = at as [number, number, number];
+  conv.bnStats(placeIn(e, input, at[0]!), N, C, S, ma, va);
   writeVector(e, ma, mean, C);
   writeVector(e, va, var_, C);
   return true;
@@ -678,7 +676,7 @@ export function wasmBatchNorm(input: View, mean: View, invstd: View, weight: Vie
     h[p + 2 * C + c] = bias ? elem(bias, c) : 0;
   }
   conv.bnNormalize(xa, N, C, S, pa, pa + 4 * C, pa + 8 * C);
-  stageOut(e, xa, out, N * C * S);
+  stageResult(e, xa, out, N * C * S);
   return true;
 }
 
@@ -698,10 +696,10 @@ export function wasmBatchNormBackward(
   // g, x, gx, mean, float64 sums (2C), coefficients (3C)
   const at = reserve(e, [n, n, gradInput ? n : 0, C, 4 * C, 3 * C]);
   if (at === null) return false;
-  const [, xa, , ma, sa, ca] = at as [number, number, number, number, number, number];
+  const [, , , ma, sa, ca] = at as [number, number, number, number, number, number];
   const gxa = gradInput ? outAt(gradInput, at[2]!) : 0;
   const ga = placeIn(e, grad, at[0]!);
-  stageIn(e, input, xa);
+  const xa = placeIn(e, input, at[1]!);
   for (let c = 0; c < C; c++) e.heap[ma / 4 + c] = elem(mean, c);
   conv.bnBackward(ga, xa, N, C, S, ma, sa, 0, 0);
   const sums = new Float64Array(e.memory.buffer, sa, 2 * C);

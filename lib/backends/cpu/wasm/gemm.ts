@@ -376,24 +376,44 @@ export function wasmMatmul(
 }
 
 /**
- * The last product's result as it still sits in the data area: the storage it was copied to, and
- * where. Held strongly until the next product: a WeakRef would keep every product's storage alive
- * until the end of the running task (V8 keeps a WeakRef's target for the job that made it), the
- * whole of a training loop.
+ * The last result a kernel copied out of the data area, as it still sits there: the storage it was
+ * copied to, and where. Held strongly until the next result: a WeakRef would keep every result's
+ * storage alive until the end of the running task (V8 keeps a WeakRef's target for the job that
+ * made it), the whole of a training loop.
  */
 let lastResult: { storage: View['storage']; version: number; offset: number; n: number; at: number; epoch: number } | null = null;
 
+/** Records that the n floats at byte `at` of the data area are a copy of `storage`'s from element `offset` (see stagedResult). */
+export function noteResult(storage: View['storage'], offset: number, n: number, at: number): void {
+  lastResult = { storage, version: storage.version, offset, n, at, epoch: stagingEpoch };
+}
+
 /**
  * The byte address of a copy of `storage`'s n floats from element `offset` in the memory, when they
- * are the last product's result and neither the storage (its version) nor the data area has been
- * written since; else null. The fused optimizer reads a weight's gradient there instead of copying
- * it in: the last product of a backward pass is the first layer's weight gradient (the largest of
- * an MLP's), which the step then meets first, still in cache.
+ * are within the last result copied out of the data area and neither the storage (its version) nor
+ * the data area has been written since; else null. Kernels read their operand there instead of
+ * copying it in: the fused optimizer the weight gradient the last product of a backward pass made
+ * (the largest of an MLP's, met first, still in cache), and a forward pass's ops the activation the
+ * op before made (LeNet: convolution, relu, pooling, convolution, 3.5 MB a step).
  */
 export function stagedResult(storage: View['storage'], offset: number, n: number): number | null {
   const r = lastResult;
   if (r === null || r.storage !== storage || r.version !== storage.version || r.epoch !== stagingEpoch) return null;
   return offset >= r.offset && offset + n <= r.offset + r.n ? r.at + (offset - r.offset) * 4 : null;
+}
+
+/** The byte range [start, end) of the last result while it is intact (see stagedResult), else null. */
+export function resultRange(): [number, number] | null {
+  const r = lastResult;
+  return r !== null && r.epoch === stagingEpoch && r.storage.version === r.version ? [r.at, r.at + r.n * 4] : null;
+}
+
+/** ensureMemory for a call that writes nothing in resultRange(): the last result stays intact through it. */
+export function ensureMemoryKeeping(e: Engine, end: number): boolean {
+  const kept = resultRange() !== null ? lastResult : null;
+  if (!ensureMemory(e, end)) return false;
+  if (kept) kept.epoch = stagingEpoch;
+  return true;
 }
 
 /** Copies C (contiguous [B, M, N] at element c of the heap) into the output view, unless it is there already. */
@@ -404,7 +424,7 @@ function writeOut(heap: Float32Array, c: number, od: Float32Array, o: View, inPl
   if (inPlace) return;
   if (so2 === 1 && so1 === N && (B === 1 || so0 === M * N)) {
     od.set(heap.subarray(c, c + B * M * N), o.offset);
-    lastResult = { storage: o.storage, version: o.storage.version, offset: o.offset, n: B * M * N, at: c * 4, epoch: stagingEpoch };
+    noteResult(o.storage, o.offset, B * M * N, c * 4);
     return;
   }
   let q = c;
