@@ -57,10 +57,13 @@ const SLOTS = Math.max(2, Math.min(16, availableParallelism()));
 
 /**
  * Multiply-adds below which a product stays on one thread: waking a worker and the second copy of
- * a packed panel cost more than half of a 128^3 product; from about 160^3 two threads win
- * (measured on 2 cores, see bench/README.md).
+ * a packed panel cost more than the second thread saves below about 128^3 (on 2 cores: 100^3 65
+ * against 70 µs on two threads, 128^3 109 against 97, 160^3 196 against 158). The training
+ * products just above it gain too: LeNet's first fully connected layer (64x400x120, forward and
+ * both gradients) and the MNIST MLP's first at batch 64 (64x784x64); their steps were 1.5% and 5%
+ * shorter than with 160^3, the threshold before.
  */
-const THREAD_MIN_MACS = 160 * 160 * 160;
+const THREAD_MIN_MACS = 128 * 128 * 128;
 
 /** conv.wat's C = A·Bᵀ over operands both read along k, unpacked (see provideGemmNT). */
 export type GemmNT = (
