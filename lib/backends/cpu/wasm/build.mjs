@@ -45,6 +45,36 @@ function fused(text, file) {
   return out;
 }
 
+/**
+ * The v128 locals a function lists in a line `;; in memory at $cst: $A $B ...` become 16-byte slots
+ * at byte address $cst (a parameter): `(local.set $A x)` stores there, `(local.get $A)` loads from
+ * there, and the declaration goes. Why: V8 computes a splat of a scalar again at every use inside
+ * a loop (a broadcast on the shuffle port each time), while a load takes one of the load ports.
+ */
+const IN_MEMORY = /^ {4};; in memory at (\$\w+): ((?:\$\w+ ?)+)$/m;
+
+function constantsInMemory(text) {
+  return text
+    .split(/(?=\n {2}\(func )/)
+    .map((fn) => {
+      const m = fn.match(IN_MEMORY);
+      if (!m) return fn;
+      const [line, base, list] = m;
+      fn = fn.replace(line, `    ;; vector constants in memory at ${base} (build.mjs)`);
+      list.trim().split(/ +/).forEach((name, i) => {
+        const decl = ` (local ${name} v128)`;
+        if (!fn.includes(decl)) throw new Error(`${name}: not a v128 local of its function`);
+        fn = fn
+          .replace(decl, '')
+          .replaceAll(`(local.set ${name} `, `(v128.store offset=${16 * i} (local.get ${base}) `)
+          .replaceAll(`(local.get ${name})`, `(v128.load offset=${16 * i} (local.get ${base}))`);
+        if (fn.includes(`${name})`) || fn.includes(`${name} `)) throw new Error(`${name}: a use build.mjs does not rewrite`);
+      });
+      return fn;
+    })
+    .join('');
+}
+
 /** V8 before 11.4 (Node 20) validates relaxed SIMD only behind a flag, which takes effect at run time too. */
 function validate(buffer) {
   try {
@@ -69,7 +99,7 @@ function emit(path, name, text) {
 
 for (const file of readdirSync(here).filter((f) => f.endsWith('.wat'))) {
   const path = join(here, file);
-  const text = readFileSync(path, 'utf8');
+  const text = constantsInMemory(readFileSync(path, 'utf8'));
   emit(path, file.replace(/\.wat$/, '.wasm'), text);
   if (file in FUSED) emit(path, FUSED[file], fused(text, file));
   if (file in SHARED) emit(path, SHARED[file], onSharedMemory(text, file));

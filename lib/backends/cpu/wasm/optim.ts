@@ -26,11 +26,11 @@ interface OptimExports {
     n: number, p: number, g: number, m: number, v: number, vmax: number, flags: number,
     sign: number, wd: number, b1: number, omb1: number, b2: number, omb2: number,
     decay: number, negStep: number, bc2Sqrt: number, eps: number,
-    tDecay: number, tB1: number, tOmb1: number, tB2: number, tSq: number, tNeg: number,
+    tDecay: number, tB1: number, tOmb1: number, tB2: number, tSq: number, tNeg: number, cst: number,
   ): void;
   sgd(
     n: number, p: number, g: number, b: number, flags: number, sign: number, wd: number, mu: number, damp: number, negLr: number,
-    tMu: number, tDamp: number, tNeg: number,
+    tMu: number, tDamp: number, tNeg: number, cst: number,
   ): void;
 }
 
@@ -51,12 +51,16 @@ export const wasmOptimStats = { adam: 0, sgd: 0, stagedResults: 0 };
  * copy in, the kernel and the copy out, and the scratch block stays small whatever the parameter's size.
  */
 export const CHUNK = 16384;
+/** The vector constants a kernel keeps in memory: 32 vectors of 4. */
+const CONSTANTS = 32 * 4;
 
 interface Kernels {
   engine: Engine;
   x: OptimExports;
   /** Byte address of the scratch block: room for the five operands of a chunk. */
   scratch: number;
+  /** Byte address of the kernels' vector constants (after the scratch block's operands, see optim.wat). */
+  constants: number;
   /** The scratch block's array, held so that its block is never recycled. */
   block: Float32Array;
 }
@@ -68,10 +72,10 @@ function load(): Kernels | null {
   const engine = wasmGemm();
   if (bytes === null || engine === null) return null;
   // kept for the process's life by this reference
-  const block = residentArray(5 * CHUNK);
+  const block = residentArray(5 * CHUNK + 4 * CONSTANTS);
   if (block === null) return null;
   const x = new WA.Instance(new WA.Module(bytes), { env: { memory: engine.memory } }).exports as OptimExports;
-  return { engine, x, scratch: block.byteOffset, block };
+  return { engine, x, scratch: block.byteOffset, constants: block.byteOffset + 5 * CHUNK * 4, block };
 }
 
 function ready(): Kernels | null {
@@ -246,7 +250,7 @@ export function wasmAdam(n: number, p: F32Run, g: F32Run, m: F32Run, v: F32Run, 
   const eps = ftz(s.eps);
   // θ, m, v and v̂ are read and written, the gradient only read
   withOperands(k, n, [p, g, m, v, vmax], 0b11101, 0, (count) =>
-    k.x.adam(count, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, flags, sign, s.wd, b1, omb1, b2, omb2, decay, negStep, bc2Sqrt, eps, tDecay, tB1, tOmb1, tB2, tSq, tNeg),
+    k.x.adam(count, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, flags, sign, s.wd, b1, omb1, b2, omb2, decay, negStep, bc2Sqrt, eps, tDecay, tB1, tOmb1, tB2, tSq, tNeg, k.constants),
   );
   wasmOptimStats.adam++;
   return true;
@@ -269,7 +273,7 @@ export function wasmSgd(n: number, p: F32Run, g: F32Run, buf: F32Run | null, fir
   const sign = ftz(s.sign);
   // θ and the buffer are written, the gradient only read; a first step only writes the buffer
   withOperands(k, n, [p, g, buf], 0b101, first ? 0b100 : 0, (count) =>
-    k.x.sgd(count, at[0]!, at[1]!, at[2]!, flags, sign, s.wd, mu, damp, negLr, tMu, tDamp, tNeg),
+    k.x.sgd(count, at[0]!, at[1]!, at[2]!, flags, sign, s.wd, mu, damp, negLr, tMu, tDamp, tNeg, k.constants),
   );
   wasmOptimStats.sgd++;
   return true;
