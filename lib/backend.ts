@@ -117,17 +117,20 @@ export interface Backend {
    * A storage of `numel` elements; `overwritten` promises that the caller's kernel writes every
    * element before anything reads one, so the memory need not be cleared first (the CPU zeroes
    * otherwise; `torch.zeros` relies on it there). `transient`: made within a backward pass, whose
-   * engine usually gives it back (`donate`, `'pass'`) before the pass ends.
+   * engine usually gives it back (`donate`, `'pass'`) before the pass ends. `recurring`: made
+   * outside one for a tensor that an autograd node owns and gives back (`'step'`) once backward is
+   * done with it (pooling's indices); other allocations outside a backward pass (activations) live
+   * until the garbage collector finds them dead, so they are never handed a block kept for reuse.
    */
-  alloc(dtype: DType, numel: number, index: number, overwritten?: boolean, transient?: boolean): Storage;
+  alloc(dtype: DType, numel: number, index: number, overwritten?: boolean, transient?: boolean, recurring?: boolean): Storage;
   /**
    * Optional: `storage` is referred to by no tensor any more (the autograd engine's word for a
    * gradient it made and used up within one backward pass, zero_grad's for a parameter's gradient
    * nobody else saw), so its memory may serve a later `alloc`. `recurring` says a block of that
    * size will be wanted again, so the backend may keep it where its kernels write in place:
    * `'step'` at the same point of the next training step (a parameter's gradient, pooling's
-   * indices), by any allocation; `'pass'` by a `transient` allocation of the next backward pass (a
-   * gradient passed from node to node). The storage must not be read or written afterwards.
+   * indices), by a `transient` or `recurring` allocation; `'pass'` by a `transient` allocation of
+   * the next backward pass (a gradient passed from node to node). The storage must not be read or written afterwards.
    */
   donate?(storage: Storage, recurring?: Recurring): void;
   /** Wraps (CPU: without copying) or uploads a typed array of `dtype`'s array type. */

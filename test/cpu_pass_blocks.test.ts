@@ -12,6 +12,7 @@ import torch, { F, nn, optim, type Tensor } from '../lib/index.js';
 import { cpuDonateConfig, type CpuStorage } from '../lib/backends/cpu/index.js';
 import { inWasmMemory } from '../lib/backends/cpu/wasm/gemm.js';
 import { wasmConvConfig } from '../lib/backends/cpu/wasm/conv.js';
+import type { OpNode } from '../lib/autograd/node.js';
 
 const inWasm = (t: Tensor): boolean => inWasmMemory((t._storage as CpuStorage).data);
 
@@ -115,6 +116,47 @@ describe("gradients from node to node in the kernels' memory", () => {
     const b = F.max_pool2d(torch.randn([16, 4, 16, 16]), 2);
     expect(inWasm(a)).toBe(false);
     expect(inWasm(b)).toBe(false);
+  });
+
+  it("keeps a weight gradient's block from an activation of its size, step after step", () => {
+    // the MNIST MLP at batch 64: 64 x 64 activations are the size of the 64 x 64 weight gradients;
+    // an activation handed such a block kept it until collected, and each step made one more
+    torch.manual_seed(3);
+    const first = new nn.Linear(32, 64);
+    const net = new nn.Sequential(first, new nn.ReLU(), new nn.Linear(64, 64), new nn.ReLU(), new nn.Linear(64, 10));
+    const opt = new optim.Adam(net.parameters(), { lr: 0.01 });
+    const x = torch.randn([64, 32]);
+    const y = torch.randint(0, 10, [64]);
+    const made: number[] = [];
+    const reused: number[] = [];
+    let activation: Tensor | null = null;
+    for (let s = 0; s < 12; s++) {
+      const [m, r] = [cpuDonateConfig.made, cpuDonateConfig.reused];
+      opt.zero_grad();
+      activation = F.relu(first(x));
+      F.cross_entropy(net(x), y).backward();
+      opt.step();
+      made.push(cpuDonateConfig.made - m);
+      reused.push(cpuDonateConfig.reused - r);
+    }
+    expect(made.slice(4).every((n) => n === 0)).toBe(true);
+    expect(reused[11]).toBeGreaterThan(0);
+    expect(reused.slice(4).every((n) => n === reused[11])).toBe(true);
+    expect(inWasm(activation!)).toBe(false);
+  });
+
+  it("gives pooling's indices, which its node gives back, a block of their own", () => {
+    const x = torch.randn([8, 4, 16, 16]).requires_grad_(true);
+    const owned: boolean[] = [];
+    for (let s = 0; s < 4; s++) {
+      const out = F.max_pool2d(x, 2);
+      owned.push(inWasm((out.grad_fn as OpNode).owned![0]!));
+      out.sum().backward();
+    }
+    expect(owned).toEqual([false, true, true, true]);
+    // handed out (return_indices), they are the caller's: plain memory
+    const [, indices] = F.max_pool2d(x, 2, { return_indices: true });
+    expect(inWasm(indices)).toBe(false);
   });
 
   it('keeps a gradient that became a .grad and was read there, whatever later passes do', () => {

@@ -44,8 +44,8 @@ export function watchNewStorages(set: WeakSet<Storage> | null): WeakSet<Storage>
  * A new contiguous tensor, uninitialised in principle (the CPU zeroes it unless `overwritten`: the
  * caller's kernel then writes every element, so clearing the memory first would be wasted).
  */
-export function emptyTensor(shape: readonly number[], dtype: DType, device: Device, overwritten = false): Tensor {
-  const storage = backendFor(device).alloc(dtype, numelOf(shape), device.index ?? 0, overwritten, fresh !== null);
+export function emptyTensor(shape: readonly number[], dtype: DType, device: Device, overwritten = false, recurring = false): Tensor {
+  const storage = backendFor(device).alloc(dtype, numelOf(shape), device.index ?? 0, overwritten, fresh !== null, recurring);
   if (fresh !== null) fresh.add(storage);
   return new Tensor(storage, device, shape.slice(), contiguousStrides(shape), 0);
 }

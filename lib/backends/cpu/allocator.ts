@@ -27,15 +27,15 @@ let slabUsed = 0;
  */
 export const cpuAllocConfig = { poisonOverwritten: false };
 
-/** A typed array of `numel` elements for Backend.alloc (see there for `overwritten` and `transient`). */
-export function allocArray(dtype: DType, numel: number, overwritten = false, transient = false): TypedArray {
+/** A typed array of `numel` elements for Backend.alloc (see there for `overwritten`, `transient` and `recurring`). */
+export function allocArray(dtype: DType, numel: number, overwritten = false, transient = false, recurring = false): TypedArray {
   const bytes = numel * dtype.itemsize;
   if (overwritten && cpuAllocConfig.poisonOverwritten && bytes > 0) {
     const b = Buffer.allocUnsafeSlow(bytes).fill(0x7f);
     return new dtype.array(b.buffer, b.byteOffset, numel);
   }
   if (bytes > SMALL && overwritten) {
-    const kept = cpuDonateConfig.resident ? takeResident(dtype, bytes, transient) : undefined;
+    const kept = cpuDonateConfig.resident && (transient || recurring) ? takeResident(dtype, bytes, transient) : undefined;
     if (kept) return kept;
     const reused = donated.get(bytes)?.pop();
     if (reused) {
@@ -71,9 +71,10 @@ const DONATED_MAX = 64 << 20;
  * For tests and benchmarks: `enabled: false` ignores donations; `taken` counts blocks given back;
  * `resident: false` keeps recurring ones out of the WebAssembly memory; `residentMax`: the bytes of
  * such blocks that may be alive at once; `pass: false` gives a backward pass's own allocations none
- * (they then take what the WebAssembly memory does not keep); `reused` counts allocations that got one.
+ * (they then take what the WebAssembly memory does not keep); `reused` counts allocations that got
+ * one, `made` the blocks made.
  */
-export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, pass: true, residentMax: 32 << 20, reused: 0 };
+export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, pass: true, residentMax: 32 << 20, reused: 0, made: 0 };
 
 /**
  * Float32 and float64 blocks in the WebAssembly kernels' memory (wasm/resident.ts) for arrays that
@@ -85,10 +86,12 @@ export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, pass: 
  * pooling, convolution and relu gradients, 1.2 MB each on its first layer). A block is made once
  * from a donated array and then goes round: allocation, kernel, donation, here.
  *
- * `'step'` blocks go to any allocation of their size; `'pass'` blocks only to a backward pass's
- * own (`transient`) ones, since a forward activation of the same size (LeNet's first convolution's
- * output is its pooling gradient's size) lives until the garbage collector finds it dead, which
- * may not be before the training loop ends. A block some tensor takes and keeps goes back to
+ * Blocks go only to allocations that give them back: `'pass'` blocks to a backward pass's own
+ * (`transient`) ones, `'step'` blocks to those and to `recurring` ones (pooling's indices), never
+ * to a forward activation: that lives until the garbage collector finds it dead, which may not be
+ * before the training loop ends (LeNet's first convolution's output is its pooling gradient's
+ * size; the MNIST MLP's 64 x 64 activations at batch 64 took its 64 x 64 weight gradients' blocks,
+ * one lost a step, until the bound stopped all reuse after 2,000 steps). A block some tensor takes and keeps goes back to
  * wasm/resident.ts only when that tensor is collected, so what is made is bounded; at the bound,
  * the blocks waiting for other sizes are let go (a notebook that trains one model after another
  * wants the new model's sizes), and come back to wasm/resident.ts once collected, between cells.
@@ -138,6 +141,7 @@ function makeResident(arr: ResidentArray, recurring: Recurring): void {
   if (block === null) return;
   if (more > 0) wanted.set(key, more - 1);
   residentMade += block.byteLength;
+  cpuDonateConfig.made++;
   residentGone.register(block, block.byteLength);
   const l = list ?? [];
   if (!list) waiting[recurring].set(key, l);

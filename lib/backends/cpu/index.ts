@@ -251,8 +251,8 @@ export const cpuBackend: Backend = {
   ),
   indexSelect,
   addmm: (bias, a, m, out) => addmmKernel(data(bias.storage), bias, data(a.storage), a, data(m.storage), m, data(out.storage), out),
-  alloc(dtype, numel, _index, overwritten, transient) {
-    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel, overwritten, transient), true);
+  alloc(dtype, numel, _index, overwritten, transient, recurring) {
+    return new CpuStorage(cpuBackend, dtype, allocArray(dtype, numel, overwritten, transient, recurring), true);
   },
   donate,
   fromArray(dtype, arr) {

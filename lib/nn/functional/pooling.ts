@@ -120,7 +120,8 @@ export function max_pool2d(input: Tensor, kernel_size: IntOrTuple, ...rest: unkn
   const [values, indices] = no_grad(() => {
     if (be) {
       const v = emptyTensor([N, C, oH, oW], x.dtype, x.device, true);
-      const i = wantIndices ? emptyTensor([N, C, oH, oW], dt.int64, x.device, true) : null;
+      // recurring: the node owns them and gives them back (below), unless return_indices hands them out
+      const i = wantIndices ? emptyTensor([N, C, oH, oW], dt.int64, x.device, true, !(o.return_indices ?? false)) : null;
       be.maxPool2d(viewOf(x), viewOf(v), i && viewOf(i), window2d(g));
       return [v, i] as const;
     }
