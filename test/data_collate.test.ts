@@ -93,7 +93,7 @@ describe('default_collate on the host', () => {
     expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('a TensorDataset batch is one index_select per tensor, equal to collating its samples', () => {
+  it('a TensorDataset batch is one row gather per tensor, equal to collating its samples', () => {
     const ds = new torch.utils.data.TensorDataset(X, Y, X.transpose(1, 2).contiguous().transpose(1, 2), torch.arange(10).to(torch.int32));
     const sampler = new torch.utils.data.BatchSampler(new torch.utils.data.SequentialSampler(ds), 3, false);
     const fast = new DataLoader(ds, { batch_sampler: sampler });
