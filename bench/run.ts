@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { wasmGemmConfig } from '../lib/backends/cpu/wasm/gemm.js';
 import torch, { DataLoader, nn, optim } from '../lib/index.js';
 import { datasets } from '../lib/vision/index.js';
+import { cpuDonateConfig } from '../lib/backends/cpu/index.js';
 import { ensureMallocTunables } from './malloc.js';
 import { Net, LeNet } from './models.js';
 import { median, timed } from './stats.js';
@@ -42,6 +43,22 @@ const TRAIN = [
   { key: 'lenet64', label: 'LeNet-5 epoch on Fashion-MNIST, batch 64', data: 'fashion-mnist', model: 'lenet', batch: 64, batches: 60, reps: 5 },
 ] as const;
 const TRAIN_SIZE = 60000;
+/**
+ * With TORCHLAB_BENCH_TRACE set, every torchlab epoch (warm-up and timed) prints to stderr its
+ * batches' times (first, median, mean, longest; loading included) and how many arrays per batch
+ * the CPU allocator served from blocks kept for reuse: an epoch slower than its steps measured
+ * alone shows its cause there (bench/README.md, 2026-11-28: no block reused after the MLP's epochs).
+ */
+const TRACE = Boolean(process.env.TORCHLAB_BENCH_TRACE);
+
+function traceEpoch(key: string, marks: number[], end: number, reused: number): void {
+  const times = marks.map((t, i) => (marks[i + 1] ?? end) - t);
+  const sorted = times.slice().sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const ms = (x: number): string => x.toFixed(2);
+  console.error(`${key}: batches ${times.length}, first ${ms(times[0]!)} ms, median ${ms(median(sorted))}, mean ${ms(mean)}, longest ${ms(sorted[sorted.length - 1]!)}; reused ${(reused / times.length).toFixed(1)} a batch`);
+}
+
 /** A training workload as TRAIN lists it, its repetitions any number. */
 type Workload = Omit<(typeof TRAIN)[number], 'reps'> & { reps: number };
 
@@ -176,9 +193,12 @@ function trainBench(): { torchlab: Record<string, TrainResult>; torch: Record<st
       const net = w.model === 'mlp' ? new Net() : new LeNet();
       const criterion = new nn.CrossEntropyLoss();
       const optimizer = w.model === 'mlp' ? new optim.Adam(net.parameters(), { lr: 0.005 }) : new optim.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
+      const marks: number[] = [];
+      const reused = cpuDonateConfig.reused;
       const t0 = performance.now();
       let i = 0;
       for (const [x, y] of loader) {
+        if (TRACE) marks.push(performance.now());
         optimizer.zero_grad();
         const l = criterion(net(x), y);
         l.backward();
@@ -188,7 +208,9 @@ function trainBench(): { torchlab: Record<string, TrainResult>; torch: Record<st
           break;
         }
       }
-      return ((performance.now() - t0) / 1000) * (TRAIN_SIZE / w.batch / w.batches);
+      const end = performance.now();
+      if (TRACE) traceEpoch(w.key, marks, end, cpuDonateConfig.reused - reused);
+      return ((end - t0) / 1000) * (TRAIN_SIZE / w.batch / w.batches);
     };
     const samples: number[] = [];
     const pt: TrainResult = { samples: [], loss: NaN };
