@@ -13,29 +13,20 @@ import { cpuDonateConfig, type CpuStorage } from '../lib/backends/cpu/index.js';
 import { inWasmMemory } from '../lib/backends/cpu/wasm/gemm.js';
 import { wasmConvConfig } from '../lib/backends/cpu/wasm/conv.js';
 import type { OpNode } from '../lib/autograd/node.js';
+import { BnLeNet } from './helpers/bn_lenet.js';
 
 const inWasm = (t: Tensor): boolean => inWasmMemory((t._storage as CpuStorage).data);
 
 // LeNet's layers with notebook 03's batch norm, at batch 16 of 16 x 16 images: the first layer's activations and gradients are 64 KB, the second's
 // 18 KB, above the 8 KiB of the slabs
-class Net extends nn.Module {
-  conv1 = new nn.Conv2d(1, 4, 3, { padding: 1 });
-  bn = new nn.BatchNorm2d(4);
-  conv2 = new nn.Conv2d(4, 8, 3);
-  fc = new nn.Linear(8 * 3 * 3, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.max_pool2d(F.relu(this.bn(this.conv1(x))), 2);
-    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
-    return this.fc(torch.flatten(x, 1));
-  }
-}
+const Net = (): BnLeNet => new BnLeNet(4, 3, 1, 8, 3, 3);
 
 function train(resident: boolean, steps: number, pass = true): { params: Tensor[]; grads: Tensor[]; reused: number[] } {
   cpuDonateConfig.resident = resident;
   cpuDonateConfig.pass = pass;
   try {
     torch.manual_seed(11);
-    const net = new Net();
+    const net = Net();
     const opt = new optim.SGD(net.parameters(), { lr: 0.05, momentum: 0.9 });
     const x = torch.randn([16, 1, 16, 16]);
     const y = torch.randint(0, 10, [16]);

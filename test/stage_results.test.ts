@@ -12,6 +12,7 @@ import torch, { F, nn, optim, type Tensor } from '../lib/index.js';
 import { stageConfig } from '../lib/backends/cpu/wasm/stage.js';
 import { wasmConvConfig } from '../lib/backends/cpu/wasm/conv.js';
 import { wasmGemm } from '../lib/backends/cpu/wasm/gemm.js';
+import { BnLeNet } from './helpers/bn_lenet.js';
 
 const built = wasmGemm() !== null;
 if (!built) console.warn('stage_results: skipped, the WebAssembly kernels are not built (npm run build:wasm)');
@@ -35,21 +36,10 @@ const same = (a: Tensor, b: Tensor): void => {
   expect(torch.equal(a, b)).toBe(true);
 };
 
-class Net extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
-  bn = new nn.BatchNorm2d(6);
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc = new nn.Linear(16 * 5 * 5, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.max_pool2d(F.relu(this.bn(this.conv1(x))), 2);
-    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
-    return this.fc(torch.flatten(x, 1));
-  }
-}
-
 function train(steps: number): Tensor[] {
   torch.manual_seed(5);
-  const net = new Net();
+  // LeNet's sizes on 28 x 28 images
+  const net = new BnLeNet(6, 5, 2, 16, 5, 5);
   const opt = new optim.SGD(net.parameters(), { lr: 0.05, momentum: 0.9 });
   const x = torch.randn([8, 1, 28, 28]);
   const y = torch.randint(0, 10, [8]);
