@@ -73,7 +73,7 @@ describe("gradients from node to node in the kernels' memory", () => {
     });
   }
 
-  it('lets the blocks of other sizes go at the bound, for the sizes of the model trained next', () => {
+  it('at the bound makes no block, and lets go of the sizes no allocation asked for lately', () => {
     const model = (n: number) => {
       const fc = new nn.Linear(n, 40);
       const x = torch.randn([16, n]);
@@ -87,17 +87,50 @@ describe("gradients from node to node in the kernels' memory", () => {
     };
     const a = model(300);
     expect([a(), a(), a()]).toEqual([false, true, true]);
-    const max = cpuDonateConfig.residentMax;
+    const { residentMax, idle } = cpuDonateConfig;
     try {
-      // a second model's weight gradient finds the bound reached: model a's block (its .grad at
-      // the time) is let go, and a's later gradients are JavaScript arrays
       cpuDonateConfig.residentMax = 0;
+      cpuDonateConfig.idle = 8;
+      // a second model's weight gradient finds the bound reached: no block of its size, while
+      // model a's, asked for a moment ago, keeps going round
       const b = model(200);
       expect([b(), b()]).toEqual([false, false]);
+      expect(a()).toBe(true);
+      // once more than `idle` allocations have asked for blocks since a's last did, a's size is
+      // let go at the bound (for the model trained next), and a's gradients are JavaScript arrays
+      for (let i = 0; i < 10; i++) b();
       expect([a(), a()]).toEqual([false, false]);
     } finally {
-      cpuDonateConfig.residentMax = max;
+      Object.assign(cpuDonateConfig, { residentMax, idle });
     }
+  });
+
+  it('keeps the blocks going round when each step also evaluates the model with gradients on', () => {
+    // the evaluation's pooling indices take a block and never give it back (no backward pass):
+    // one block lost a step until the bound, where letting go of every other size stopped all reuse
+    torch.manual_seed(2);
+    const net = Net();
+    const opt = new optim.SGD(net.parameters(), { lr: 0.05, momentum: 0.9 });
+    const x = torch.randn([16, 1, 16, 16]);
+    const y = torch.randint(0, 10, [16]);
+    const residentMax = cpuDonateConfig.residentMax;
+    const reused: number[] = [];
+    try {
+      cpuDonateConfig.residentMax = 2 << 20;
+      for (let s = 0; s < 80; s++) {
+        const r = cpuDonateConfig.reused;
+        opt.zero_grad();
+        F.cross_entropy(net(x), y).backward();
+        opt.step();
+        net(x);
+        reused.push(cpuDonateConfig.reused - r);
+      }
+    } finally {
+      cpuDonateConfig.residentMax = residentMax;
+    }
+    // the bound (2 MiB) is reached within the first 70 steps (32 KB of indices lost a step)
+    expect(cpuDonateConfig.made).toBeGreaterThan(0);
+    expect(Math.min(...reused.slice(70))).toBeGreaterThanOrEqual(4);
   });
 
   it('keeps them out of the forward pass', () => {

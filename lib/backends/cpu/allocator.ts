@@ -72,9 +72,10 @@ const DONATED_MAX = 64 << 20;
  * `resident: false` keeps recurring ones out of the WebAssembly memory; `residentMax`: the bytes of
  * such blocks that may be alive at once; `pass: false` gives a backward pass's own allocations none
  * (they then take what the WebAssembly memory does not keep); `reused` counts allocations that got
- * one, `made` the blocks made.
+ * one, `made` the blocks made; at the bound, the blocks of a size no allocation has asked for in
+ * the last `idle` ones are let go.
  */
-export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, pass: true, residentMax: 32 << 20, reused: 0, made: 0 };
+export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, pass: true, residentMax: 32 << 20, reused: 0, made: 0, idle: 4096 };
 
 /**
  * Float32 and float64 blocks in the WebAssembly kernels' memory (wasm/resident.ts) for arrays that
@@ -92,9 +93,12 @@ export const cpuDonateConfig = { enabled: true, taken: 0, resident: true, pass: 
  * before the training loop ends (LeNet's first convolution's output is its pooling gradient's
  * size; the MNIST MLP's 64 x 64 activations at batch 64 took its 64 x 64 weight gradients' blocks,
  * one lost a step, until the bound stopped all reuse after 2,000 steps). A block some tensor takes and keeps goes back to
- * wasm/resident.ts only when that tensor is collected, so what is made is bounded; at the bound,
- * the blocks waiting for other sizes are let go (a notebook that trains one model after another
- * wants the new model's sizes), and come back to wasm/resident.ts once collected, between cells.
+ * wasm/resident.ts only when that tensor is collected, so what is made is bounded. At the bound
+ * no block is made, and the blocks waiting for sizes no allocation has asked for lately are let go
+ * (a notebook that trains one model after another wants the new model's sizes); they come back to
+ * wasm/resident.ts once collected, between cells. The sizes in use keep theirs: a step that also
+ * evaluates the model with gradients on (pooling's indices then taken and never given back, one
+ * block a step) reaches the bound, and letting go of every other size there stopped all reuse.
  */
 type ResidentArray = Float32Array | Float64Array;
 type Waiting = Map<string, ResidentArray[]>;
@@ -108,6 +112,9 @@ const home = new WeakMap<ResidentArray, ResidentArray[]>();
  * layer), and the next donation of that size makes one more.
  */
 const wanted = new Map<string, number>();
+/** Per size, the count of allocations (`asked`) when one last asked for a block of it. */
+const lastAsked = new Map<string, number>();
+let asked = 0;
 let residentMade = 0;
 const residentGone = new FinalizationRegistry<number>((bytes) => {
   residentMade -= bytes;
@@ -115,6 +122,7 @@ const residentGone = new FinalizationRegistry<number>((bytes) => {
 
 function takeResident(dtype: DType, bytes: number, transient: boolean): TypedArray | undefined {
   const key = residentKey(dtype.array, bytes);
+  lastAsked.set(key, ++asked);
   let kept: ResidentArray | undefined;
   if (transient && cpuDonateConfig.pass) {
     const list = waiting.pass.get(key);
@@ -134,7 +142,7 @@ function makeResident(arr: ResidentArray, recurring: Recurring): void {
   const more = recurring === 'pass' ? (wanted.get(key) ?? 0) : 0;
   if (list?.length && more === 0) return;
   if (residentMade + arr.byteLength > cpuDonateConfig.residentMax) {
-    letGoExcept(key);
+    letGoIdle();
     return;
   }
   const block = arr instanceof Float32Array ? residentArray(arr.length) : residentArray(arr.length, Float64Array);
@@ -149,13 +157,14 @@ function makeResident(arr: ResidentArray, recurring: Recurring): void {
   l.push(block);
 }
 
-/** Drops the waiting lists of every size but `key`'s: their blocks are collected unless some tensor took one. */
-function letGoExcept(key: string): void {
+/** Drops the waiting lists of the sizes not asked for in the last `idle` allocations: their blocks are collected unless some tensor took one. */
+function letGoIdle(): void {
   for (const lists of Object.values(waiting)) {
     for (const k of [...lists.keys()]) {
-      if (k !== key) {
+      if (asked - (lastAsked.get(k) ?? 0) > cpuDonateConfig.idle) {
         lists.delete(k);
         wanted.delete(k);
+        lastAsked.delete(k);
       }
     }
   }
