@@ -215,6 +215,23 @@ function checkRange(index: Tensor, d: number, size: number): Tensor {
 }
 
 /**
+ * index_select's values for a 1-d index already checked (in range, non-negative) and x of at least
+ * one dim, without a graph: DataLoader gathers a TensorDataset's batch with it.
+ */
+export function selectChecked(x: Tensor, d: number, index: Tensor): Tensor {
+  const be = backendFor(x.device);
+  if (d === 0 && be.indexSelect) {
+    // whole rows: the backend copies each one, without an offset per element
+    const out = emptyTensor([index.numel(), ...x._shape.slice(1)], x.dtype, x.device, true);
+    if (out.numel() > 0) be.indexSelect(viewOf(x), viewOf(index.reshape(-1)), viewOf(out));
+    return out;
+  }
+  const list = dimList(d, index);
+  const lay = layoutOf(x, list);
+  return takeRaw(x, offsetsOf(x, list, lay), lay.shape);
+}
+
+/**
  * `torch.index_select(x, dim, index)`: the entries of x at `index` (1-d, int64 or int32) along
  * dim. IndexSelectBackward0 adds the gradient back with index_add.
  * Differs from PyTorch: an out-of-range index always says `index out of range in self`.
@@ -231,17 +248,7 @@ export function index_select(x: Tensor, dim: number, index: Tensor): Tensor {
     record('IndexSelectBackward0', [x], [out], [], ([g]) => [g!]);
     return out;
   }
-  const be = backendFor(x.device);
-  let out: Tensor;
-  if (d === 0 && be.indexSelect) {
-    // whole rows: the backend copies each one, without an offset per element
-    out = emptyTensor([index.numel(), ...x._shape.slice(1)], x.dtype, x.device, true);
-    if (out.numel() > 0) be.indexSelect(viewOf(x), viewOf(index.reshape(-1)), viewOf(out));
-  } else {
-    const list = dimList(d, index);
-    const lay = layoutOf(x, list);
-    out = takeRaw(x, offsetsOf(x, list, lay), lay.shape);
-  }
+  const out = selectChecked(x, d, index);
   const shape = x._shape.slice();
   record('IndexSelectBackward0', [x], [out], [index], ([g], [idx]) => [
     assignOutOfPlace(g!.new_zeros(shape), identity, dimList(d, idx!), g!, true, 'IndexAddBackward0'),

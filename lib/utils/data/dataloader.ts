@@ -5,7 +5,8 @@ import { RuntimeError, ValueError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { backendFor } from '../../device.js';
 import { stack } from '../../ops/cat.js';
-import { emptyTensor, viewOf } from '../../ops/dispatch.js';
+import { viewOf } from '../../ops/dispatch.js';
+import { selectChecked } from '../../ops/scatter.js';
 import { contiguousStrides, numelOf, sameShape } from '../../shape.js';
 import { from_numpy, tensor } from '../../ops/creation.js';
 import type { Generator } from '../../ops/random.js';
@@ -76,7 +77,7 @@ function stackOnHost(samples: readonly Tensor[]): Tensor | null {
  * default_collate of a TensorDataset's samples at `indices` without building them: each tensor's
  * rows in one gather, which gives what stacking the rows selected one by one gives (values,
  * shape, dtype, device), at the cost of one gather instead of one sample object and copy per row.
- * The indices are checked here, so the backend's row gather runs without index_select's own check
+ * The indices are checked here, so the gather (selectChecked) runs without index_select's own check
  * and graph (10 rows of MNIST: 2 x 5 µs through index_select, most of a batch's loading).
  * Null where the two could differ, for the per-sample path: a tensor that requires grad (the graph
  * would record IndexSelectBackward0, not StackBackward0), a subclass with its own fetch, or an
@@ -95,11 +96,7 @@ function tensorRows(dataset: unknown, indices: readonly number[]): Tensor[] | nu
     const key = t.device.toString();
     let idx = index.get(key);
     if (idx === undefined) index.set(key, (idx = tensor(indices as number[], { dtype: dt.int64, device: t.device })));
-    const be = backendFor(t.device);
-    if (!be.indexSelect || t.dim() === 0) return t.index_select(0, idx);
-    const out = emptyTensor([indices.length, ...t._shape.slice(1)], t.dtype, t.device, true);
-    if (out.numel() > 0) be.indexSelect(viewOf(t), viewOf(idx), viewOf(out));
-    return out;
+    return selectChecked(t, 0, idx);
   });
 }
 

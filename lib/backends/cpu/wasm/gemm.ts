@@ -400,20 +400,26 @@ export function noteResult(storage: View['storage'], offset: number, n: number, 
  * op before made (LeNet: convolution, relu, pooling, convolution, 3.5 MB a step).
  */
 export function stagedResult(storage: View['storage'], offset: number, n: number): number | null {
-  const r = lastResult;
-  if (r === null || r.storage !== storage || r.version !== storage.version || r.epoch !== stagingEpoch) return null;
+  const r = intactResult();
+  if (r === null || r.storage !== storage) return null;
   return offset >= r.offset && offset + n <= r.offset + r.n ? r.at + (offset - r.offset) * 4 : null;
+}
+
+/** The last result while neither its storage nor the data area has been written since. */
+function intactResult(): typeof lastResult {
+  const r = lastResult;
+  return r !== null && r.epoch === stagingEpoch && r.storage.version === r.version ? r : null;
 }
 
 /** The byte range [start, end) of the last result while it is intact (see stagedResult), else null. */
 export function resultRange(): [number, number] | null {
-  const r = lastResult;
-  return r !== null && r.epoch === stagingEpoch && r.storage.version === r.version ? [r.at, r.at + r.n * 4] : null;
+  const r = intactResult();
+  return r && [r.at, r.at + r.n * 4];
 }
 
 /** ensureMemory for a call that writes nothing in resultRange(): the last result stays intact through it. */
 export function ensureMemoryKeeping(e: Engine, end: number): boolean {
-  const kept = resultRange() !== null ? lastResult : null;
+  const kept = intactResult();
   if (!ensureMemory(e, end)) return false;
   if (kept) kept.epoch = stagingEpoch;
   return true;

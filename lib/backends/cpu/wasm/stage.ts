@@ -8,6 +8,7 @@
 
 import type { View } from '../../../backend.js';
 import type { CpuStorage } from '../index.js';
+import { numelOf } from '../../../shape.js';
 import { ensureMemoryKeeping, inWasmMemory, noteResult, resultRange, stagedResult, type Engine } from './gemm.js';
 
 /**
@@ -84,9 +85,7 @@ export const stageConfig = { results: true, found: 0 };
 /** The byte address of float32 view `v`'s elements as the previous call left them in the data area (stageResult), or -1. */
 export function stagedAt(v: View): number {
   if (!stageConfig.results || !((v.storage as CpuStorage).data instanceof Float32Array) || !isContiguous(v)) return -1;
-  let n = 1;
-  for (const d of v.shape) n *= d;
-  const at = stagedResult(v.storage, v.offset, n);
+  const at = stagedResult(v.storage, v.offset, numelOf(v.shape));
   if (at === null) return -1;
   stageConfig.found++;
   return at;
